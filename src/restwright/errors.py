@@ -1,0 +1,254 @@
+"""The exceptions restwright raises, in one place.
+
+Every failure a user can meet maps to one class here, so that ``except`` clauses can be as
+broad (:class:`RestwrightError`) or as narrow (:class:`PreconditionFailed`) as the caller
+needs.  Exceptions that come from an exchange carry the request and, when the server
+answered, the response; both are *redacted* copies, so printing, logging or pickling an
+exception never reveals a credential.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .engine.models import Request, Response
+
+__all__ = [
+    "ApiError",
+    "BadRequest",
+    "ClientError",
+    "ConnectError",
+    "Conflict",
+    "DecodeError",
+    "Forbidden",
+    "InvalidRequestError",
+    "NotFound",
+    "PreconditionFailed",
+    "ReadError",
+    "RestwrightError",
+    "ServerError",
+    "SpecError",
+    "TimeoutError",
+    "TooManyRedirects",
+    "TooManyRequests",
+    "TransportError",
+    "Unauthorized",
+    "UnprocessableEntity",
+    "ValidationError",
+    "WriteError",
+    "error_for_status",
+]
+
+
+class RestwrightError(Exception):
+    """Base class of every exception raised by restwright."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        request: Request | None = None,
+        response: Response | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request.redacted() if request is not None else None
+        self.response = response.redacted() if response is not None else None
+
+    def __str__(self) -> str:
+        if self.request is None:
+            return self.message
+        return f"{self.message} ({self.request.method} {self.request.url})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.__dict__))
+
+
+def _rebuild(cls: type[RestwrightError], state: dict[str, Any]) -> RestwrightError:
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, state.get("message", ""))
+    exc.__dict__.update(state)
+    return exc
+
+
+class InvalidRequestError(RestwrightError, ValueError):
+    """The request could not be built from what the caller gave (nothing was sent).
+
+    Raised for header values with CR/LF, empty or missing path parameters, bodies that
+    cannot be encoded, and similar mistakes.
+    """
+
+
+class ValidationError(InvalidRequestError):
+    """An argument breaks what the API description documents (nothing was sent).
+
+    ``parameter`` names the offending argument.
+    """
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
+class SpecError(RestwrightError):
+    """An API description is malformed.
+
+    ``pointer`` is the JSON pointer (RFC 6901) of the problem inside the document and
+    ``expected`` says what was expected there.
+    """
+
+    def __init__(self, message: str, *, pointer: str = "", expected: str = "") -> None:
+        text = message if not pointer else f"{message} at {pointer!r}"
+        if expected:
+            text = f"{text}: expected {expected}"
+        super().__init__(text)
+        self.pointer = pointer
+        self.expected = expected
+
+
+# -- transport ---------------------------------------------------------------------------
+
+
+class TransportError(RestwrightError):
+    """The exchange failed below HTTP: no (complete) response was received.
+
+    ``request_sent`` tells whether any byte of the request may have reached the server;
+    the retry logic uses it to decide whether a non-idempotent request may be re-sent.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        request: Request | None = None,
+        response: Response | None = None,
+        request_sent: bool = True,
+    ) -> None:
+        super().__init__(message, request=request, response=response)
+        self.request_sent = request_sent
+
+
+class ConnectError(TransportError):
+    """The connection could not be established (nothing was sent)."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        request: Request | None = None,
+        response: Response | None = None,
+        request_sent: bool = False,
+    ) -> None:
+        super().__init__(message, request=request, response=response, request_sent=request_sent)
+
+
+class TimeoutError(TransportError):  # noqa: A001 - the name is part of the public contract
+    """A connect, read or write timeout expired."""
+
+
+class ReadError(TransportError):
+    """The connection broke while the response was being received."""
+
+
+class WriteError(TransportError):
+    """The connection broke while the request was being sent."""
+
+
+class DecodeError(TransportError):
+    """The response could not be decoded (bad framing, truncated body, invalid JSON)."""
+
+
+class TooManyRedirects(TransportError):
+    """More redirects than allowed were met."""
+
+
+# -- HTTP statuses ----------------------------------------------------------------------
+
+
+class ApiError(RestwrightError):
+    """The server answered with an error status (4xx or 5xx).
+
+    ``message`` comes from the server's JSON error body when there is one (fields
+    ``message``, ``error_description``, ``detail``, ``error`` ...), else the reason phrase.
+    ``body`` holds the decoded JSON error body, or ``None``.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        request: Request | None,
+        response: Response | None,
+        message: str = "",
+        *,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message, request=request, response=response)
+        self.status_code = status_code
+        self.body = body
+
+    def __str__(self) -> str:
+        base = f"{self.status_code} {self.message}".rstrip()
+        if self.request is None:
+            return base
+        return f"{base} ({self.request.method} {self.request.url})"
+
+
+class ClientError(ApiError):
+    """A 4xx answer: the request was wrong."""
+
+
+class ServerError(ApiError):
+    """A 5xx answer: the server failed."""
+
+
+class BadRequest(ClientError):
+    """400 Bad Request."""
+
+
+class Unauthorized(ClientError):
+    """401 Unauthorized."""
+
+
+class Forbidden(ClientError):
+    """403 Forbidden."""
+
+
+class NotFound(ClientError):
+    """404 Not Found."""
+
+
+class Conflict(ClientError):
+    """409 Conflict."""
+
+
+class PreconditionFailed(ClientError):
+    """412 Precondition Failed (an ``If-Match``/``If-None-Match`` condition did not hold)."""
+
+
+class UnprocessableEntity(ClientError):
+    """422 Unprocessable Entity."""
+
+
+class TooManyRequests(ClientError):
+    """429 Too Many Requests."""
+
+
+_BY_STATUS: dict[int, type[ApiError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    412: PreconditionFailed,
+    422: UnprocessableEntity,
+    429: TooManyRequests,
+}
+
+
+def error_for_status(status_code: int) -> type[ApiError]:
+    """Return the exception class that maps ``status_code`` (>= 400)."""
+    cls = _BY_STATUS.get(status_code)
+    if cls is not None:
+        return cls
+    return ServerError if status_code >= 500 else ClientError
