@@ -18,8 +18,8 @@ __all__ = [
     "ApiError",
     "BadRequest",
     "ClientError",
-    "ConnectError",
     "Conflict",
+    "ConnectError",
     "DecodeError",
     "Forbidden",
     "InvalidRequestError",
@@ -143,7 +143,7 @@ class ConnectError(TransportError):
         super().__init__(message, request=request, response=response, request_sent=request_sent)
 
 
-class TimeoutError(TransportError):  # noqa: A001 - the name is part of the public contract
+class TimeoutError(TransportError):
     """A connect, read or write timeout expired."""
 
 

@@ -1,0 +1,77 @@
+"""restwright: turn a web API into a complete, fast, well-behaved Python client.
+
+The engine (``Client``, ``AsyncClient``) is one request pipeline shared by sync and async
+code; API descriptions (``restwright.openapi``) and shipped clients (``restwright.kinto``)
+sit on top of it. Heavy parts are imported on first use so ``import restwright`` stays fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from . import errors
+from ._version import __version__
+from .engine.auth import APIKeyAuth, Auth, BasicAuth, BearerAuth, FunctionAuth, HeaderAuth
+from .engine.client import Client, Pages
+from .engine.headers import Headers
+from .engine.models import Request, Response
+from .engine.retry import Retry
+from .engine.timeouts import Timeout
+from .errors import (
+    ApiError,
+    ClientError,
+    ConnectError,
+    DecodeError,
+    InvalidRequestError,
+    NotFound,
+    RestwrightError,
+    ServerError,
+    TimeoutError,
+    TransportError,
+)
+
+if TYPE_CHECKING:
+    from .engine.async_client import AsyncClient, AsyncPages
+
+__all__ = [
+    "APIKeyAuth",
+    "ApiError",
+    "AsyncClient",
+    "AsyncPages",
+    "Auth",
+    "BasicAuth",
+    "BearerAuth",
+    "Client",
+    "ClientError",
+    "ConnectError",
+    "DecodeError",
+    "FunctionAuth",
+    "HeaderAuth",
+    "Headers",
+    "InvalidRequestError",
+    "NotFound",
+    "Pages",
+    "Request",
+    "Response",
+    "RestwrightError",
+    "Retry",
+    "ServerError",
+    "Timeout",
+    "TimeoutError",
+    "TransportError",
+    "__version__",
+    "errors",
+]
+
+_LAZY = {"AsyncClient": ".engine.async_client", "AsyncPages": ".engine.async_client"}
+
+
+def __getattr__(name: str) -> Any:
+    # asyncio costs ~15 ms to import: load the async client only when it is asked for.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,1 @@
+"""The engine: request building, the shared pipeline, and the sync/async clients."""

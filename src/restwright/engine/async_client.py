@@ -1,0 +1,194 @@
+"""The async client: drives the shared pipeline with awaited calls."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+from collections.abc import AsyncIterator, Generator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import TransportError
+from .base_client import BaseClient
+from .models import Request, Response
+from .pagination import PageRequest, PageSpec, page_items, walk
+from .pipeline import CallHook, CloseResponse, ReadBody, Send, Sleep, exchange
+
+
+class AsyncClient(BaseClient):
+    """The asyncio twin of :class:`~restwright.Client`: same arguments, same methods,
+    awaited. Hooks may be coroutine functions."""
+
+    def _default_transport(self) -> Any:
+        if self.dry_run:
+            from ..transports.dry_run import DryRunTransport
+
+            return DryRunTransport()
+        from ..transports.async_socket import AsyncSocketTransport
+
+        return AsyncSocketTransport(**self._transport_options)
+
+    # -- the driver ----------------------------------------------------------------------
+    async def _run(self, gen: Generator[Any, Any, Response]) -> Response:
+        handle = self._transport.handle_async
+        try:
+            action = next(gen)
+            while True:
+                kind = type(action)
+                if kind is Send:
+                    try:
+                        result = await handle(action.request, stream=action.stream)
+                    except TransportError as exc:
+                        action = gen.throw(exc)
+                        continue
+                    action = gen.send(result)
+                elif kind is Sleep:
+                    await asyncio.sleep(action.seconds)
+                    action = gen.send(None)
+                elif kind is CallHook:
+                    outcome = action.func(action.arg)
+                    if inspect.isawaitable(outcome):
+                        await outcome
+                    action = gen.send(None)
+                elif kind is ReadBody:
+                    await action.response.aread()
+                    action = gen.send(None)
+                elif kind is CloseResponse:
+                    await action.response.aclose()
+                    action = gen.send(None)
+                else:  # pragma: no cover - the pipeline only yields the actions above
+                    raise TypeError(f"unknown pipeline action {action!r}")
+        except StopIteration as stop:
+            result = stop.value
+            assert isinstance(result, Response)
+            return result
+
+    async def send(self, request: Request, *, stream: bool = False) -> Response:
+        """Send a request built with :meth:`build_request` through the whole pipeline."""
+        return await self._run(exchange(self._policy, request, stream=stream))
+
+    # -- requests ------------------------------------------------------------------------
+    async def request(self, method: str, path: str, **kwargs: Any) -> Response:
+        """Send a request; see :meth:`BaseClient.build_request` for the arguments.
+
+        Raises an :class:`~restwright.errors.ApiError` subclass for 4xx/5xx answers.
+        """
+        return await self._run(exchange(self._policy, self.build_request(method, path, **kwargs)))
+
+    async def get(self, path: str, **kwargs: Any) -> Response:
+        return await self._run(exchange(self._policy, self.build_request("GET", path, **kwargs)))
+
+    async def post(self, path: str, **kwargs: Any) -> Response:
+        return await self.request("POST", path, **kwargs)
+
+    async def put(self, path: str, **kwargs: Any) -> Response:
+        return await self.request("PUT", path, **kwargs)
+
+    async def patch(self, path: str, **kwargs: Any) -> Response:
+        return await self.request("PATCH", path, **kwargs)
+
+    async def delete(self, path: str, **kwargs: Any) -> Response:
+        return await self.request("DELETE", path, **kwargs)
+
+    async def head(self, path: str, **kwargs: Any) -> Response:
+        return await self.request("HEAD", path, **kwargs)
+
+    async def options(self, path: str, **kwargs: Any) -> Response:
+        return await self.request("OPTIONS", path, **kwargs)
+
+    @asynccontextmanager
+    async def stream(self, method: str, path: str, **kwargs: Any) -> AsyncIterator[Response]:
+        """A response whose body is read as you iterate ``response.aiter_bytes()``."""
+        request = self.build_request(method, path, **kwargs)
+        response = await self._run(exchange(self._policy, request, stream=True))
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+    async def download(
+        self, path: str, to: str | os.PathLike[str] | IO[bytes], **kwargs: Any
+    ) -> Response:
+        """Stream a response body into a file (a path or an open binary file).
+
+        A partial file is removed when the download fails.
+        """
+        async with self.stream("GET", path, **kwargs) as response:
+            if isinstance(to, (str, os.PathLike)):
+                target = Path(to)
+                try:
+                    with target.open("wb") as fh:
+                        async for chunk in response.aiter_bytes():
+                            fh.write(chunk)
+                except BaseException:
+                    target.unlink(missing_ok=True)
+                    raise
+            else:
+                async for chunk in response.aiter_bytes():
+                    to.write(chunk)
+        return response
+
+    def paginate(
+        self,
+        path: str,
+        *,
+        style: str | None = None,
+        path_params: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Any = None,
+        max_pages: int | None = None,
+        items_key: str | None = None,
+        **style_options: Any,
+    ) -> AsyncPages:
+        """Iterate (``async for``) over the pages of a collection; ``.items()`` for items."""
+        spec = self.page_spec(style, max_pages, items_key, style_options)
+        return AsyncPages(self, spec, path, path_params, params, headers)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    async def aclose(self) -> None:
+        if self._owns_transport:
+            await self._transport.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+class AsyncPages:
+    """The pages of a paginated collection (async): ``async for``, or :meth:`items`."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        spec: PageSpec,
+        path: str,
+        path_params: Mapping[str, Any] | None,
+        params: Mapping[str, Any] | None,
+        headers: Any,
+    ) -> None:
+        self._client = client
+        self._spec = spec
+        self._path = client.build_request("GET", path, path_params=path_params).url
+        self._params = params
+        self._headers = headers
+
+    async def __aiter__(self) -> AsyncIterator[Response]:
+        walker = walk(self._spec, self._path, self._params)
+        page: PageRequest = next(walker)
+        while True:
+            response = await self._client.get(page.path, params=page.params, headers=self._headers)
+            yield response
+            try:
+                page = walker.send(response)
+            except StopIteration:
+                return
+
+    async def items(self) -> AsyncIterator[Any]:
+        """Every item of every page, in order."""
+        async for response in self:
+            for item in page_items(response.json(), self._spec.items_key):
+                yield item

@@ -1,0 +1,253 @@
+"""What the sync and async clients share: options, request building, cloning.
+
+Everything here is pure (no I/O), so :class:`~restwright.Client` and
+:class:`~restwright.AsyncClient` differ only in how they drive the pipeline.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from .._version import __version__
+from ..errors import InvalidRequestError
+from .auth import AuthTypes, to_auth
+from .encoding import encode_form, encode_json
+from .headers import Headers, HeaderTypes, check_header
+from .models import Request
+from .multipart import MultipartStream
+from .pagination import PageSpec
+from .pipeline import BackoffState, Policy, strip_credentials
+from .retry import Retry, RetryTypes
+from .timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes
+from .urls import QueryTypes, encode_query, expand_path, join_target, split_url
+
+DEFAULT_RETRY = Retry(total=2)
+USER_AGENT = f"restwright/{__version__}"
+
+HookMap = Mapping[str, Any]
+_Self = TypeVar("_Self", bound="BaseClient")
+
+_UNSET: Any = object()
+
+
+def _quote_etag(value: str) -> str:
+    if value == "*" or value.startswith(('"', 'W/"')):
+        return value
+    return f'"{value}"'
+
+
+def _hooks(hooks: HookMap | None) -> tuple[tuple[Callable[[Any], Any], ...], ...]:
+    hooks = hooks or {}
+    unknown = set(hooks) - {"request", "response"}
+    if unknown:
+        raise ValueError(f"unknown hook kinds {sorted(unknown)}; use 'request' and 'response'")
+    out = []
+    for kind in ("request", "response"):
+        value = hooks.get(kind) or ()
+        out.append(tuple([value] if callable(value) else value))
+    return out[0], out[1]
+
+
+class BaseClient(ABC):
+    """Options and request building shared by :class:`Client` and :class:`AsyncClient`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: AuthTypes = None,
+        headers: HeaderTypes = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        retry: RetryTypes = DEFAULT_RETRY,
+        transport: Any = None,
+        dry_run: bool = False,
+        hooks: HookMap | None = None,
+        follow_redirects: bool = True,
+        max_redirects: int = 5,
+        verify: Any = True,
+        trust_env: bool = True,
+        proxy: str | None = None,
+    ) -> None:
+        origin, target = split_url(base_url)
+        self.base_url = base_url.rstrip("/")
+        self._origin = origin
+        self._base_path = target.split("?", 1)[0].rstrip("/")
+        self._auth = to_auth(auth)
+        self._headers = Headers(
+            {"User-Agent": USER_AGENT, "Accept": "application/json",
+             "Accept-Encoding": "gzip, deflate"}
+        )
+        for name, value in Headers(headers).raw():
+            check_header(name, value)
+            self._headers[name] = value
+        self.timeout = Timeout.of(timeout)
+        self.retry = Retry.of(retry)
+        self.dry_run = dry_run
+        self._hook_map = dict(hooks or {})
+        request_hooks, response_hooks = _hooks(hooks)
+        self._transport_options = {"verify": verify, "trust_env": trust_env, "proxy": proxy}
+        self._owns_transport = transport is None
+        self._transport = transport if transport is not None else self._default_transport()
+        self._policy = Policy(
+            origin,
+            self._auth,
+            self.retry,
+            request_hooks,
+            response_hooks,
+            follow_redirects,
+            max_redirects,
+            BackoffState(),
+        )
+
+    @abstractmethod
+    def _default_transport(self) -> Any:
+        """The transport used when none is given: each client picks its own backend."""
+
+    @property
+    def auth(self) -> Any:
+        return self._auth
+
+    @property
+    def headers(self) -> Headers:
+        return self._headers
+
+    # -- cloning -------------------------------------------------------------------------
+    def with_options(self: _Self, **overrides: Any) -> _Self:
+        """A new client with some options changed, sharing this client's connection pool.
+
+        Accepts the constructor's keyword arguments (``headers`` are merged into the
+        current ones). Closing the clone does not close the shared pool.
+        """
+        allowed = {"auth", "headers", "timeout", "retry", "hooks", "dry_run",
+                   "follow_redirects", "max_redirects", "base_url"}
+        unknown = set(overrides) - allowed
+        if unknown:
+            raise TypeError(f"with_options() got unexpected options {sorted(unknown)}")
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._owns_transport = False
+        if "base_url" in overrides:
+            origin, target = split_url(overrides["base_url"])
+            clone.base_url = overrides["base_url"].rstrip("/")
+            clone._origin, clone._base_path = origin, target.split("?", 1)[0].rstrip("/")
+        if "auth" in overrides:
+            clone._auth = to_auth(overrides["auth"])
+        if "headers" in overrides:
+            clone._headers = self._headers.copy()
+            for name, value in Headers(overrides["headers"]).raw():
+                check_header(name, value)
+                clone._headers[name] = value
+        if "timeout" in overrides:
+            clone.timeout = Timeout.of(overrides["timeout"])
+        if "retry" in overrides:
+            clone.retry = Retry.of(overrides["retry"])
+        if overrides.get("dry_run", self.dry_run) != self.dry_run:
+            clone.dry_run = overrides["dry_run"]
+            clone._transport = clone._default_transport()
+            clone._owns_transport = True
+        hooks = overrides.get("hooks", self._hook_map)
+        clone._hook_map = dict(hooks or {})
+        request_hooks, response_hooks = _hooks(hooks)
+        clone._policy = self._policy._replace(
+            origin=clone._origin,
+            auth=clone._auth,
+            retry=clone.retry,
+            request_hooks=request_hooks,
+            response_hooks=response_hooks,
+            follow_redirects=overrides.get("follow_redirects", self._policy.follow_redirects),
+            max_redirects=overrides.get("max_redirects", self._policy.max_redirects),
+        )
+        return clone
+
+    clone = with_options
+
+    # -- building requests ---------------------------------------------------------------
+    def build_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        params: QueryTypes = None,
+        json: Any = _UNSET,
+        data: Mapping[str, Any] | None = None,
+        files: Any = None,
+        content: Any = None,
+        headers: HeaderTypes = None,
+        timeout: TimeoutTypes | Any = _UNSET,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Request:
+        """Build the :class:`Request` a call would send (nothing is sent)."""
+        method = method.upper()
+        expanded = expand_path(path, path_params)
+        query = encode_query(params) if params else ""
+        if expanded.startswith(("http://", "https://")):
+            origin, target = split_url(expanded)
+            if query:
+                target = f"{target}&{query}" if "?" in target else f"{target}?{query}"
+        else:
+            origin = self._origin
+            target = join_target(self._base_path, expanded, query)
+        hdrs = self._headers.copy()
+        if headers:
+            for name, value in Headers(headers).raw():
+                check_header(name, value)
+                hdrs[name] = value
+        if if_match is not None:
+            hdrs["If-Match"] = _quote_etag(if_match)
+        if if_none_match is not None:
+            hdrs["If-None-Match"] = _quote_etag(if_none_match)
+        if idempotency_key is not None:
+            check_header("Idempotency-Key", idempotency_key)
+            hdrs["Idempotency-Key"] = idempotency_key
+        body: Any = None
+        if files is not None:
+            stream = MultipartStream(data, files)
+            hdrs["Content-Type"] = stream.content_type
+            length = stream.content_length
+            if length is not None:
+                hdrs["Content-Length"] = str(length)
+            body = stream
+        elif json is not _UNSET:
+            body = encode_json(json)
+            hdrs.setdefault("Content-Type", "application/json")
+        elif data is not None:
+            if not isinstance(data, Mapping):
+                raise InvalidRequestError("data= takes a mapping; use content= for raw bodies")
+            body = encode_form(data)
+            hdrs.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        elif content is not None:
+            body = content.encode("utf-8") if isinstance(content, str) else content
+            if isinstance(body, (bytearray, memoryview)):
+                body = bytes(body)
+        if isinstance(body, bytes):
+            hdrs["Content-Length"] = str(len(body))
+        elif body is None and method in ("POST", "PUT", "PATCH"):
+            hdrs["Content-Length"] = "0"
+        if origin != self._origin:
+            hdrs = strip_credentials(hdrs, frozenset())
+        return Request(
+            method,
+            origin,
+            target,
+            hdrs,
+            body,
+            self.timeout if timeout is _UNSET else Timeout.of(timeout),
+        )
+
+    @staticmethod
+    def page_spec(
+        style: str | None, max_pages: int | None, items_key: str | None, options: dict[str, Any]
+    ) -> PageSpec:
+        try:
+            spec = PageSpec(style=style, max_pages=max_pages, items_key=items_key, **options)  # type: ignore[arg-type]
+        except TypeError as exc:
+            raise TypeError(f"paginate(): {exc}") from None
+        return spec.checked()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.base_url!r} auth={self._auth!r}>"

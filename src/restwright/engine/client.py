@@ -1,0 +1,193 @@
+"""The sync client: drives the shared pipeline with blocking calls."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Generator, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import TransportError
+from .base_client import BaseClient
+from .models import Request, Response
+from .pagination import PageRequest, PageSpec, page_items, walk
+from .pipeline import CallHook, CloseResponse, ReadBody, Send, Sleep, exchange
+
+
+class Client(BaseClient):
+    """A sync HTTP client for one API (see ``docs/engine.md``).
+
+    >>> with Client("https://kinto.example/v1", auth=("user", "pass")) as api:
+    ...     api.get("/buckets/{bucket}", path_params={"bucket": "main"}).json()
+    """
+
+    def _default_transport(self) -> Any:
+        if self.dry_run:
+            from ..transports.dry_run import DryRunTransport
+
+            return DryRunTransport()
+        from ..transports.sync_socket import SocketTransport
+
+        return SocketTransport(**self._transport_options)
+
+    # -- the driver ----------------------------------------------------------------------
+    def _run(self, gen: Generator[Any, Any, Response]) -> Response:
+        handle = self._transport.handle
+        try:
+            action = next(gen)
+            while True:
+                kind = type(action)
+                if kind is Send:
+                    try:
+                        result = handle(action.request, stream=action.stream)
+                    except TransportError as exc:
+                        action = gen.throw(exc)
+                        continue
+                    action = gen.send(result)
+                elif kind is Sleep:
+                    time.sleep(action.seconds)
+                    action = gen.send(None)
+                elif kind is CallHook:
+                    action.func(action.arg)
+                    action = gen.send(None)
+                elif kind is ReadBody:
+                    action.response.read()
+                    action = gen.send(None)
+                elif kind is CloseResponse:
+                    action.response.close()
+                    action = gen.send(None)
+                else:  # pragma: no cover - the pipeline only yields the actions above
+                    raise TypeError(f"unknown pipeline action {action!r}")
+        except StopIteration as stop:
+            result = stop.value
+            assert isinstance(result, Response)
+            return result
+
+    def send(self, request: Request, *, stream: bool = False) -> Response:
+        """Send a request built with :meth:`build_request` through the whole pipeline."""
+        return self._run(exchange(self._policy, request, stream=stream))
+
+    # -- requests ------------------------------------------------------------------------
+    def request(self, method: str, path: str, **kwargs: Any) -> Response:
+        """Send a request; see :meth:`BaseClient.build_request` for the arguments.
+
+        Raises an :class:`~restwright.errors.ApiError` subclass for 4xx/5xx answers.
+        """
+        return self._run(exchange(self._policy, self.build_request(method, path, **kwargs)))
+
+    def get(self, path: str, **kwargs: Any) -> Response:
+        return self._run(exchange(self._policy, self.build_request("GET", path, **kwargs)))
+
+    def post(self, path: str, **kwargs: Any) -> Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Response:
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Response:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> Response:
+        return self.request("HEAD", path, **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> Response:
+        return self.request("OPTIONS", path, **kwargs)
+
+    @contextmanager
+    def stream(self, method: str, path: str, **kwargs: Any) -> Iterator[Response]:
+        """A response whose body is read as you iterate ``response.iter_bytes()``."""
+        request = self.build_request(method, path, **kwargs)
+        response = self._run(exchange(self._policy, request, stream=True))
+        try:
+            yield response
+        finally:
+            response.close()
+
+    def download(
+        self, path: str, to: str | os.PathLike[str] | IO[bytes], **kwargs: Any
+    ) -> Response:
+        """Stream a response body into a file (a path or an open binary file).
+
+        A partial file is removed when the download fails.
+        """
+        with self.stream("GET", path, **kwargs) as response:
+            if isinstance(to, (str, os.PathLike)):
+                target = Path(to)
+                try:
+                    with target.open("wb") as fh:
+                        for chunk in response.iter_bytes():
+                            fh.write(chunk)
+                except BaseException:
+                    target.unlink(missing_ok=True)
+                    raise
+            else:
+                for chunk in response.iter_bytes():
+                    to.write(chunk)
+        return response
+
+    def paginate(
+        self,
+        path: str,
+        *,
+        style: str | None = None,
+        path_params: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Any = None,
+        max_pages: int | None = None,
+        items_key: str | None = None,
+        **style_options: Any,
+    ) -> Pages:
+        """Iterate over the pages (responses) of a collection; ``.items()`` for items."""
+        spec = self.page_spec(style, max_pages, items_key, style_options)
+        return Pages(self, spec, path, path_params, params, headers)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def close(self) -> None:
+        if self._owns_transport:
+            self._transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Pages:
+    """The pages of a paginated collection (sync). Iterate it, or call :meth:`items`."""
+
+    def __init__(
+        self,
+        client: Client,
+        spec: PageSpec,
+        path: str,
+        path_params: Mapping[str, Any] | None,
+        params: Mapping[str, Any] | None,
+        headers: Any,
+    ) -> None:
+        self._client = client
+        self._spec = spec
+        self._path = client.build_request("GET", path, path_params=path_params).url
+        self._params = params
+        self._headers = headers
+
+    def __iter__(self) -> Iterator[Response]:
+        walker = walk(self._spec, self._path, self._params)
+        page: PageRequest = next(walker)
+        while True:
+            response = self._client.get(page.path, params=page.params, headers=self._headers)
+            yield response
+            try:
+                page = walker.send(response)
+            except StopIteration:
+                return
+
+    def items(self) -> Iterator[Any]:
+        """Every item of every page, in order."""
+        for response in self:
+            yield from page_items(response.json(), self._spec.items_key)

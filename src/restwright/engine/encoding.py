@@ -1,0 +1,64 @@
+"""Turning Python values into request bodies: JSON and URL-encoded forms.
+
+JSON accepts what API payloads are made of in real code: datetimes, dates, UUIDs,
+Decimals, Enums, sets, dataclasses and pydantic models.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import sys
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any
+
+from ..errors import InvalidRequestError
+from .urls import encode_query
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    # uuid, decimal and dataclasses are looked up, not imported: a value of their types can
+    # only exist once its module is loaded, and importing them would slow `import restwright`.
+    uuid = sys.modules.get("uuid")
+    if uuid is not None and isinstance(value, uuid.UUID):
+        return str(value)
+    decimal = sys.modules.get("decimal")
+    if decimal is not None and isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() and value.is_finite() else float(
+            value
+        )
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    dataclasses = sys.modules.get("dataclasses")
+    if dataclasses is not None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    dump = getattr(value, "model_dump", None)  # pydantic v2
+    if callable(dump):
+        return dump(mode="json", by_alias=True, exclude_unset=True)
+    as_dict = getattr(value, "dict", None)  # pydantic v1
+    if callable(as_dict):
+        return as_dict(by_alias=True, exclude_unset=True)
+    if isinstance(value, bytes):
+        raise TypeError("bytes are not JSON serializable: decode or base64-encode them")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+_ENCODER = json.JSONEncoder(default=_default, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_json(value: Any) -> bytes:
+    """Encode ``value`` as compact UTF-8 JSON."""
+    try:
+        return _ENCODER.encode(value).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequestError(f"cannot encode the JSON body: {exc}") from None
+
+
+def encode_form(data: Mapping[str, Any]) -> bytes:
+    """Encode a mapping as ``application/x-www-form-urlencoded``."""
+    return encode_query(data).encode("ascii")

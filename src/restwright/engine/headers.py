@@ -1,0 +1,126 @@
+"""A case-insensitive, multi-valued header container.
+
+HTTP header names are case-insensitive and may repeat (``Set-Cookie``, ``Link``).  The
+container keeps the raw ``(name, value)`` list in arrival order (what goes on the wire) and
+builds a lower-cased index only when first looked up, which keeps response parsing cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from typing import Union
+
+from ..errors import InvalidRequestError
+
+HeaderTypes = Union["Headers", Mapping[str, str], Iterable[tuple[str, str]], None]
+
+_FORBIDDEN = frozenset("\r\n\0")
+
+
+def check_header(name: str, value: str) -> None:
+    """Refuse header names/values that could split or smuggle a header (CR, LF, NUL)."""
+    if not name or _FORBIDDEN.intersection(name) or ":" in name or name != name.strip():
+        raise InvalidRequestError(f"invalid header name {name!r}")
+    if _FORBIDDEN.intersection(value):
+        raise InvalidRequestError(f"header {name!r} has a CR, LF or NUL character in its value")
+
+
+class Headers(MutableMapping[str, str]):
+    """Case-insensitive header mapping; ``get_list`` returns every value of a name."""
+
+    __slots__ = ("_index", "_items")
+
+    def __init__(self, headers: HeaderTypes = None) -> None:
+        self._index: dict[str, str] | None = None
+        if headers is None:
+            self._items: list[tuple[str, str]] = []
+        elif isinstance(headers, Headers):
+            self._items = list(headers._items)
+        elif isinstance(headers, Mapping):
+            self._items = [(str(k), str(v)) for k, v in headers.items()]
+        else:
+            self._items = [(str(k), str(v)) for k, v in headers]
+
+    @classmethod
+    def from_raw(cls, items: list[tuple[str, str]]) -> Headers:
+        """Wrap an already-built list without copying (used by the transports)."""
+        obj = cls.__new__(cls)
+        obj._items = items
+        obj._index = None
+        return obj
+
+    def _lookup(self) -> dict[str, str]:
+        index = self._index
+        if index is None:
+            index = {}
+            for k, v in self._items:
+                lk = k.lower()
+                index[lk] = f"{index[lk]}, {v}" if lk in index else v
+            self._index = index
+        return index
+
+    def __getitem__(self, name: str) -> str:
+        return self._lookup()[name.lower()]
+
+    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return self._lookup().get(name.lower(), default)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._lookup()
+
+    def __setitem__(self, name: str, value: str) -> None:
+        lname = name.lower()
+        self._items = [(k, v) for k, v in self._items if k.lower() != lname]
+        self._items.append((name, value))
+        self._index = None
+
+    def setdefault(self, name: str, default: str = "") -> str:
+        if name in self:
+            return self[name]
+        self._items.append((name, default))
+        self._index = None
+        return default
+
+    def add(self, name: str, value: str) -> None:
+        """Append a value, keeping the existing ones (repeated header)."""
+        self._items.append((name, value))
+        self._index = None
+
+    def __delitem__(self, name: str) -> None:
+        lname = name.lower()
+        kept = [(k, v) for k, v in self._items if k.lower() != lname]
+        if len(kept) == len(self._items):
+            raise KeyError(name)
+        self._items = kept
+        self._index = None
+
+    def __iter__(self) -> Iterator[str]:
+        seen: dict[str, str] = {}
+        for k, _ in self._items:
+            seen.setdefault(k.lower(), k)
+        return iter(seen.values())
+
+    def __len__(self) -> int:
+        return len(self._lookup())
+
+    def get_list(self, name: str) -> list[str]:
+        """Every value of ``name``, in order (repeated headers are not joined)."""
+        lname = name.lower()
+        return [v for k, v in self._items if k.lower() == lname]
+
+    def raw(self) -> list[tuple[str, str]]:
+        """The ``(name, value)`` pairs as they are sent or were received."""
+        return self._items
+
+    def copy(self) -> Headers:
+        return Headers(self)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self._lookup() == {str(k).lower(): v for k, v in other.items()}
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Headers({self._items!r})"

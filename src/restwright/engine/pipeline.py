@@ -1,0 +1,261 @@
+"""The request pipeline, once for sync and async clients.
+
+:func:`exchange` is a generator that owns every decision of a call: backoff waits, auth
+(including auth flows that send requests of their own), hooks, redirects, retries, error
+mapping and logging.  It performs no I/O: it *yields actions* (:class:`Send`,
+:class:`Sleep`, ...) and receives their results.  ``Client`` and ``AsyncClient`` each
+contain a tiny driver that executes those actions with blocking or awaited calls.  This
+keeps the two clients behaviourally identical without duplicating any logic.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Generator
+from typing import Any, NamedTuple, Union
+from urllib.parse import urljoin
+
+from ..errors import TooManyRedirects, TransportError
+from .auth import Auth
+from .headers import Headers
+from .models import Request, Response, api_error
+from .redaction import SENSITIVE_HEADERS
+from .retry import Retry, parse_backoff
+from .urls import Origin, split_url
+
+logger = logging.getLogger("restwright")
+
+
+class Send(NamedTuple):
+    """Send ``request`` through the transport; the result is a :class:`Response`."""
+
+    request: Request
+    stream: bool
+
+
+class Sleep(NamedTuple):
+    """Wait ``seconds`` before going on."""
+
+    seconds: float
+
+
+class CallHook(NamedTuple):
+    """Call a user hook (awaited when it returns an awaitable)."""
+
+    func: Callable[[Any], Any]
+    arg: Any
+
+
+class ReadBody(NamedTuple):
+    """Read the rest of a streamed response (to build an error from it)."""
+
+    response: Response
+
+
+class CloseResponse(NamedTuple):
+    """Release a streamed response that will not be read."""
+
+    response: Response
+
+
+Action = Union[Send, Sleep, CallHook, ReadBody, CloseResponse]
+Exchange = Generator[Action, Any, Response]
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class BackoffState:
+    """When each origin allows the next request (Kinto's ``Backoff`` header)."""
+
+    def __init__(self) -> None:
+        self.until: dict[Origin, float] = {}
+
+    def wait_for(self, origin: Origin) -> float:
+        deadline = self.until.get(origin)
+        if deadline is None:
+            return 0.0
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            del self.until[origin]
+            return 0.0
+        return remaining
+
+    def note(self, origin: Origin, response: Response) -> None:
+        seconds = parse_backoff(response.headers)
+        if seconds:
+            self.until[origin] = time.monotonic() + seconds
+            logger.info("server at %s asks to back off for %.0f s", origin, seconds)
+
+
+class Policy(NamedTuple):
+    """Everything the pipeline needs to know about a client, fixed at creation."""
+
+    origin: Origin
+    auth: Auth | None
+    retry: Retry
+    request_hooks: tuple[Callable[[Any], Any], ...]
+    response_hooks: tuple[Callable[[Any], Any], ...]
+    follow_redirects: bool
+    max_redirects: int
+    backoff: BackoffState
+
+
+def exchange(
+    policy: Policy, request: Request, *, stream: bool = False, raise_for_status: bool = True
+) -> Exchange:
+    """Run one logical call; see the module docstring."""
+    retry = policy.retry
+    attempt = 0
+    redirects = 0
+    trusted = request.origin == policy.origin
+    auth = policy.auth
+    if auth is not None and trusted:
+        request.sensitive_headers = request.sensitive_headers | auth.sensitive_headers
+        request.sensitive_params = request.sensitive_params | auth.sensitive_params
+    while True:
+        wait = policy.backoff.wait_for(request.origin) if policy.backoff.until else 0.0
+        if wait > 0:
+            yield Sleep(wait)
+        try:
+            if auth is not None and trusted:
+                response = yield from _authenticated(policy, auth, request, stream)
+            else:
+                response = yield from _send(policy, request, stream)
+        except TransportError as exc:
+            if attempt < retry.total and (
+                not exc.request_sent or retry.may_resend(request.method, request.headers)
+            ):
+                delay = retry.delay(attempt)
+                attempt += 1
+                logger.info(
+                    "retrying %s %s in %.2f s after %s (retry %d of %d)",
+                    request.method,
+                    request.redacted_url,
+                    delay,
+                    type(exc).__name__,
+                    attempt,
+                    retry.total,
+                )
+                yield Sleep(delay)
+                continue
+            raise
+        status = response.status_code
+        if "backoff" in response.headers:
+            policy.backoff.note(request.origin, response)
+
+        if (
+            status in REDIRECT_STATUSES
+            and policy.follow_redirects
+            and request.method in ("GET", "HEAD")
+            and "location" in response.headers
+        ):
+            redirects += 1
+            if redirects > policy.max_redirects:
+                if stream:
+                    yield CloseResponse(response)
+                raise TooManyRedirects(
+                    f"more than {policy.max_redirects} redirects", request=request, response=response
+                )
+            if stream:
+                yield CloseResponse(response)
+            request = _redirected(request, response)
+            trusted = trusted and request.origin == policy.origin
+            continue
+
+        if (
+            status in retry.statuses
+            and attempt < retry.total
+            and retry.may_resend(request.method, request.headers)
+        ):
+            delay = retry.delay(attempt, response.headers)
+            attempt += 1
+            logger.info(
+                "retrying %s %s in %.2f s after status %d (retry %d of %d)",
+                request.method,
+                request.redacted_url,
+                delay,
+                status,
+                attempt,
+                retry.total,
+            )
+            if stream:
+                yield CloseResponse(response)
+            yield Sleep(delay)
+            continue
+
+        if status >= 400 and raise_for_status:
+            if stream:
+                yield ReadBody(response)
+            raise api_error(response)
+        return response
+
+
+def _send(policy: Policy, request: Request, stream: bool) -> Exchange:
+    for hook in policy.request_hooks:
+        yield CallHook(hook, request)
+    response: Response = yield Send(request, stream)
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "%s %s -> %d %s (%.1f ms)",
+            request.method,
+            request.redacted_url,
+            response.status_code,
+            response.reason,
+            response.elapsed.total_seconds() * 1000,
+        )
+    for hook in policy.response_hooks:
+        yield CallHook(hook, response)
+    return response
+
+
+def _authenticated(policy: Policy, auth: Auth, request: Request, stream: bool) -> Exchange:
+    """Apply ``auth`` to a copy of ``request`` (the original stays credential-free, so a
+    retry or redirect starts clean) and run its flow."""
+    authed = request.copy()
+    if auth.is_simple:
+        auth.apply(authed)
+        response: Response = yield from _send(policy, authed, stream)
+        return response
+    flow = auth.auth_flow(authed)
+    outgoing = next(flow)
+    while True:
+        outgoing.sensitive_headers |= auth.sensitive_headers
+        response = yield from _send(policy, outgoing, stream)
+        try:
+            outgoing = flow.send(response)
+        except StopIteration:
+            return response
+        if stream:
+            yield ReadBody(response)
+
+
+def _redirected(request: Request, response: Response) -> Request:
+    location = response.headers["location"]
+    url = urljoin(request.url, location)
+    origin, target = split_url(url)
+    headers = request.headers
+    if origin != request.origin:  # never carry credentials to another origin
+        headers = strip_credentials(headers, request.sensitive_headers)
+    content = None if response.status_code == 303 else request.content
+    return Request(
+        request.method,
+        origin,
+        target,
+        headers,
+        content,
+        request.timeout,
+        request.sensitive_headers,
+        request.sensitive_params,
+    )
+
+
+def strip_credentials(headers: Headers, sensitive: frozenset[str]) -> Headers:
+    """A copy of ``headers`` without credential headers (for requests to another origin)."""
+    return Headers.from_raw(
+        [
+            (k, v)
+            for k, v in headers.raw()
+            if k.lower() not in SENSITIVE_HEADERS and k.lower() not in sensitive
+        ]
+    )

@@ -1,0 +1,331 @@
+"""The normalized model of an API description.
+
+Swagger 2.0, OpenAPI 3.0 and OpenAPI 3.1 say the same things in different shapes.  The
+runtime client should only have to understand one shape, so :mod:`.normalize` turns each
+version into the frozen dataclasses below.  Nothing is left for the client to default:
+parameter styles, ``explode``, inherited security and the merging of path-level parameters
+are already applied.
+
+**Schemas stay raw.**  The schema dicts are the document's own JSON objects: they are not
+copied and not dereferenced.  Dereferencing every schema of a large document
+(GitHub's has 969 component schemas) costs time and memory for something most programs
+never look at, and recursive schemas could not be expanded anyway.  A recursive schema is
+therefore a graph held together by ``{"$ref": ...}`` markers, and
+:meth:`ApiDescription.resolve` follows one marker on demand.  Every ``$ref`` reachable from
+the model was checked when the document was loaded, and references into other files were
+rewritten to absolute URIs whose targets live in :attr:`ApiDescription.ref_targets`.  So
+resolving never touches the network or the file system and never fails on a document that
+loaded.  Treat these dicts as read-only: they may be shared between operations, and when
+``load()`` was given a dict, they are the caller's own objects.
+
+The classes are slotted (smaller, faster attribute access) and pickle as
+``(class, field values)`` so that the on-disk cache restores a model quickly.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any, Literal
+from urllib.parse import unquote, urljoin
+
+from ..errors import SpecError
+
+__all__ = [
+    "ApiDescription",
+    "Location",
+    "MediaType",
+    "Operation",
+    "Parameter",
+    "RequestBody",
+    "ResponseSpec",
+    "SecurityScheme",
+]
+
+logger = logging.getLogger(__name__)
+
+Location = Literal["path", "query", "header", "cookie"]
+SecurityRequirement = dict[str, list[str]]
+
+
+class _FastPickle:
+    """Pickle a slotted dataclass as ``cls(*field_values)``.
+
+    The ``__getstate__``/``__setstate__`` pair that ``dataclass(slots=True, frozen=True)``
+    provides runs a Python loop per instance; calling the generated ``__init__`` is
+    cheaper, and it matters when the cache restores tens of thousands of objects.
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), _GETTERS[type(self)](self))
+
+
+@dataclass(frozen=True, slots=True)
+class MediaType(_FastPickle):
+    """The body of one media type of a request body.
+
+    ``schema`` is the raw schema dict (``None`` when the document gives none).
+    ``encoding`` maps a property name to its raw Encoding Object (``contentType``,
+    ``style``, ``explode``, ``headers``) for ``multipart/*`` and form bodies.
+    """
+
+    schema: Any
+    encoding: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter(_FastPickle):
+    """One parameter of an operation, with the defaults of OpenAPI 3 applied.
+
+    ``name`` is the name on the wire, ``python_name`` the keyword argument a client exposes
+    (snake_case, unique within the operation).  ``style``/``explode`` are always set:
+    ``form``/``True`` for query and cookie, ``simple``/``False`` for path and header unless
+    the document says otherwise.  A Swagger 2.0 ``collectionFormat`` maps to ``form``
+    (``csv`` with ``explode=False``, ``multi`` with ``explode=True``), ``spaceDelimited``
+    (``ssv``), ``pipeDelimited`` (``pipes``) and ``tabDelimited`` (``tsv``; not an
+    OpenAPI 3 style, values are joined with a tab).  ``content_type`` is set for
+    parameters described with ``content`` instead of ``schema`` (the value is serialized
+    as that media type, e.g. JSON in a query string).
+    """
+
+    name: str
+    python_name: str
+    location: Location
+    required: bool
+    schema: Any
+    style: str
+    explode: bool
+    description: str | None = None
+    deprecated: bool = False
+    allow_reserved: bool = False
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBody(_FastPickle):
+    """The request body of an operation: one :class:`MediaType` per content type.
+
+    Swagger 2.0 ``in: body`` parameters become a body of each ``consumes`` type (default
+    ``application/json``); ``in: formData`` parameters become one object schema under
+    ``application/x-www-form-urlencoded``, or ``multipart/form-data`` when a field is a
+    file (``type: file`` becomes ``type: string, format: binary``).
+    """
+
+    required: bool
+    content: dict[str, MediaType]
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseSpec(_FastPickle):
+    """One documented response.
+
+    ``status`` is ``"200"``, ``"4XX"`` or ``"default"``.  ``content`` maps a media type to
+    its raw schema (``None`` when unspecified); ``headers`` maps a header name to its raw
+    schema.
+    """
+
+    status: str
+    description: str | None
+    content: dict[str, Any]
+    headers: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityScheme(_FastPickle):
+    """One security scheme.
+
+    ``type`` is ``"http"``, ``"apiKey"``, ``"oauth2"``, ``"openIdConnect"`` or
+    ``"mutualTLS"``; Swagger 2.0 ``basic`` becomes ``http`` with ``scheme="basic"``.
+    ``scheme`` is lower case (``basic``, ``bearer``).  For ``apiKey``, ``location`` is
+    ``query``/``header``/``cookie`` and ``param_name`` the name of the header, parameter or
+    cookie.  ``flows`` is the OpenAPI 3 ``flows`` object (Swagger 2.0 flows are converted:
+    ``application`` -> ``clientCredentials``, ``accessCode`` -> ``authorizationCode``).
+    """
+
+    name: str
+    type: str
+    scheme: str | None = None
+    bearer_format: str | None = None
+    location: str | None = None
+    param_name: str | None = None
+    flows: dict[str, Any] = field(default_factory=dict)
+    open_id_connect_url: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Operation(_FastPickle):
+    """One operation (a method on a path).
+
+    ``operation_id`` is the document's ``operationId`` verbatim (``None`` when absent; two
+    operations may share one in a sloppy document).  ``name`` is unique within the
+    description and is what a client exposes: the snake_case ``operationId``, a name
+    derived from method and path when there is none, with ``_2``, ``_3`` ... appended to
+    later duplicates.  ``tag`` is the first tag (``"default"`` without tags) and
+    ``tag_name`` its snake_case form.  ``security`` is ``None`` when the operation
+    inherits the global requirement and ``[]`` when it explicitly needs none;
+    ``servers`` is ``None`` when it uses the global servers.
+    """
+
+    operation_id: str | None
+    name: str
+    method: str
+    path: str
+    tags: list[str]
+    tag: str
+    tag_name: str
+    summary: str | None
+    description: str | None
+    deprecated: bool
+    parameters: list[Parameter]
+    request_body: RequestBody | None
+    responses: dict[str, ResponseSpec]
+    security: list[SecurityRequirement] | None
+    servers: list[str] | None = None
+
+    def parameter(self, name: str, location: str | None = None) -> Parameter:
+        """Return the parameter called ``name`` (wire or Python name); ``KeyError`` if none."""
+        for param in self.parameters:
+            if (param.name == name or param.python_name == name) and (
+                location is None or param.location == location
+            ):
+                return param
+        raise KeyError(name)
+
+    def response_for(self, status: int) -> ResponseSpec | None:
+        """Return the response documented for ``status``: exact code, ``NXX``, ``default``."""
+        responses = self.responses
+        return (
+            responses.get(str(status))
+            or responses.get(f"{status // 100}XX")
+            or responses.get("default")
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ApiDescription(_FastPickle):
+    """A whole API description, normalized.
+
+    ``openapi_version`` is ``"2.0"`` or the document's ``3.0.x``/``3.1.x`` string.
+    ``servers`` are the base URLs with server variables replaced by their defaults.  A
+    relative URL stays relative (Swagger 2.0 without ``host`` gives ``"/basePath"``, with
+    a ``host`` but no ``schemes`` gives ``"//host/basePath"``) and should be resolved with
+    :meth:`resolve_server` against the URL the document came from.  ``schemas`` holds the
+    component schemas (``definitions`` in 2.0) as raw dicts; ``ref_targets`` holds the
+    target of every other ``$ref`` reachable from the model (see the module docstring).
+    ``security`` is the global security requirement.  ``source_url`` is the http(s) URL
+    the document was loaded from, if any.
+    """
+
+    title: str
+    version: str
+    openapi_version: str
+    servers: list[str]
+    operations: list[Operation]
+    schemas: dict[str, Any]
+    security_schemes: dict[str, SecurityScheme]
+    security: list[SecurityRequirement]
+    description: str | None = None
+    ref_targets: dict[str, Any] = field(default_factory=dict, repr=False)
+    schema_ref_prefix: str = "#/components/schemas/"
+    source_url: str | None = None
+    _lookup: dict[str, Operation] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def operation(self, key: str) -> Operation:
+        """Return the operation whose ``operationId`` or Python ``name`` is ``key``.
+
+        With a duplicated ``operationId``, the first operation in document order wins;
+        the others are reachable by their suffixed ``name``.  ``KeyError`` if none.
+        """
+        lookup = self._lookup
+        if not lookup:
+            for op in reversed(self.operations):
+                if op.operation_id is not None:
+                    lookup[op.operation_id] = op
+            for op in self.operations:
+                lookup[op.name] = op
+        return lookup[key]
+
+    def by_tag(self) -> dict[str, list[Operation]]:
+        """Group the operations by ``tag_name`` (of their first tag), in document order."""
+        groups: dict[str, list[Operation]] = {}
+        for op in self.operations:
+            groups.setdefault(op.tag_name, []).append(op)
+        return groups
+
+    def resolve_ref(self, ref: str) -> Any:
+        """Return the target of the ``$ref`` string ``ref`` (one hop).
+
+        Raises :class:`~restwright.errors.SpecError` for a reference that is not part of
+        this description.
+        """
+        prefix = self.schema_ref_prefix
+        if ref.startswith(prefix):
+            name = ref[len(prefix) :]
+            if "/" not in name:
+                if "~" in name or "%" in name:
+                    name = unquote(name).replace("~1", "/").replace("~0", "~")
+                schema = self.schemas.get(name, _MISSING)
+                if schema is not _MISSING:
+                    return schema
+        target = self.ref_targets.get(ref, _MISSING)
+        if target is _MISSING:
+            raise SpecError("unresolvable $ref", pointer=ref, expected="a reference that exists")
+        return target
+
+    def resolve(self, node: Any) -> Any:
+        """Follow ``node``'s ``$ref`` (and chains of references) to a non-reference node.
+
+        Nodes without ``$ref`` are returned as they are.  Sibling keywords next to a
+        ``$ref`` (allowed in OpenAPI 3.1) are not merged.
+        """
+        seen: set[str] | None = None
+        while isinstance(node, dict):
+            ref = node.get("$ref")
+            if not isinstance(ref, str):
+                break
+            if seen is None:
+                seen = set()
+            if ref in seen:
+                raise SpecError("circular $ref", pointer=ref, expected="a non-circular chain")
+            seen.add(ref)
+            node = self.resolve_ref(ref)
+        return node
+
+    def resolve_server(self, base: str | None = None, index: int = 0) -> str:
+        """Return server ``index`` as an absolute URL without a trailing slash.
+
+        A relative server URL is resolved against ``base``, or against ``source_url`` when
+        ``base`` is not given; ``ValueError`` when there is nothing to resolve against.
+        """
+        server = self.servers[index] if self.servers else "/"
+        if "://" not in server:
+            base = base or self.source_url
+            if not base:
+                raise ValueError(
+                    f"server URL {server!r} is relative; pass the base URL to resolve it against"
+                )
+            server = urljoin(base, server)
+        return server.rstrip("/")
+
+
+_MISSING: Any = object()
+
+_GETTERS: dict[type, Any] = {
+    cls: attrgetter(*cls.__match_args__)
+    for cls in (
+        MediaType,
+        Parameter,
+        RequestBody,
+        ResponseSpec,
+        SecurityScheme,
+        Operation,
+        ApiDescription,
+    )
+}

@@ -1,0 +1,462 @@
+"""The default async transport: HTTP/1.1 on asyncio protocols with a keep-alive pool.
+
+Built directly on ``asyncio.Protocol`` (no streams, no per-read tasks), so a request costs a
+write, a wake-up and a parse.  The HTTP/1.1 logic is the shared
+:class:`~restwright.transports.http11.ResponseParser`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..engine.headers import Headers
+from ..engine.models import Request, Response
+from ..engine.retry import IDEMPOTENT_METHODS
+from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
+from .environment import Proxy, ssl_context
+from .http11 import (
+    LAST_CHUNK,
+    ResponseParser,
+    connect_head,
+    content_decoder,
+    frame_chunk,
+    request_framing,
+    serialize_head,
+)
+from .routes import Route, RouteTable
+
+if TYPE_CHECKING:
+    import ssl
+
+HIGH_WATER = 4 * 1024 * 1024
+
+
+class _Protocol(asyncio.Protocol):
+    """One connection: buffers received data and wakes the reader."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, route: Route) -> None:
+        self.loop = loop
+        self.route = route
+        self.transport: asyncio.Transport | None = None
+        self._chunks: deque[bytes] = deque()
+        self._buffered = 0
+        self._paused = False
+        self._eof = False
+        self._lost: Exception | None = None
+        self._closed = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._write_paused = False
+        self._drain_waiter: asyncio.Future[None] | None = None
+
+    # -- asyncio callbacks ---------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self._chunks.append(data)
+        self._buffered += len(data)
+        if self._buffered > HIGH_WATER and not self._paused and self.transport is not None:
+            self._paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self._eof = True
+        self._wake()
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._closed = True
+        self._eof = True
+        self._lost = exc
+        self._wake()
+        waiter = self._drain_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        waiter = self._drain_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # -- used by the transport -------------------------------------------------------------
+    @property
+    def usable(self) -> bool:
+        return not (self._closed or self._eof or self._chunks)
+
+    async def recv(self, timeout: float | None) -> bytes:
+        """Next received bytes; ``b""`` at end of stream."""
+        while not self._chunks:
+            if self._eof:
+                if self._lost is not None:
+                    raise self._lost
+                return b""
+            waiter = self._waiter = self.loop.create_future()
+            handle = (
+                self.loop.call_later(timeout, _expire, waiter) if timeout is not None else None
+            )
+            try:
+                await waiter
+            finally:
+                self._waiter = None
+                if handle is not None:
+                    handle.cancel()
+        data = self._chunks.popleft()
+        self._buffered -= len(data)
+        if self._paused and self._buffered < HIGH_WATER // 4 and self.transport is not None:
+            self._paused = False
+            self.transport.resume_reading()
+        return data
+
+    async def send(self, data: bytes, timeout: float | None) -> None:
+        if self._closed or self.transport is None:
+            raise ConnectionResetError("connection closed")
+        self.transport.write(data)
+        if self._write_paused:
+            waiter = self._drain_waiter = self.loop.create_future()
+            handle = (
+                self.loop.call_later(timeout, _expire, waiter) if timeout is not None else None
+            )
+            try:
+                await waiter
+            finally:
+                self._drain_waiter = None
+                if handle is not None:
+                    handle.cancel()
+            if self._closed:
+                raise ConnectionResetError("connection closed while sending")
+
+    def close(self) -> None:
+        self._closed = True
+        if self.transport is not None:
+            self.transport.close()
+
+
+class _Expired(Exception):
+    pass
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(_Expired())
+
+
+class AsyncSocketTransport:
+    """Asyncio HTTP/1.1 transport with connection reuse, proxies and TLS.
+
+    ``max_connections`` bounds simultaneous connections per origin (requests wait for
+    one); ``max_idle`` bounds idle kept-alive connections per origin.
+    """
+
+    def __init__(
+        self,
+        *,
+        verify: Any = True,
+        trust_env: bool = True,
+        proxy: str | Proxy | None = None,
+        max_idle: int = 100,
+        max_connections: int = 100,
+    ) -> None:
+        self._verify = verify
+        self._trust_env = trust_env
+        self._routes = RouteTable(proxy, trust_env)
+        self._idle: dict[Route, list[_Protocol]] = {}
+        self._max_idle = max_idle
+        self._max_connections = max_connections
+        self._slots: dict[Route, asyncio.Semaphore] = {}
+        self._ssl: ssl.SSLContext | None = None
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        if self._ssl is None:
+            self._ssl = ssl_context(self._verify, self._trust_env)
+        return self._ssl
+
+    async def _open(self, route: Route, request: Request) -> _Protocol:
+        loop = asyncio.get_running_loop()
+        addr = route.connect_to
+        tls = route.origin.scheme == "https"
+        try:
+            coro = loop.create_connection(
+                lambda: _Protocol(loop, route),
+                addr.host,
+                addr.port,
+                ssl=self._ssl_context() if tls and not route.tunnel else None,
+                server_hostname=route.origin.host if tls and not route.tunnel else None,
+            )
+            _, proto = await asyncio.wait_for(coro, request.timeout.connect)
+            if route.tunnel:
+                proto = await self._open_tunnel(loop, proto, route, request)
+        except (asyncio.TimeoutError, _Expired):
+            raise TimeoutError(
+                f"timed out connecting to {addr}", request=request, request_sent=False
+            ) from None
+        except TransportError:
+            raise
+        except OSError as exc:
+            raise ConnectError(f"cannot connect to {addr}: {exc}", request=request) from None
+        return proto
+
+    async def _open_tunnel(
+        self, loop: asyncio.AbstractEventLoop, proto: _Protocol, route: Route, request: Request
+    ) -> _Protocol:
+        assert route.proxy is not None and proto.transport is not None
+        await proto.send(
+            connect_head(route.host_header, route.proxy.authorization), request.timeout.connect
+        )
+        parser = ResponseParser(head_only=True)
+        while not parser.head_done:
+            data = await proto.recv(request.timeout.connect)
+            if not data:
+                raise ConnectError("the proxy closed the connection", request=request)
+            parser.feed(data)
+        if not 200 <= parser.status_code < 300:
+            proto.close()
+            raise ConnectError(
+                f"the proxy refused the tunnel: {parser.status_code} {parser.reason}",
+                request=request,
+            )
+        tls_transport = await loop.start_tls(
+            proto.transport, proto, self._ssl_context(), server_hostname=route.origin.host
+        )
+        proto.transport = tls_transport  # type: ignore[assignment]
+        return proto
+
+    async def handle_async(self, request: Request, *, stream: bool = False) -> Response:
+        route = self._routes.get(request.origin)
+        slots = self._slots.get(route)
+        if slots is None:
+            slots = self._slots[route] = asyncio.Semaphore(self._max_connections)
+        started = time.perf_counter()
+        await slots.acquire()
+        try:
+            proto, reused = self._take_idle(route)
+            if proto is None:
+                proto = await self._open(route, request)
+            try:
+                return await self._exchange(proto, route, request, stream, started, reused, slots)
+            except _StaleConnection:
+                proto = await self._open(route, request)
+                return await self._exchange(proto, route, request, stream, started, False, slots)
+        except BaseException:
+            slots.release()
+            raise
+
+    def _take_idle(self, route: Route) -> tuple[_Protocol | None, bool]:
+        idle = self._idle.get(route)
+        while idle:
+            proto = idle.pop()
+            if proto.usable:
+                return proto, True
+            proto.close()
+        return None, False
+
+    def _release(self, proto: _Protocol, keep: bool, slots: asyncio.Semaphore) -> None:
+        slots.release()
+        if keep and proto.usable:
+            idle = self._idle.setdefault(proto.route, [])
+            if len(idle) < self._max_idle:
+                idle.append(proto)
+                return
+        proto.close()
+
+    async def _exchange(
+        self,
+        proto: _Protocol,
+        route: Route,
+        request: Request,
+        stream: bool,
+        started: float,
+        reused: bool,
+        slots: asyncio.Semaphore,
+    ) -> Response:
+        parser = ResponseParser(head_only=request.method == "HEAD")
+        read_timeout = request.timeout.read
+        received_any = False
+        try:
+            await self._send(proto, route, request)
+            body: list[bytes] = []
+            while not parser.head_done:
+                data = await proto.recv(read_timeout)
+                if not data:
+                    parser.feed_eof()
+                received_any = True
+                body += parser.feed(data)
+            if stream and not parser.complete:
+                headers = Headers.from_raw(parser.headers)
+                stream_body = _AsyncBody(self, proto, parser, body, slots, read_timeout)
+                return _response(parser, request, None, started, headers, stream_body)
+            while not parser.complete:
+                data = await proto.recv(read_timeout)
+                if not data:
+                    parser.feed_eof()
+                    break
+                body += parser.feed(data)
+        except _Expired:
+            proto.close()
+            raise TimeoutError("timed out waiting for the server", request=request) from None
+        except TransportError as exc:
+            proto.close()
+            if reused and isinstance(exc, ReadError) and not received_any:
+                raise _stale(request, exc) from None
+            exc.request = exc.request or request.redacted()
+            raise
+        except OSError as exc:
+            proto.close()
+            error = ReadError(f"connection error: {exc}", request=request)
+            if reused and not received_any:
+                raise _stale(request, error) from None
+            raise error from None
+        content = body[0] if len(body) == 1 else b"".join(body)
+        headers = Headers.from_raw(parser.headers)
+        decoder = content_decoder(headers) if content else None
+        if decoder is not None:
+            content = decoder.decode(content) + decoder.flush()
+        self._release(proto, parser.keep_alive, slots)
+        return _response(parser, request, content, started, headers, None)
+
+    @staticmethod
+    async def _send(proto: _Protocol, route: Route, request: Request) -> None:
+        extra, body = request_framing(request)
+        if route.absolute_form and route.proxy is not None and route.proxy.authorization:
+            extra += f"Proxy-Authorization: {route.proxy.authorization}\r\n"
+        head = serialize_head(request, route.host_header, route.target(request.target), extra)
+        timeout = request.timeout.read
+        if body is not None or request.content is None:
+            await proto.send(head + body if body else head, timeout)
+            return
+        await proto.send(head, timeout)
+        chunked = extra.startswith("Transfer-Encoding")
+        content: Any = request.content
+        try:
+            if hasattr(content, "__aiter__"):
+                async for chunk in content:
+                    if chunk:
+                        await proto.send(frame_chunk(chunk) if chunked else chunk, timeout)
+            else:
+                for chunk in content:
+                    if chunk:
+                        await proto.send(frame_chunk(chunk) if chunked else chunk, timeout)
+        except (OSError, _Expired):
+            raise
+        except Exception as exc:
+            raise WriteError(f"the request body failed: {exc}", request=request) from exc
+        if chunked:
+            await proto.send(LAST_CHUNK, timeout)
+
+    async def aclose(self) -> None:
+        idle, self._idle = self._idle, {}
+        for protos in idle.values():
+            for proto in protos:
+                proto.close()
+
+    async def __aenter__(self) -> AsyncSocketTransport:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+class _StaleConnection(Exception):
+    """Internal signal: a reused connection was found closed before any answer."""
+
+
+def _stale(request: Request, error: TransportError) -> Exception:
+    if request.method in IDEMPOTENT_METHODS:
+        return _StaleConnection()
+    return error
+
+
+def _response(
+    parser: ResponseParser,
+    request: Request,
+    content: bytes | None,
+    started: float,
+    headers: Headers,
+    stream: _AsyncBody | None,
+) -> Response:
+    return Response(
+        parser.status_code,
+        headers,
+        content,
+        request=request,
+        reason=parser.reason,
+        http_version=parser.http_version,
+        stream=stream,
+        elapsed=timedelta(seconds=time.perf_counter() - started),
+    )
+
+
+class _AsyncBody:
+    """The unread rest of a streamed response body; releases the connection at the end."""
+
+    def __init__(
+        self,
+        transport: AsyncSocketTransport,
+        proto: _Protocol,
+        parser: ResponseParser,
+        pending: list[bytes],
+        slots: asyncio.Semaphore,
+        timeout: float | None,
+    ) -> None:
+        self._transport = transport
+        self._proto: _Protocol | None = proto
+        self._parser = parser
+        self._pending = pending
+        self._slots = slots
+        self._timeout = timeout
+        self._decoder = content_decoder(Headers.from_raw(parser.headers))
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        proto = self._proto
+        if proto is None:
+            return
+        parser, decoder = self._parser, self._decoder
+        try:
+            for chunk in self._pending:
+                yield decoder.decode(chunk) if decoder else chunk
+            self._pending = []
+            while not parser.complete:
+                data = await proto.recv(self._timeout)
+                if not data:
+                    parser.feed_eof()
+                    break
+                for chunk in parser.feed(data):
+                    yield decoder.decode(chunk) if decoder else chunk
+            if decoder:
+                tail = decoder.flush()
+                if tail:
+                    yield tail
+        except _Expired:
+            await self.aclose()
+            raise TimeoutError("timed out reading the response body") from None
+        except OSError as exc:
+            await self.aclose()
+            raise ReadError(f"connection error while reading the body: {exc}") from None
+        except BaseException:
+            await self.aclose()
+            raise
+        self._proto = None
+        self._transport._release(proto, parser.keep_alive, self._slots)
+
+    async def aclose(self) -> None:
+        proto, self._proto = self._proto, None
+        if proto is not None:
+            proto.close()
+            self._slots.release()
+
+
+__all__ = ["AsyncSocketTransport"]

@@ -1,0 +1,368 @@
+"""The default sync transport: HTTP/1.1 over plain sockets with a keep-alive pool.
+
+Why not http.client or urllib3?  Measured on loopback (see ``bench/engine.py``) they spend
+most of a small request in header parsing and bookkeeping; this transport does one
+``sendall`` and usually one ``recv`` per request and parses with
+:class:`~restwright.transports.http11.ResponseParser`, shared with the asyncio transport.
+"""
+
+from __future__ import annotations
+
+import builtins
+import select
+import socket
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..engine.headers import Headers
+from ..engine.models import Request, Response
+from ..engine.retry import IDEMPOTENT_METHODS
+from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
+from .environment import Proxy, ssl_context
+from .http11 import (
+    LAST_CHUNK,
+    ContentDecoder,
+    ResponseParser,
+    connect_head,
+    content_decoder,
+    frame_chunk,
+    request_framing,
+    serialize_head,
+)
+from .routes import Route, RouteTable
+
+if TYPE_CHECKING:
+    import ssl
+
+RECV_SIZE = 256 * 1024
+
+
+class _Connection:
+    __slots__ = ("key", "poller", "sock", "timeout")
+
+    def __init__(self, sock: socket.socket, key: Route) -> None:
+        self.sock = sock
+        self.key = key
+        self.timeout: float | None = -1.0
+        self.poller = select.poll()
+        self.poller.register(sock, select.POLLIN)
+
+    def set_timeout(self, timeout: float | None) -> None:
+        if timeout != self.timeout:  # settimeout costs a syscall: only when it changes
+            self.sock.settimeout(timeout)
+            self.timeout = timeout
+
+    def is_dropped(self) -> bool:
+        """An idle keep-alive connection that is readable was closed (or misbehaves)."""
+        try:
+            return bool(self.poller.poll(0))
+        except (OSError, ValueError):
+            return True
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class SocketTransport:
+    """Sync HTTP/1.1 transport with connection reuse, proxies and TLS.
+
+    ``verify``: True, False, a CA bundle path or an ``ssl.SSLContext``. ``proxy``: a proxy
+    URL overriding the environment. ``max_idle``: idle connections kept per origin.
+    """
+
+    def __init__(
+        self,
+        *,
+        verify: Any = True,
+        trust_env: bool = True,
+        proxy: str | Proxy | None = None,
+        max_idle: int = 32,
+    ) -> None:
+        self._verify = verify
+        self._trust_env = trust_env
+        self._routes = RouteTable(proxy, trust_env)
+        self._idle: dict[Route, list[_Connection]] = {}
+        self._max_idle = max_idle
+        self._ssl: ssl.SSLContext | None = None
+
+    # -- connections ---------------------------------------------------------------------
+    def _ssl_context(self) -> ssl.SSLContext:
+        if self._ssl is None:
+            self._ssl = ssl_context(self._verify, self._trust_env)
+        return self._ssl
+
+    def _open(self, route: Route, request: Request) -> _Connection:
+        addr = route.connect_to
+        timeout = request.timeout.connect
+        try:
+            sock = socket.create_connection((addr.host, addr.port), timeout=timeout)
+        except builtins.TimeoutError:
+            raise TimeoutError(
+                f"timed out connecting to {addr}", request=request, request_sent=False
+            ) from None
+        except OSError as exc:
+            raise ConnectError(f"cannot connect to {addr}: {exc}", request=request) from None
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if route.tunnel:
+                self._open_tunnel(sock, route, request)
+            if route.origin.scheme == "https":
+                sock = self._ssl_context().wrap_socket(sock, server_hostname=route.origin.host)
+        except TransportError:
+            sock.close()
+            raise
+        except builtins.TimeoutError:
+            sock.close()
+            raise TimeoutError(
+                "timed out during the TLS handshake", request=request, request_sent=False
+            ) from None
+        except OSError as exc:
+            sock.close()
+            raise ConnectError(f"cannot connect to {route.origin}: {exc}", request=request) from None
+        conn = _Connection(sock, route)
+        conn.timeout = timeout
+        return conn
+
+    def _open_tunnel(self, sock: socket.socket, route: Route, request: Request) -> None:
+        assert route.proxy is not None
+        sock.sendall(connect_head(route.host_header, route.proxy.authorization))
+        parser = ResponseParser(head_only=True)
+        while not parser.head_done:
+            data = sock.recv(RECV_SIZE)
+            if not data:
+                raise ConnectError("the proxy closed the connection", request=request)
+            parser.feed(data)
+        if not 200 <= parser.status_code < 300:
+            raise ConnectError(
+                f"the proxy refused the tunnel: {parser.status_code} {parser.reason}",
+                request=request,
+            )
+
+    def _acquire(self, route: Route, request: Request) -> tuple[_Connection, bool]:
+        idle = self._idle.get(route)
+        while idle:
+            try:
+                conn = idle.pop()
+            except IndexError:
+                break
+            if conn.is_dropped():
+                conn.close()
+                continue
+            return conn, True
+        return self._open(route, request), False
+
+    def _release(self, conn: _Connection) -> None:
+        idle = self._idle.setdefault(conn.key, [])
+        if len(idle) < self._max_idle:
+            idle.append(conn)
+        else:
+            conn.close()
+
+    # -- exchange ------------------------------------------------------------------------
+    def handle(self, request: Request, *, stream: bool = False) -> Response:
+        route = self._routes.get(request.origin)
+        started = time.perf_counter()
+        conn, reused = self._acquire(route, request)
+        try:
+            return self._exchange(conn, route, request, stream, started, reused)
+        except _StaleConnection:
+            # The server closed a kept-alive connection as we reused it and answered
+            # nothing: an idempotent request is tried once more on a new connection.
+            conn = self._open(route, request)
+            return self._exchange(conn, route, request, stream, started, False)
+
+    def _exchange(
+        self,
+        conn: _Connection,
+        route: Route,
+        request: Request,
+        stream: bool,
+        started: float,
+        reused: bool,
+    ) -> Response:
+        sock = conn.sock
+        parser = ResponseParser(head_only=request.method == "HEAD")
+        received_any = False
+        try:
+            conn.set_timeout(request.timeout.read)
+            self._send(sock, route, request)
+            body: list[bytes] = []
+            while not parser.head_done:
+                data = sock.recv(RECV_SIZE)
+                if not data:
+                    parser.feed_eof()
+                received_any = True
+                body += parser.feed(data)
+            if stream and not parser.complete:
+                decoder = content_decoder(Headers.from_raw(parser.headers))
+                return self._response(
+                    parser,
+                    request,
+                    None,
+                    started,
+                    _SyncBody(self, conn, parser, body, decoder),
+                )
+            while not parser.complete:
+                data = sock.recv(RECV_SIZE)
+                if not data:
+                    parser.feed_eof()
+                    break
+                body += parser.feed(data)
+        except builtins.TimeoutError:
+            conn.close()
+            raise TimeoutError("timed out waiting for the server", request=request) from None
+        except TransportError as exc:
+            conn.close()
+            exc.request = exc.request or request.redacted()
+            if reused and isinstance(exc, ReadError) and not received_any:
+                raise _stale(request, exc) from None
+            raise
+        except OSError as exc:
+            conn.close()
+            error = ReadError(f"connection error: {exc}", request=request)
+            if reused and not received_any:
+                raise _stale(request, error) from None
+            raise error from None
+        content = body[0] if len(body) == 1 else b"".join(body)
+        headers = Headers.from_raw(parser.headers)
+        decoder = content_decoder(headers) if content else None
+        if decoder is not None:
+            content = decoder.decode(content) + decoder.flush()
+        if parser.keep_alive:
+            self._release(conn)
+        else:
+            conn.close()
+        return self._response(parser, request, content, started, None, headers)
+
+    @staticmethod
+    def _response(
+        parser: ResponseParser,
+        request: Request,
+        content: bytes | None,
+        started: float,
+        stream: _SyncBody | None,
+        headers: Headers | None = None,
+    ) -> Response:
+        return Response(
+            parser.status_code,
+            headers if headers is not None else Headers.from_raw(parser.headers),
+            content,
+            request=request,
+            reason=parser.reason,
+            http_version=parser.http_version,
+            stream=stream,
+            elapsed=timedelta(seconds=time.perf_counter() - started),
+        )
+
+    @staticmethod
+    def _send(sock: socket.socket, route: Route, request: Request) -> None:
+        extra, body = request_framing(request)
+        if route.absolute_form and route.proxy is not None and route.proxy.authorization:
+            extra += f"Proxy-Authorization: {route.proxy.authorization}\r\n"
+        head = serialize_head(request, route.host_header, route.target(request.target), extra)
+        if body is not None or request.content is None:
+            sock.sendall(head + body if body else head)
+            return
+        sock.sendall(head)
+        content = request.content
+        if hasattr(content, "__aiter__") and not hasattr(content, "__iter__"):
+            raise WriteError("an async body can only be sent by an async transport", request=request)
+        chunked = bool(extra.startswith("Transfer-Encoding"))
+        try:
+            for chunk in content:  # type: ignore[union-attr]
+                if chunk:
+                    sock.sendall(frame_chunk(chunk) if chunked else chunk)
+        except OSError:
+            raise
+        except Exception as exc:
+            raise WriteError(f"the request body failed: {exc}", request=request) from exc
+        if chunked:
+            sock.sendall(LAST_CHUNK)
+
+    def close(self) -> None:
+        idle, self._idle = self._idle, {}
+        for conns in idle.values():
+            for conn in conns:
+                conn.close()
+
+    def __enter__(self) -> SocketTransport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _StaleConnection(Exception):
+    """Internal signal: a reused connection was found closed before any answer."""
+
+
+def _stale(request: Request, error: TransportError) -> Exception:
+    if request.method in IDEMPOTENT_METHODS:
+        return _StaleConnection()
+    return error
+
+
+class _SyncBody:
+    """The unread rest of a streamed response body; releases the connection at the end."""
+
+    def __init__(
+        self,
+        transport: SocketTransport,
+        conn: _Connection,
+        parser: ResponseParser,
+        pending: list[bytes],
+        decoder: ContentDecoder | Any,
+    ) -> None:
+        self._transport = transport
+        self._conn: _Connection | None = conn
+        self._parser = parser
+        self._pending = pending
+        self._decoder = decoder
+
+    def __iter__(self) -> Iterator[bytes]:
+        conn = self._conn
+        if conn is None:
+            return
+        parser, decode = self._parser, self._decoder.decode if self._decoder else None
+        try:
+            for chunk in self._pending:
+                yield decode(chunk) if decode else chunk
+            self._pending = []
+            while not parser.complete:
+                data = conn.sock.recv(RECV_SIZE)
+                if not data:
+                    parser.feed_eof()
+                    break
+                for chunk in parser.feed(data):
+                    yield decode(chunk) if decode else chunk
+            if self._decoder:
+                tail = self._decoder.flush()
+                if tail:
+                    yield tail
+        except builtins.TimeoutError:
+            self.close()
+            raise TimeoutError("timed out reading the response body") from None
+        except OSError as exc:
+            self.close()
+            raise ReadError(f"connection error while reading the body: {exc}") from None
+        except BaseException:
+            self.close()
+            raise
+        self._conn = None
+        if parser.keep_alive:
+            self._transport._release(conn)
+        else:
+            conn.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+__all__ = ["SocketTransport"]
