@@ -42,11 +42,14 @@ class Headers(MutableMapping[str, str]):
             self._items = [(str(k), str(v)) for k, v in headers]
 
     @classmethod
-    def from_raw(cls, items: list[tuple[str, str]]) -> Headers:
-        """Wrap an already-built list without copying (used by the transports)."""
+    def from_raw(
+        cls, items: list[tuple[str, str]], index: dict[str, str] | None = None
+    ) -> Headers:
+        """Wrap an already-built list without copying (used by the transports, which may
+        pass the lower-cased ``index`` they built while parsing)."""
         obj = cls.__new__(cls)
         obj._items = items
-        obj._index = None
+        obj._index = index
         return obj
 
     def _lookup(self) -> dict[str, str]:
@@ -113,7 +116,7 @@ class Headers(MutableMapping[str, str]):
         return self._items
 
     def copy(self) -> Headers:
-        return Headers(self)
+        return Headers.from_raw(list(self._items), None if self._index is None else dict(self._index))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Mapping):

@@ -124,6 +124,9 @@ class Request:
         return f"<Request {self.method} {self.redacted_url!r}>"
 
 
+_DECODER = _json.JSONDecoder()
+
+
 class Response:
     """An HTTP response. ``content`` is read eagerly unless the request was streamed."""
 
@@ -241,7 +244,10 @@ class Response:
     def json(self, **loads_kwargs: Any) -> Any:
         """Decode the body as JSON; raise :class:`DecodeError` if it is not JSON."""
         try:
-            return _json.loads(self.content, **loads_kwargs)
+            if loads_kwargs:
+                return _json.loads(self.content, **loads_kwargs)
+            # RFC 8259: JSON on the wire is UTF-8 (a BOM is tolerated).
+            return _DECODER.decode(self.content.decode("utf-8-sig"))
         except ValueError as exc:
             raise DecodeError(
                 f"response body is not valid JSON: {exc}", request=self.request, response=self

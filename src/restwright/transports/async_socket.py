@@ -296,7 +296,7 @@ class AsyncSocketTransport:
                 received_any = True
                 body += parser.feed(data)
             if stream and not parser.complete:
-                headers = Headers.from_raw(parser.headers)
+                headers = Headers.from_raw(parser.headers, parser.index)
                 stream_body = _AsyncBody(self, proto, parser, body, slots, read_timeout)
                 return _response(parser, request, None, started, headers, stream_body)
             while not parser.complete:
@@ -321,7 +321,7 @@ class AsyncSocketTransport:
                 raise _stale(request, error) from None
             raise error from None
         content = body[0] if len(body) == 1 else b"".join(body)
-        headers = Headers.from_raw(parser.headers)
+        headers = Headers.from_raw(parser.headers, parser.index)
         decoder = content_decoder(headers) if content else None
         if decoder is not None:
             content = decoder.decode(content) + decoder.flush()
@@ -418,7 +418,7 @@ class _AsyncBody:
         self._pending = pending
         self._slots = slots
         self._timeout = timeout
-        self._decoder = content_decoder(Headers.from_raw(parser.headers))
+        self._decoder = content_decoder(Headers.from_raw(parser.headers, parser.index))
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         proto = self._proto

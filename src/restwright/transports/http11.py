@@ -118,6 +118,7 @@ class ResponseParser:
         "head_done",
         "headers",
         "http_version",
+        "index",
         "keep_alive",
         "reason",
         "remaining",
@@ -133,6 +134,7 @@ class ResponseParser:
         self.reason = ""
         self.http_version = "HTTP/1.1"
         self.headers: list[tuple[str, str]] = []
+        self.index: dict[str, str] = {}
         self.keep_alive = True
         self.framing = "length"
         self.remaining = 0
@@ -202,9 +204,7 @@ class ResponseParser:
         if not version.startswith("HTTP/1.") or not 100 <= status <= 999:
             raise DecodeError(f"invalid HTTP status line {lines[0][:80]!r}")
         headers: list[tuple[str, str]] = []
-        length: str | None = None
-        chunked = False
-        connection = ""
+        index: dict[str, str] = {}
         for line in lines[1:]:
             name, sep, value = line.partition(":")
             if not sep:
@@ -216,14 +216,18 @@ class ResponseParser:
             value = value.strip()
             headers.append((name, value))
             lname = name.lower()
-            if lname == "content-length":
-                if length is not None and length != value:
-                    raise DecodeError("conflicting Content-Length headers")
-                length = value
-            elif lname == "transfer-encoding":
-                chunked = value.lower().endswith("chunked")
-            elif lname == "connection":
-                connection = value.lower()
+            if lname in index:
+                if lname == "content-length":
+                    if index[lname] != value:
+                        raise DecodeError("conflicting Content-Length headers")
+                    continue
+                index[lname] = f"{index[lname]}, {value}"
+            else:
+                index[lname] = value
+        length = index.get("content-length")
+        chunked = index.get("transfer-encoding", "").lower().endswith("chunked")
+        connection = index.get("connection", "").lower()
+        self.index = index
         self.status_code = status
         self.reason = reason
         self.http_version = version

@@ -199,7 +199,7 @@ class SocketTransport:
                 received_any = True
                 body += parser.feed(data)
             if stream and not parser.complete:
-                decoder = content_decoder(Headers.from_raw(parser.headers))
+                decoder = content_decoder(Headers.from_raw(parser.headers, parser.index))
                 return self._response(
                     parser,
                     request,
@@ -229,7 +229,7 @@ class SocketTransport:
                 raise _stale(request, error) from None
             raise error from None
         content = body[0] if len(body) == 1 else b"".join(body)
-        headers = Headers.from_raw(parser.headers)
+        headers = Headers.from_raw(parser.headers, parser.index)
         decoder = content_decoder(headers) if content else None
         if decoder is not None:
             content = decoder.decode(content) + decoder.flush()
@@ -250,7 +250,7 @@ class SocketTransport:
     ) -> Response:
         return Response(
             parser.status_code,
-            headers if headers is not None else Headers.from_raw(parser.headers),
+            headers if headers is not None else Headers.from_raw(parser.headers, parser.index),
             content,
             request=request,
             reason=parser.reason,
