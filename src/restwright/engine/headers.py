@@ -116,7 +116,8 @@ class Headers(MutableMapping[str, str]):
         return self._items
 
     def copy(self) -> Headers:
-        return Headers.from_raw(list(self._items), None if self._index is None else dict(self._index))
+        index = None if self._index is None else dict(self._index)
+        return Headers.from_raw(list(self._items), index)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Mapping):

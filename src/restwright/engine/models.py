@@ -196,10 +196,11 @@ class Response:
         if stream is None or not hasattr(stream, "__iter__"):
             raise RuntimeError("use aiter_bytes() on an async response")
         self._content = b""
+        sync_stream: SyncByteStream = stream  # type: ignore[assignment]
         try:
-            yield from stream
+            yield from sync_stream
         finally:
-            stream.close()
+            sync_stream.close()
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         if self._content is not None:
@@ -210,11 +211,12 @@ class Response:
         if stream is None or not hasattr(stream, "__aiter__"):
             raise RuntimeError("use iter_bytes() on a sync response")
         self._content = b""
+        async_stream: AsyncByteStream = stream  # type: ignore[assignment]
         try:
-            async for chunk in stream:
+            async for chunk in async_stream:
                 yield chunk
         finally:
-            await stream.aclose()
+            await async_stream.aclose()
 
     def close(self) -> None:
         stream = self._stream

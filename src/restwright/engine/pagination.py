@@ -63,7 +63,7 @@ def next_link(link_header: str, base_url: str) -> str | None:
         for rel in _REL.finditer(match.group(2)):
             values = (rel.group(1) or rel.group(2) or "").lower().split()
             if "next" in values:
-                return urljoin(base_url, match.group(1).strip())
+                return urljoin(base_url, str(match.group(1)).strip())
     return None
 
 

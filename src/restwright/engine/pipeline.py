@@ -155,7 +155,9 @@ def exchange(
                 if stream:
                     yield CloseResponse(response)
                 raise TooManyRedirects(
-                    f"more than {policy.max_redirects} redirects", request=request, response=response
+                    f"more than {policy.max_redirects} redirects",
+                    request=request,
+                    response=response,
                 )
             if stream:
                 yield CloseResponse(response)

@@ -232,7 +232,7 @@ class AsyncSocketTransport:
         tls_transport = await loop.start_tls(
             proto.transport, proto, self._ssl_context(), server_hostname=route.origin.host
         )
-        proto.transport = tls_transport  # type: ignore[assignment]
+        proto.transport = tls_transport
         return proto
 
     async def handle_async(self, request: Request, *, stream: bool = False) -> Response:

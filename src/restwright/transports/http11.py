@@ -9,7 +9,6 @@ a whole small response arriving in one read.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
 
 from ..engine.headers import Headers
 from ..engine.models import Request
@@ -92,7 +91,7 @@ class ContentDecoder:
         return self._obj.flush()
 
 
-def content_decoder(headers: Headers) -> Callable[[bytes], bytes] | ContentDecoder | None:
+def content_decoder(headers: Headers) -> ContentDecoder | None:
     encoding = (headers.get("content-encoding") or "").strip().lower()
     if encoding in ("gzip", "x-gzip", "deflate"):
         return ContentDecoder(encoding)

@@ -9,6 +9,7 @@ most of a small request in header parsing and bookkeeping; this transport does o
 from __future__ import annotations
 
 import builtins
+import contextlib
 import select
 import socket
 import time
@@ -62,10 +63,8 @@ class _Connection:
             return True
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.sock.close()
-        except OSError:
-            pass
 
 
 class SocketTransport:
@@ -123,7 +122,9 @@ class SocketTransport:
             ) from None
         except OSError as exc:
             sock.close()
-            raise ConnectError(f"cannot connect to {route.origin}: {exc}", request=request) from None
+            raise ConnectError(
+                f"cannot connect to {route.origin}: {exc}", request=request
+            ) from None
         conn = _Connection(sock, route)
         conn.timeout = timeout
         return conn
@@ -269,12 +270,12 @@ class SocketTransport:
             sock.sendall(head + body if body else head)
             return
         sock.sendall(head)
-        content = request.content
+        content: Any = request.content
         if hasattr(content, "__aiter__") and not hasattr(content, "__iter__"):
-            raise WriteError("an async body can only be sent by an async transport", request=request)
+            raise WriteError("an async body needs an async transport", request=request)
         chunked = bool(extra.startswith("Transfer-Encoding"))
         try:
-            for chunk in content:  # type: ignore[union-attr]
+            for chunk in content:
                 if chunk:
                     sock.sendall(frame_chunk(chunk) if chunked else chunk)
         except OSError:
@@ -316,7 +317,7 @@ class _SyncBody:
         conn: _Connection,
         parser: ResponseParser,
         pending: list[bytes],
-        decoder: ContentDecoder | Any,
+        decoder: ContentDecoder | None,
     ) -> None:
         self._transport = transport
         self._conn: _Connection | None = conn
