@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import tempfile
 
+from tests.servers.kinto_server import kinto_server
+
 import restwright
 from restwright import errors
-from tests.servers.kinto_server import kinto_server
 
 
 def step(title: str) -> None:
