@@ -12,6 +12,7 @@ with or without ``await``) and expose each operation under its kinto-http name.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import mimetypes
@@ -155,12 +156,13 @@ class ClientCore:
 
     # -- generic operations ---------------------------------------------------------------
 
-    def _op_request(self, method: str, endpoint: str, **kwargs: Any) -> Op[Any]:
+    def _op_request(self, /, method: str, endpoint: str, **kwargs: Any) -> Op[Any]:
         body, _ = yield (method, endpoint, kwargs)
         return body
 
     def _op_paginated(
         self,
+        /,
         endpoint: str,
         *,
         if_none_match: str | None = None,
@@ -195,7 +197,7 @@ class ClientCore:
         return list(records.values())
 
     def _op_pages(
-        self, endpoint: str, *, if_none_match: str | None = None, **params: Any
+        self, /, endpoint: str, *, if_none_match: str | None = None, **params: Any
     ) -> PagedOp:
         """Each page of a listing (the raw body, with ``data``), one after the other."""
         headers = {"If-None-Match": quote(if_none_match)} if if_none_match is not None else None
@@ -214,13 +216,14 @@ class ClientCore:
 
     def _op_patch(
         self,
+        /,
         endpoint: str,
         patch: PatchType | None,
         safe: bool = True,
         if_match: Any = None,
         data: dict[str, Any] | None = None,
         permissions: dict[str, Any] | None = None,
-    ) -> Op[Any]:
+    ) -> Op[dict[str, Any]]:
         if not patch:
             # Before kinto-http 9.1, ``data``/``permissions`` were passed as dicts.
             patch = BasicPatch(data=data, permissions=permissions)
@@ -228,16 +231,18 @@ class ClientCore:
             raise TypeError(f"couldn't understand patch body {patch}")
         headers = self._get_cache_headers(safe, if_match=if_match) or {}
         headers["Content-Type"] = patch.content_type
+        body: dict[str, Any]
         body, _ = yield ("PATCH", endpoint, {"payload": patch.body, "headers": headers})
         return body
 
     def _op_put(
         self,
+        /,
         endpoint: str,
         data: Any,
         permissions: Any,
         headers: dict[str, str] | None,
-    ) -> Op[Any]:
+    ) -> Op[dict[str, Any]]:
         kwargs: dict[str, Any] = {}
         if data is not None:
             kwargs["data"] = data
@@ -245,16 +250,17 @@ class ClientCore:
             kwargs["permissions"] = permissions
         if headers is not None:
             kwargs["headers"] = headers
+        body: dict[str, Any]
         body, _ = yield ("PUT", endpoint, kwargs)
         return body
 
-    def _op_delete(self, endpoint: str, safe: bool, if_match: Any) -> Op[Any]:
+    def _op_delete(self, /, endpoint: str, safe: bool, if_match: Any) -> Op[Any]:
         headers = self._get_cache_headers(safe, if_match=if_match)
         body, _ = yield ("DELETE", endpoint, {"headers": headers} if headers else _NO_KWARGS)
         return body["data"]
 
     def _op_create_if_not_exists(
-        self, create: Op[T], get: Callable[[], Op[T]]
+        self, /, create: Op[T], get: Callable[[], Op[T]]
     ) -> Op[T]:
         try:
             return (yield from create)
@@ -264,7 +270,7 @@ class ClientCore:
         # The 412 error holds the existing object, but not its permissions: read it.
         return (yield from get())
 
-    def _op_delete_if_exists(self, delete: Op[T], forbidden_ok: bool = False) -> Op[T | None]:
+    def _op_delete_if_exists(self, /, delete: Op[Any], forbidden_ok: bool = False) -> Op[Any]:
         try:
             return (yield from delete)
         except KintoException as e:
@@ -285,7 +291,7 @@ class ClientCore:
 
     # -- server ---------------------------------------------------------------------------
 
-    def _op_server_info(self) -> Op[dict[str, Any]]:
+    def _op_server_info(self, /) -> Op[dict[str, Any]]:
         cache = _shared_cache(self.session)
         info = cache.get("server_info")
         if info is not None:
@@ -295,7 +301,7 @@ class ClientCore:
             cache["server_info"] = body
         return body  # type: ignore[no-any-return]
 
-    def _op_batch_max_requests(self) -> Op[int]:
+    def _op_batch_max_requests(self, /) -> Op[int]:
         if getattr(self.session, "dry_mode", False):
             return 999999
         info = yield from self._op_server_info()
@@ -305,6 +311,7 @@ class ClientCore:
 
     def _op_create_bucket(
         self,
+        /,
         *,
         id: str | None = None,
         data: dict[str, Any] | None = None,
@@ -328,6 +335,7 @@ class ClientCore:
 
     def _op_update_bucket(
         self,
+        /,
         *,
         id: str | None = None,
         data: dict[str, Any] | None = None,
@@ -344,6 +352,7 @@ class ClientCore:
 
     def _op_patch_bucket(
         self,
+        /,
         *,
         id: str | None = None,
         changes: PatchType | None = None,
@@ -364,10 +373,10 @@ class ClientCore:
             )
         )
 
-    def _op_get_buckets(self, **kwargs: Any) -> Op[list[dict[str, Any]]]:
+    def _op_get_buckets(self, /, **kwargs: Any) -> Op[list[dict[str, Any]]]:
         return (yield from self._op_paginated(self._get_endpoint("buckets"), **kwargs))
 
-    def _op_get_bucket(self, *, id: str | None = None, **kwargs: Any) -> Op[dict[str, Any]]:
+    def _op_get_bucket(self, /, *, id: str | None = None, **kwargs: Any) -> Op[dict[str, Any]]:
         endpoint = self._get_endpoint("bucket", bucket=id)
         logger.info("Get bucket %r", id or self.bucket_name)
         try:
@@ -386,15 +395,16 @@ class ClientCore:
 
     def _op_delete_bucket(
         self,
+        /,
         *,
         id: str | None = None,
         safe: bool = True,
         if_match: Any = None,
         if_exists: bool = False,
-    ) -> Op[dict[str, Any]]:
+    ) -> Op[Any]:
         if if_exists:
             return (
-                yield from self._op_delete_if_exists(  # type: ignore[return-value]
+                yield from self._op_delete_if_exists(
                     self._op_delete_bucket(id=id, safe=safe, if_match=if_match),
                     forbidden_ok=True,
                 )
@@ -403,19 +413,21 @@ class ClientCore:
         logger.info("Delete bucket %r", id or self.bucket_name)
         return (yield from self._op_delete(endpoint, safe, if_match))
 
-    def _op_delete_buckets(self, *, safe: bool = True, if_match: Any = None) -> Op[list[Any]]:
+    def _op_delete_buckets(self, /, *, safe: bool = True, if_match: Any = None) -> Op[Any]:
         logger.info("Delete buckets")
         return (yield from self._op_delete(self._get_endpoint("buckets"), safe, if_match))
 
     # -- groups ---------------------------------------------------------------------------
 
     def _op_get_groups(
-        self, *, bucket: str | None = None, **kwargs: Any
+        self, /, *, bucket: str | None = None, **kwargs: Any
     ) -> Op[list[dict[str, Any]]]:
-        return (yield from self._op_paginated(self._get_endpoint("groups", bucket=bucket), **kwargs))
+        endpoint = self._get_endpoint("groups", bucket=bucket)
+        return (yield from self._op_paginated(endpoint, **kwargs))
 
     def _op_create_group(
         self,
+        /,
         *,
         id: str | None = None,
         bucket: str | None = None,
@@ -448,6 +460,7 @@ class ClientCore:
 
     def _op_update_group(
         self,
+        /,
         *,
         id: str | None = None,
         bucket: str | None = None,
@@ -467,6 +480,7 @@ class ClientCore:
 
     def _op_patch_group(
         self,
+        /,
         *,
         id: str | None = None,
         bucket: str | None = None,
@@ -487,7 +501,7 @@ class ClientCore:
             )
         )
 
-    def _op_get_group(self, *, id: str, bucket: str | None = None) -> Op[dict[str, Any]]:
+    def _op_get_group(self, /, *, id: str, bucket: str | None = None) -> Op[dict[str, Any]]:
         endpoint = self._get_endpoint("group", bucket=bucket, group=id)
         logger.info("Get group %r in bucket %r", id, bucket or self.bucket_name)
         body, _ = yield ("GET", endpoint, _NO_KWARGS)
@@ -495,16 +509,17 @@ class ClientCore:
 
     def _op_delete_group(
         self,
+        /,
         *,
         id: str,
         bucket: str | None = None,
         safe: bool = True,
         if_match: Any = None,
         if_exists: bool = False,
-    ) -> Op[dict[str, Any]]:
+    ) -> Op[Any]:
         if if_exists:
             return (
-                yield from self._op_delete_if_exists(  # type: ignore[return-value]
+                yield from self._op_delete_if_exists(
                     self._op_delete_group(id=id, bucket=bucket, safe=safe, if_match=if_match)
                 )
             )
@@ -513,8 +528,8 @@ class ClientCore:
         return (yield from self._op_delete(endpoint, safe, if_match))
 
     def _op_delete_groups(
-        self, *, bucket: str | None = None, safe: bool = True, if_match: Any = None
-    ) -> Op[list[Any]]:
+        self, /, *, bucket: str | None = None, safe: bool = True, if_match: Any = None
+    ) -> Op[Any]:
         logger.info("Delete groups in bucket %r", bucket or self.bucket_name)
         endpoint = self._get_endpoint("groups", bucket=bucket)
         return (yield from self._op_delete(endpoint, safe, if_match))
@@ -522,13 +537,14 @@ class ClientCore:
     # -- collections ----------------------------------------------------------------------
 
     def _op_get_collections(
-        self, *, bucket: str | None = None, **kwargs: Any
+        self, /, *, bucket: str | None = None, **kwargs: Any
     ) -> Op[list[dict[str, Any]]]:
         endpoint = self._get_endpoint("collections", bucket=bucket)
         return (yield from self._op_paginated(endpoint, **kwargs))
 
     def _op_create_collection(
         self,
+        /,
         *,
         id: str | None = None,
         bucket: str | None = None,
@@ -562,6 +578,7 @@ class ClientCore:
 
     def _op_update_collection(
         self,
+        /,
         *,
         id: str | None = None,
         bucket: str | None = None,
@@ -583,6 +600,7 @@ class ClientCore:
 
     def _op_patch_collection(
         self,
+        /,
         *,
         id: str | None = None,
         bucket: str | None = None,
@@ -608,7 +626,7 @@ class ClientCore:
         )
 
     def _op_get_collection(
-        self, *, id: str | None = None, bucket: str | None = None, **kwargs: Any
+        self, /, *, id: str | None = None, bucket: str | None = None, **kwargs: Any
     ) -> Op[dict[str, Any]]:
         endpoint = self._get_endpoint("collection", bucket=bucket, collection=id)
         logger.info(
@@ -628,16 +646,17 @@ class ClientCore:
 
     def _op_delete_collection(
         self,
+        /,
         *,
         id: str | None = None,
         bucket: str | None = None,
         safe: bool = True,
         if_match: Any = None,
         if_exists: bool = False,
-    ) -> Op[dict[str, Any]]:
+    ) -> Op[Any]:
         if if_exists:
             return (
-                yield from self._op_delete_if_exists(  # type: ignore[return-value]
+                yield from self._op_delete_if_exists(
                     self._op_delete_collection(
                         id=id, bucket=bucket, safe=safe, if_match=if_match
                     )
@@ -652,8 +671,8 @@ class ClientCore:
         return (yield from self._op_delete(endpoint, safe, if_match))
 
     def _op_delete_collections(
-        self, *, bucket: str | None = None, safe: bool = True, if_match: Any = None
-    ) -> Op[list[Any]]:
+        self, /, *, bucket: str | None = None, safe: bool = True, if_match: Any = None
+    ) -> Op[Any]:
         logger.info("Delete collections in bucket %r", bucket or self.bucket_name)
         endpoint = self._get_endpoint("collections", bucket=bucket)
         return (yield from self._op_delete(endpoint, safe, if_match))
@@ -661,7 +680,7 @@ class ClientCore:
     # -- records --------------------------------------------------------------------------
 
     def _op_get_records_timestamp(
-        self, *, collection: str | None = None, bucket: str | None = None
+        self, /, *, collection: str | None = None, bucket: str | None = None
     ) -> Op[str]:
         endpoint = self._get_endpoint("records", bucket=bucket, collection=collection)
         if endpoint not in self._records_timestamp:
@@ -670,7 +689,7 @@ class ClientCore:
         return self._records_timestamp[endpoint]
 
     def _op_get_records(
-        self, *, collection: str | None = None, bucket: str | None = None, **kwargs: Any
+        self, /, *, collection: str | None = None, bucket: str | None = None, **kwargs: Any
     ) -> Op[list[dict[str, Any]]]:
         """Every record (pages merged); filters, ``_sort``, ``_limit``, ``_since``... are
         sent as query parameters; ``pages=`` bounds how many pages are fetched."""
@@ -678,13 +697,13 @@ class ClientCore:
         return (yield from self._op_paginated(endpoint, **kwargs))
 
     def _op_get_paginated_records(
-        self, *, collection: str | None = None, bucket: str | None = None, **kwargs: Any
+        self, /, *, collection: str | None = None, bucket: str | None = None, **kwargs: Any
     ) -> PagedOp:
         endpoint = self._get_endpoint("records", bucket=bucket, collection=collection)
         yield from self._op_pages(endpoint, **kwargs)
 
     def _op_get_permissions(
-        self, exclude_resource_names: list[str] | tuple[str, ...] | None = None, **kwargs: Any
+        self, /, exclude_resource_names: list[str] | tuple[str, ...] | None = None, **kwargs: Any
     ) -> Op[list[dict[str, Any]]]:
         endpoint = self._get_endpoint("permissions")
         params = dict(kwargs.pop("params", None) or {})
@@ -697,6 +716,7 @@ class ClientCore:
 
     def _op_get_record(
         self,
+        /,
         *,
         id: str,
         collection: str | None = None,
@@ -715,6 +735,7 @@ class ClientCore:
 
     def _op_create_record(
         self,
+        /,
         *,
         id: str | None = None,
         bucket: str | None = None,
@@ -764,6 +785,7 @@ class ClientCore:
 
     def _op_update_record(
         self,
+        /,
         *,
         id: str | None = None,
         collection: str | None = None,
@@ -788,6 +810,7 @@ class ClientCore:
 
     def _op_patch_record(
         self,
+        /,
         *,
         id: str | None = None,
         collection: str | None = None,
@@ -818,6 +841,7 @@ class ClientCore:
 
     def _op_delete_record(
         self,
+        /,
         *,
         id: str,
         collection: str | None = None,
@@ -825,10 +849,10 @@ class ClientCore:
         safe: bool = True,
         if_match: Any = None,
         if_exists: bool = False,
-    ) -> Op[dict[str, Any]]:
+    ) -> Op[Any]:
         if if_exists:
             return (
-                yield from self._op_delete_if_exists(  # type: ignore[return-value]
+                yield from self._op_delete_if_exists(
                     self._op_delete_record(
                         id=id, collection=collection, bucket=bucket, safe=safe, if_match=if_match
                     )
@@ -845,12 +869,13 @@ class ClientCore:
 
     def _op_delete_records(
         self,
+        /,
         *,
         collection: str | None = None,
         bucket: str | None = None,
         safe: bool = True,
         if_match: Any = None,
-    ) -> Op[list[Any]]:
+    ) -> Op[Any]:
         endpoint = self._get_endpoint("records", bucket=bucket, collection=collection)
         logger.info(
             "Delete records from collection %r in bucket %r",
@@ -862,7 +887,7 @@ class ClientCore:
     # -- history --------------------------------------------------------------------------
 
     def _op_get_history(
-        self, *, bucket: str | None = None, **kwargs: Any
+        self, /, *, bucket: str | None = None, **kwargs: Any
     ) -> Op[list[dict[str, Any]]]:
         endpoint = self._get_endpoint("history", bucket=bucket)
         logger.info("Get history from bucket %r", bucket or self.bucket_name)
@@ -870,6 +895,7 @@ class ClientCore:
 
     def _op_purge_history(
         self,
+        /,
         *,
         bucket: str | None = None,
         safe: bool = True,
@@ -889,6 +915,7 @@ class ClientCore:
 
     def _op_add_attachment(
         self,
+        /,
         id: str,
         filepath: str | os.PathLike[str],
         filename: str | None = None,
@@ -923,6 +950,7 @@ class ClientCore:
 
     def _op_remove_attachment(
         self,
+        /,
         id: str,
         bucket: str | None = None,
         collection: str | None = None,
@@ -933,6 +961,7 @@ class ClientCore:
 
     def _op_download_attachment(
         self,
+        /,
         record: dict[str, Any],
         filepath: str | os.PathLike[str] | None = None,
         save_metadata: bool = False,
@@ -955,6 +984,7 @@ class ClientCore:
         base_url = server_info["capabilities"]["attachments"]["base_url"]
         url = urljoin(base_url.rstrip("/") + "/", attachment["location"].lstrip("/"))
 
+        path: str
         if filepath is None:
             path = os.path.basename(attachment["filename"])
         else:
@@ -997,6 +1027,7 @@ class ClientCore:
 
     def _op_get_changeset(
         self,
+        /,
         bucket: str | None = None,
         collection: str | None = None,
         bust_cache: bool = False,
@@ -1011,6 +1042,7 @@ class ClientCore:
 
     def _op_review(
         self,
+        /,
         fields: dict[str, Any],
         id: str | None = None,
         bucket: str | None = None,
@@ -1020,24 +1052,24 @@ class ClientCore:
         return (yield from self._op_patch_collection(id=id, bucket=bucket, data=data, **kwargs))
 
     def _op_request_review(
-        self, message: str, id: str | None = None, bucket: str | None = None, **kwargs: Any
+        self, /, message: str, id: str | None = None, bucket: str | None = None, **kwargs: Any
     ) -> Op[dict[str, Any]]:
         fields = {"status": "to-review", "last_editor_comment": message}
         return (yield from self._op_review(fields, id, bucket, **kwargs))
 
     def _op_decline_changes(
-        self, message: str, id: str | None = None, bucket: str | None = None, **kwargs: Any
+        self, /, message: str, id: str | None = None, bucket: str | None = None, **kwargs: Any
     ) -> Op[dict[str, Any]]:
         fields = {"status": "work-in-progress", "last_reviewer_comment": message}
         return (yield from self._op_review(fields, id, bucket, **kwargs))
 
     def _op_approve_changes(
-        self, id: str | None = None, bucket: str | None = None, **kwargs: Any
+        self, /, id: str | None = None, bucket: str | None = None, **kwargs: Any
     ) -> Op[dict[str, Any]]:
         return (yield from self._op_review({"status": "to-sign"}, id, bucket, **kwargs))
 
     def _op_rollback_changes(
-        self, message: str, id: str | None = None, bucket: str | None = None, **kwargs: Any
+        self, /, message: str, id: str | None = None, bucket: str | None = None, **kwargs: Any
     ) -> Op[dict[str, Any]]:
         fields = {"status": "to-rollback", "last_editor_comment": message}
         return (yield from self._op_review(fields, id, bucket, **kwargs))
@@ -1056,9 +1088,7 @@ def _shared_cache(session: Any) -> dict[str, Any]:
     cache = getattr(session, "_kinto_cache", None)
     if cache is None:
         cache = {}
-        try:
+        with contextlib.suppress(AttributeError):  # a session that refuses attributes
             session._kinto_cache = cache
-        except AttributeError:  # pragma: no cover - a session that refuses attributes
-            pass
-    return cache  # type: ignore[no-any-return]
+    return cache
 

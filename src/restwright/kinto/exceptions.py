@@ -54,7 +54,8 @@ class KintoException(RestwrightError):
 
     def __str__(self) -> str:
         if self.request is not None and self.response is not None:
-            return f"{self.request.method} {_path_url(self.request)} - {self.response.status_code} {self.message}"
+            request, response = self.request, self.response
+            return f"{request.method} {_path_url(request)} - {response.status_code} {self.message}"
         return self.message or ""
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -219,7 +220,7 @@ def make_error(
     cls = kinto_error_class(kinto_cls, api_cls)
     exc = cls.__new__(cls)
     Exception.__init__(exc, message)
-    exc.message = message  # type: ignore[assignment]
+    exc.message = message
     exc.request = request
     exc.response = response
     if api_cls is not None:

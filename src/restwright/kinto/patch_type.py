@@ -27,7 +27,7 @@ class _DataPatch(PatchType):
         self.data = data
         self.permissions = permissions
 
-    @property  # type: ignore[override]
+    @property
     def body(self) -> dict[str, Any]:
         ret: dict[str, Any] = {}
         if self.data is not None:
