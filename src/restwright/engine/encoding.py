@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
+import re
 import sys
 from collections.abc import Mapping
 from enum import Enum
@@ -27,9 +29,10 @@ def _default(value: Any) -> Any:
         return str(value)
     decimal = sys.modules.get("decimal")
     if decimal is not None and isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() and value.is_finite() else float(
-            value
-        )
+        if not value.is_finite():
+            raise ValueError(f"{value} is not a JSON number")
+        # Emitted as an exact number: a marker string replaced after encoding.
+        return f"{_DECIMAL_MARK}{value}{_DECIMAL_MARK}"
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (set, frozenset, tuple)):
@@ -49,14 +52,21 @@ def _default(value: Any) -> Any:
 
 
 _ENCODER = json.JSONEncoder(default=_default, ensure_ascii=False, separators=(",", ":"))
+# A per-process nonce, so no string a caller sends can be mistaken for a Decimal marker.
+_DECIMAL_MARK = f"\x00{os.urandom(6).hex()}\x00"
+_ENCODED_MARK = json.dumps(_DECIMAL_MARK)[1:-1]
+_DECIMAL_RE = re.compile(f'"{re.escape(_ENCODED_MARK)}([^"]*){re.escape(_ENCODED_MARK)}"')
 
 
 def encode_json(value: Any) -> bytes:
-    """Encode ``value`` as compact UTF-8 JSON."""
+    """Encode ``value`` as compact UTF-8 JSON (Decimals keep every digit)."""
     try:
-        return _ENCODER.encode(value).encode("utf-8")
+        text = _ENCODER.encode(value)
     except (TypeError, ValueError) as exc:
         raise InvalidRequestError(f"cannot encode the JSON body: {exc}") from None
+    if _ENCODED_MARK in text:
+        text = _DECIMAL_RE.sub(r"\1", text)
+    return text.encode("utf-8")
 
 
 def encode_form(data: Mapping[str, Any]) -> bytes:

@@ -73,9 +73,11 @@ class Headers(MutableMapping[str, str]):
 
     def __setitem__(self, name: str, value: str) -> None:
         lname = name.lower()
-        self._items = [(k, v) for k, v in self._items if k.lower() != lname]
+        index = self._lookup()
+        if lname in index:
+            self._items = [(k, v) for k, v in self._items if k.lower() != lname]
         self._items.append((name, value))
-        self._index = None
+        index[lname] = value
 
     def setdefault(self, name: str, default: str = "") -> str:
         if name in self:

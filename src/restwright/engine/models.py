@@ -249,7 +249,8 @@ class Response:
             if loads_kwargs:
                 return _json.loads(self.content, **loads_kwargs)
             # RFC 8259: JSON on the wire is UTF-8 (a BOM is tolerated).
-            return _DECODER.decode(self.content.decode("utf-8-sig"))
+            text = self.content.decode("utf-8")
+            return _DECODER.decode(text[1:] if text[:1] == "\ufeff" else text)
         except ValueError as exc:
             raise DecodeError(
                 f"response body is not valid JSON: {exc}", request=self.request, response=self
