@@ -170,7 +170,8 @@ class ApiError(RestwrightError):
     """The server answered with an error status (4xx or 5xx).
 
     ``message`` comes from the server's JSON error body when there is one (fields
-    ``message``, ``error_description``, ``detail``, ``error`` ...), else the reason phrase.
+    ``message``, ``error_description``, ``detail``, ``error`` ...), else from a short
+    ``text/plain`` body, else it is the reason phrase.
     ``body`` holds the decoded JSON error body, or ``None``.
     """
 
