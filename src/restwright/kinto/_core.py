@@ -259,6 +259,27 @@ class ClientCore:
         body, _ = yield ("DELETE", endpoint, {"headers": headers} if headers else _NO_KWARGS)
         return body["data"]
 
+    def _op_delete_all(self, /, endpoint: str, safe: bool, if_match: Any) -> Op[Any]:
+        """DELETE on a plural endpoint, following ``Next-Page``.
+
+        Kinto paginates plural deletions too: with ``paginate_by`` set, one DELETE removes
+        one page and answers a ``Next-Page`` link for the rest (kinto-http stops after the
+        first page, leaving objects behind).  ``If-Match`` guards the first request only:
+        the following ones see the timestamp our own deletions produced.
+        """
+        headers = self._get_cache_headers(safe, if_match=if_match)
+        kwargs: dict[str, Any] = {"headers": headers} if headers else _NO_KWARGS
+        deleted: list[Any] = []
+        while True:
+            body, resp_headers = yield ("DELETE", endpoint, kwargs)
+            if not body:
+                return body
+            deleted.extend(body["data"])
+            next_page = resp_headers.get("Next-Page")
+            if not next_page:
+                return deleted
+            endpoint, kwargs = next_page, _NO_KWARGS
+
     def _op_create_if_not_exists(
         self, /, create: Op[T], get: Callable[[], Op[T]]
     ) -> Op[T]:
@@ -415,7 +436,7 @@ class ClientCore:
 
     def _op_delete_buckets(self, /, *, safe: bool = True, if_match: Any = None) -> Op[Any]:
         logger.info("Delete buckets")
-        return (yield from self._op_delete(self._get_endpoint("buckets"), safe, if_match))
+        return (yield from self._op_delete_all(self._get_endpoint("buckets"), safe, if_match))
 
     # -- groups ---------------------------------------------------------------------------
 
@@ -532,7 +553,7 @@ class ClientCore:
     ) -> Op[Any]:
         logger.info("Delete groups in bucket %r", bucket or self.bucket_name)
         endpoint = self._get_endpoint("groups", bucket=bucket)
-        return (yield from self._op_delete(endpoint, safe, if_match))
+        return (yield from self._op_delete_all(endpoint, safe, if_match))
 
     # -- collections ----------------------------------------------------------------------
 
@@ -675,7 +696,7 @@ class ClientCore:
     ) -> Op[Any]:
         logger.info("Delete collections in bucket %r", bucket or self.bucket_name)
         endpoint = self._get_endpoint("collections", bucket=bucket)
-        return (yield from self._op_delete(endpoint, safe, if_match))
+        return (yield from self._op_delete_all(endpoint, safe, if_match))
 
     # -- records --------------------------------------------------------------------------
 
@@ -882,7 +903,7 @@ class ClientCore:
             collection or self.collection_name,
             bucket or self.bucket_name,
         )
-        return (yield from self._op_delete(endpoint, safe, if_match))
+        return (yield from self._op_delete_all(endpoint, safe, if_match))
 
     # -- history --------------------------------------------------------------------------
 
