@@ -1,0 +1,68 @@
+"""Generic fixtures shared by every test package.
+
+* ``fault_server`` / ``other_server``: two real HTTP servers (two origins) from
+  :mod:`servers.fault_server`, started once per session and reset before each test.
+* ``client_kind``: parametrizes a test over ``"sync"`` and ``"async"``.
+* ``closed_port``: a 127.0.0.1 port nothing listens on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+try:  # ``tests`` is a package (rootdir on sys.path) ...
+    from tests.servers.fault_server import FaultServer, free_port
+except ImportError:  # ... or not: pytest put this directory on sys.path
+    from servers.fault_server import FaultServer, free_port
+
+
+@pytest.fixture(scope="session")
+def _fault_servers() -> Iterator[tuple[FaultServer, FaultServer]]:
+    primary = FaultServer("primary")
+    other = FaultServer("other")
+    primary.start()
+    try:
+        other.start()
+    except BaseException:
+        primary.stop()
+        raise
+    primary.peer = other
+    other.peer = primary
+    try:
+        yield primary, other
+    finally:
+        other.stop()
+        primary.stop()
+
+
+@pytest.fixture
+def fault_server(_fault_servers: tuple[FaultServer, FaultServer]) -> Iterator[FaultServer]:
+    """The primary fault server, with its records and per-key state cleared."""
+    primary, other = _fault_servers
+    primary.reset()
+    other.reset()
+    yield primary
+    assert not primary.errors, f"fault server handler crashed: {primary.errors!r}"
+
+
+@pytest.fixture
+def other_server(
+    _fault_servers: tuple[FaultServer, FaultServer], fault_server: FaultServer
+) -> Iterator[FaultServer]:
+    """The same app on another port: another origin (``fault_server.peer``)."""
+    _, other = _fault_servers
+    yield other
+    assert not other.errors, f"other fault server handler crashed: {other.errors!r}"
+
+
+@pytest.fixture(params=["sync", "async"])
+def client_kind(request: pytest.FixtureRequest) -> str:
+    """``"sync"`` then ``"async"``: write a behaviour test once, run it for both clients."""
+    return str(request.param)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    return free_port()

@@ -1,0 +1,1 @@
+"""Behaviour tests of the request engine (sync and async) against a real fault server."""

@@ -1,0 +1,221 @@
+"""Run one test body against ``restwright.Client`` and ``restwright.AsyncClient``.
+
+:class:`Api` wraps either client behind the same *blocking* methods.  For the async kind
+every coroutine runs to completion on a real event loop that lives in a helper thread
+(:class:`LoopThread`), so the async client is exercised exactly as an application would
+use it (one long-lived loop, pooled connections bound to it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import threading
+import tracemalloc
+from collections.abc import Iterator
+from typing import Any
+
+try:
+    from tests.servers.fault_server import (
+        PAGE_SIZE,
+        TOTAL_ITEMS,
+        FaultServer,
+        Recorded,
+        download_chunks,
+        download_sha256,
+        free_port,
+    )
+except ImportError:
+    from servers.fault_server import (  # type: ignore[no-redef]
+        PAGE_SIZE,
+        TOTAL_ITEMS,
+        FaultServer,
+        Recorded,
+        download_chunks,
+        download_sha256,
+        free_port,
+    )
+
+__all__ = [
+    "PAGE_SIZE",
+    "TOTAL_ITEMS",
+    "Api",
+    "FaultServer",
+    "LoopThread",
+    "Recorded",
+    "download_chunks",
+    "download_sha256",
+    "echo_header",
+    "echo_headers",
+    "free_port",
+    "traced_peak",
+]
+
+
+class LoopThread:
+    """An event loop running forever in a daemon thread; :meth:`run` blocks on a coroutine."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self.loop.run_forever, name="engine-tests-loop", daemon=True
+        )
+        self._thread.start()
+
+    def run(self, coro: Any, timeout: float | None = None) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self) -> None:
+        async def cancel_rest() -> None:
+            current = asyncio.current_task()
+            tasks = [t for t in asyncio.all_tasks() if t is not current]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self.loop.shutdown_asyncgens()
+
+        with contextlib.suppress(Exception):
+            self.run(cancel_rest(), timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+        if not self._thread.is_alive():
+            self.loop.close()
+
+
+class Api:
+    """The same blocking surface over a sync or an async restwright client."""
+
+    def __init__(self, kind: str, client: Any, runner: LoopThread | None) -> None:
+        self.kind = kind
+        self.raw = client
+        self._runner = runner
+
+    @property
+    def is_async(self) -> bool:
+        return self.kind == "async"
+
+    def run(self, value: Any) -> Any:
+        """Await ``value`` on the loop (async kind); return it unchanged (sync kind)."""
+        if self.is_async:
+            assert self._runner is not None
+            return self._runner.run(value)
+        return value
+
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        return self.run(getattr(self.raw, name)(*args, **kwargs))
+
+    def request(self, method: str, path: str, **kw: Any) -> Any:
+        return self._call("request", method, path, **kw)
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self._call("get", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> Any:
+        return self._call("post", path, **kw)
+
+    def put(self, path: str, **kw: Any) -> Any:
+        return self._call("put", path, **kw)
+
+    def patch(self, path: str, **kw: Any) -> Any:
+        return self._call("patch", path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Any:
+        return self._call("delete", path, **kw)
+
+    def head(self, path: str, **kw: Any) -> Any:
+        return self._call("head", path, **kw)
+
+    def options(self, path: str, **kw: Any) -> Any:
+        return self._call("options", path, **kw)
+
+    def download(self, path: str, to: Any, **kw: Any) -> Any:
+        return self._call("download", path, to=to, **kw)
+
+    def pages(self, path: str, **kw: Any) -> list[Any]:
+        """Every page of ``client.paginate(path, **kw)``."""
+        if not self.is_async:
+            return list(self.raw.paginate(path, **kw))
+
+        async def collect() -> list[Any]:
+            return [page async for page in self.raw.paginate(path, **kw)]
+
+        return self.run(collect())
+
+    def items(self, path: str, **kw: Any) -> list[Any]:
+        """Every item of ``client.paginate(path, **kw).items()``."""
+        if not self.is_async:
+            return list(self.raw.paginate(path, **kw).items())
+
+        async def collect() -> list[Any]:
+            return [item async for item in self.raw.paginate(path, **kw).items()]
+
+        return self.run(collect())
+
+    def stream_read(self, method: str, path: str, **kw: Any) -> tuple[Any, int, str]:
+        """Open ``client.stream(...)``, read the body chunk by chunk: (response, size, sha256)."""
+        digest = hashlib.sha256()
+        if not self.is_async:
+            size = 0
+            with self.raw.stream(method, path, **kw) as response:
+                for chunk in response.iter_bytes():
+                    digest.update(chunk)
+                    size += len(chunk)
+            return response, size, digest.hexdigest()
+
+        async def read() -> tuple[Any, int, str]:
+            size = 0
+            async with self.raw.stream(method, path, **kw) as response:
+                async for chunk in response.aiter_bytes():
+                    digest.update(chunk)
+                    size += len(chunk)
+            return response, size, digest.hexdigest()
+
+        return self.run(read())
+
+    def with_options(self, **kw: Any) -> Api:
+        return Api(self.kind, self.raw.with_options(**kw), self._runner)
+
+    def clone(self, **kw: Any) -> Api:
+        return Api(self.kind, self.raw.clone(**kw), self._runner)
+
+    def close(self) -> None:
+        if self.is_async:
+            self.run(self.raw.__aexit__(None, None, None))
+        else:
+            self.raw.__exit__(None, None, None)
+
+    def __repr__(self) -> str:
+        return f"<Api {self.kind} {self.raw!r}>"
+
+
+def echo_headers(echo: dict[str, Any], name: str) -> list[str]:
+    """Every value of header ``name`` the echo endpoint received."""
+    lname = name.lower()
+    return [v for k, v in echo["headers"] if k.lower() == lname]
+
+
+def echo_header(echo: dict[str, Any], name: str) -> str | None:
+    values = echo_headers(echo, name)
+    return values[0] if values else None
+
+
+@contextlib.contextmanager
+def traced_peak() -> Iterator[dict[str, int]]:
+    """Measure the peak of Python memory allocations (every thread) inside the block.
+
+    Yields a dict that holds ``peak`` (bytes above the level at entry) afterwards.
+    """
+    result: dict[str, int] = {}
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start()
+    tracemalloc.reset_peak()
+    baseline, _ = tracemalloc.get_traced_memory()
+    try:
+        yield result
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        if not was_tracing:
+            tracemalloc.stop()
+        result["peak"] = peak - baseline
