@@ -91,6 +91,27 @@ def key_for_bytes(data: bytes) -> str:
     return h.hexdigest()
 
 
+def key_for_file(path: Path) -> str:
+    """Cache key of a document file, equal to :func:`key_for_bytes` of its content.
+
+    Hashes in 1 MiB chunks, so a cache hit never holds the whole file in memory.
+    Raises OSError when the path is not a readable regular file.
+    """
+    if not path.is_file():
+        raise FileNotFoundError(str(path))
+    h = hashlib.sha256(_KEY_PREFIX)
+    h.update(b"\0bytes\0")
+    buffer = bytearray(1 << 20)
+    view = memoryview(buffer)
+    with path.open("rb", buffering=0) as fh:
+        while True:
+            n = fh.readinto(buffer)
+            if not n:
+                break
+            h.update(view[:n])
+    return h.hexdigest()
+
+
 def key_for_dict(document: Any) -> str | None:
     """Cache key of a document given as a dict, or ``None`` when it has no canonical JSON."""
     try:
@@ -196,11 +217,11 @@ class DescriptionCache:
         path = self.path_for(key)
         tmp: str | None = None
         try:
-            payload = pickle.dumps((_FORMAT, base_uri, dict(externals), description), protocol=5)
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".openapi-", suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
+                # Streamed: no second copy of a multi-megabyte pickle in memory.
+                pickle.dump((_FORMAT, base_uri, dict(externals), description), fh, protocol=5)
             os.replace(tmp, path)
             tmp = None
             logger.debug("stored the API description in the cache entry %s", path)

@@ -9,6 +9,7 @@ to the next.
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 import unicodedata
@@ -47,12 +48,14 @@ def snake_case(text: str) -> str:
     return s.strip("_").lower()
 
 
+@functools.lru_cache(maxsize=4096)
 def python_identifier(text: str, *, fallback: str = "value") -> str:
     """Return a valid, non-keyword Python identifier derived from ``text``.
 
     ``If-Match`` -> ``if_match``, ``class`` -> ``class_``, ``2fa`` -> ``_2fa``, ``$`` ->
     ``fallback``.  Keywords (and ``self``/``cls``, which would clash with a method's own
-    arguments) get a trailing underscore, the PEP 8 convention.
+    arguments) get a trailing underscore, the PEP 8 convention.  Memoized: documents
+    repeat the same few hundred names thousands of times.
     """
     s = snake_case(text)
     if not s.isascii():

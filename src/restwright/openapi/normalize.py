@@ -537,7 +537,7 @@ class _Normalizer:
         node = doc.get("paths")
         if node is None:
             return []
-        operations: list[Operation] = []
+        pending: list[dict[str, Any]] = []
         for path, item in self.obj(node, root, ("paths",), "'paths'").items():
             if not isinstance(path, str):
                 self.fail("path keys must be strings", root, ("paths", str(path)), "a path")
@@ -558,46 +558,44 @@ class _Normalizer:
             )
             for method, op in item.items():
                 if method in _METHODS:
-                    operations.append(
+                    pending.append(
                         self.operation(path, method, op, base, (*ptr, method), common, servers)
                     )
-        self.name_operations(operations)
-        return operations
+        self.name_operations(pending)
+        return [Operation(**fields) for fields in pending]
 
-    def name_operations(self, operations: list[Operation]) -> None:
-        """Give every operation a unique Python name, in a stable order.
+    def name_operations(self, operations: list[dict[str, Any]]) -> None:
+        """Give every operation a unique Python ``name``, in a stable order.
 
         Operations with an ``operationId`` claim names first (in document order), so a
         derived name never pushes a declared one to a ``_2`` suffix.
         """
         names = NameAllocator("number")
         seen_ids: set[str] = set()
-        for i, op in enumerate(operations):
-            if op.operation_id is None:
+        for op in operations:
+            operation_id = op["operation_id"]
+            if operation_id is None:
                 continue
-            wanted = python_identifier(op.operation_id, fallback="operation")
-            name = names.claim(wanted)
-            if op.operation_id in seen_ids:
+            wanted = python_identifier(operation_id, fallback="operation")
+            name = op["name"] = names.claim(wanted)
+            if operation_id in seen_ids:
                 logger.warning(
                     "duplicate operationId %r (%s %s); exposing it as %r",
-                    op.operation_id,
-                    op.method,
-                    op.path,
+                    operation_id,
+                    op["method"],
+                    op["path"],
                     name,
                 )
             elif name != wanted:
                 logger.info(
                     "operationId %r clashes with another after conversion; exposing it as %r",
-                    op.operation_id,
+                    operation_id,
                     name,
                 )
-            seen_ids.add(op.operation_id)
-            operations[i] = replace(op, name=name)
-        for i, op in enumerate(operations):
-            if op.operation_id is None:
-                operations[i] = replace(
-                    op, name=names.claim(derived_operation_name(op.method, op.path))
-                )
+            seen_ids.add(operation_id)
+        for op in operations:
+            if op["operation_id"] is None:
+                op["name"] = names.claim(derived_operation_name(op["method"], op["path"]))
 
     def operation(
         self,
@@ -608,7 +606,8 @@ class _Normalizer:
         ptr: Pointer,
         common: list[tuple[str, str, _ParamItem]],
         path_servers: list[str] | None,
-    ) -> Operation:
+    ) -> dict[str, Any]:
+        """The fields of one :class:`Operation`, except ``name`` (see name_operations)."""
         node = self.obj(node, base, ptr, "an Operation Object")
         operation_id = self.text(node, "operationId", base, ptr) or None
         tags = self.strings(node, "tags", base, ptr)
@@ -670,7 +669,7 @@ class _Normalizer:
         responses = self.responses(node.get("responses"), base, (*ptr, "responses"), produces)
         security = self.security(node.get("security"), base, (*ptr, "security"))
         servers = None if self.v2 else self.servers(node.get("servers"), base, (*ptr, "servers"))
-        return Operation(
+        return dict(
             operation_id=operation_id,
             name="",  # assigned by name_operations once every operation is known
             method=method.upper(),
