@@ -117,6 +117,7 @@ kinto.account_read_principals = account:admin
 kinto.bucket_create_principals = system.Authenticated
 
 kinto.experimental_permissions_endpoint = true
+kinto.experimental_collection_schema_validation = true
 kinto.paginate_by = 5
 kinto.batch_max_requests = 10
 

@@ -49,6 +49,19 @@ PagedOp = Generator["Call | Page", Any, None]
 DOWNLOAD = "__download__"
 
 _NO_KWARGS: dict[str, Any] = {}
+_PERMISSION_ID_KEYS = ("bucket_id", "collection_id", "group_id", "record_id")
+
+
+class Record(dict[str, Any]):
+    """A record of ``get_records()``: a plain dict that remembers its bucket and collection
+    (``kinto_parent``), used by ``update_record``/``patch_record`` when no collection is
+    known otherwise."""
+
+    __slots__ = ("kinto_parent",)
+
+    def __init__(self, data: dict[str, Any], parent: tuple[str | None, str | None]) -> None:
+        super().__init__(data)
+        self.kinto_parent = parent
 
 
 class Page:
@@ -130,6 +143,47 @@ class ClientCore:
         if safe and if_match is not None:
             return {"If-Match": quote(if_match)}
         return None
+
+    @staticmethod
+    def _string_id(data: Any) -> Any:
+        """Kinto ids are strings: ``{"id": 7}`` is sent as ``{"id": "7"}`` (kinto-http sends
+        the number, which the server refuses as not matching the URL's id)."""
+        if isinstance(data, dict) and "id" in data and not isinstance(data["id"], str):
+            if data["id"] is None:
+                return {k: v for k, v in data.items() if k != "id"}
+            return {**data, "id": str(data["id"])}
+        return data
+
+    @staticmethod
+    def _unwrap_object(
+        id: str | None, data: Any, permissions: Any
+    ) -> tuple[Any, Any]:
+        """Accept a whole object (``{"data": {...}, "permissions": {...}}``, what ``get_*``
+        returns) as ``data`` when no ``id`` is given, as kinto-http's README does with
+        ``client.update_record(data=client.get_record(...))``."""
+        if (
+            id is None
+            and isinstance(data, dict)
+            and isinstance(data.get("data"), dict)
+            and "id" in data["data"]
+            and set(data) <= {"data", "permissions"}
+        ):
+            if permissions is None:
+                permissions = data.get("permissions")
+            data = data["data"]
+        return data, permissions
+
+    def _record_parent(
+        self, record: Any, bucket: str | None, collection: str | None
+    ) -> tuple[str | None, str | None]:
+        """Where to write ``record`` when neither the call nor the client says which
+        collection: where it was read from (records of ``get_records`` remember it), so
+        that kinto-http's README loop ``client.update_record(data=record)`` works."""
+        if collection is None and self.collection_name is None:
+            parent = getattr(record, "kinto_parent", None)
+            if parent is not None:
+                return bucket or parent[0], parent[1]
+        return bucket, collection
 
     @staticmethod
     def _extract_original_info(
@@ -245,7 +299,7 @@ class ClientCore:
     ) -> Op[dict[str, Any]]:
         kwargs: dict[str, Any] = {}
         if data is not None:
-            kwargs["data"] = data
+            kwargs["data"] = self._string_id(data)
         if permissions is not None:
             kwargs["permissions"] = permissions
         if headers is not None:
@@ -333,8 +387,8 @@ class ClientCore:
     def _op_create_bucket(
         self,
         /,
-        *,
         id: str | None = None,
+        *,
         data: dict[str, Any] | None = None,
         permissions: dict[str, Any] | None = None,
         safe: bool = True,
@@ -357,13 +411,14 @@ class ClientCore:
     def _op_update_bucket(
         self,
         /,
-        *,
         id: str | None = None,
+        *,
         data: dict[str, Any] | None = None,
         permissions: dict[str, Any] | None = None,
         safe: bool = True,
         if_match: Any = None,
     ) -> Op[dict[str, Any]]:
+        data, permissions = self._unwrap_object(id, data, permissions)
         if id is None and data:
             id = data.get("id", None)
         endpoint = self._get_endpoint("bucket", bucket=id)
@@ -374,8 +429,8 @@ class ClientCore:
     def _op_patch_bucket(
         self,
         /,
-        *,
         id: str | None = None,
+        *,
         changes: PatchType | None = None,
         data: dict[str, Any] | None = None,
         original: dict[str, Any] | None = None,
@@ -397,7 +452,7 @@ class ClientCore:
     def _op_get_buckets(self, /, **kwargs: Any) -> Op[list[dict[str, Any]]]:
         return (yield from self._op_paginated(self._get_endpoint("buckets"), **kwargs))
 
-    def _op_get_bucket(self, /, *, id: str | None = None, **kwargs: Any) -> Op[dict[str, Any]]:
+    def _op_get_bucket(self, /, id: str | None = None, **kwargs: Any) -> Op[dict[str, Any]]:
         endpoint = self._get_endpoint("bucket", bucket=id)
         logger.info("Get bucket %r", id or self.bucket_name)
         try:
@@ -417,8 +472,8 @@ class ClientCore:
     def _op_delete_bucket(
         self,
         /,
-        *,
         id: str | None = None,
+        *,
         safe: bool = True,
         if_match: Any = None,
         if_exists: bool = False,
@@ -449,8 +504,8 @@ class ClientCore:
     def _op_create_group(
         self,
         /,
-        *,
         id: str | None = None,
+        *,
         bucket: str | None = None,
         data: dict[str, Any] | None = None,
         permissions: dict[str, Any] | None = None,
@@ -482,14 +537,15 @@ class ClientCore:
     def _op_update_group(
         self,
         /,
-        *,
         id: str | None = None,
+        *,
         bucket: str | None = None,
         data: dict[str, Any] | None = None,
         permissions: dict[str, Any] | None = None,
         safe: bool = True,
         if_match: Any = None,
     ) -> Op[dict[str, Any]]:
+        data, permissions = self._unwrap_object(id, data, permissions)
         if id is None and data:
             id = data.get("id", None)
         if id is None:
@@ -502,8 +558,8 @@ class ClientCore:
     def _op_patch_group(
         self,
         /,
-        *,
         id: str | None = None,
+        *,
         bucket: str | None = None,
         changes: PatchType | None = None,
         data: dict[str, Any] | None = None,
@@ -522,7 +578,7 @@ class ClientCore:
             )
         )
 
-    def _op_get_group(self, /, *, id: str, bucket: str | None = None) -> Op[dict[str, Any]]:
+    def _op_get_group(self, /, id: str, *, bucket: str | None = None) -> Op[dict[str, Any]]:
         endpoint = self._get_endpoint("group", bucket=bucket, group=id)
         logger.info("Get group %r in bucket %r", id, bucket or self.bucket_name)
         body, _ = yield ("GET", endpoint, _NO_KWARGS)
@@ -531,8 +587,8 @@ class ClientCore:
     def _op_delete_group(
         self,
         /,
-        *,
         id: str,
+        *,
         bucket: str | None = None,
         safe: bool = True,
         if_match: Any = None,
@@ -566,8 +622,8 @@ class ClientCore:
     def _op_create_collection(
         self,
         /,
-        *,
         id: str | None = None,
+        *,
         bucket: str | None = None,
         data: dict[str, Any] | None = None,
         permissions: dict[str, Any] | None = None,
@@ -600,14 +656,15 @@ class ClientCore:
     def _op_update_collection(
         self,
         /,
-        *,
         id: str | None = None,
+        *,
         bucket: str | None = None,
         data: dict[str, Any] | None = None,
         permissions: dict[str, Any] | None = None,
         safe: bool = True,
         if_match: Any = None,
     ) -> Op[dict[str, Any]]:
+        data, permissions = self._unwrap_object(id, data, permissions)
         if id is None and data:
             id = data.get("id", None)
         endpoint = self._get_endpoint("collection", bucket=bucket, collection=id)
@@ -622,8 +679,8 @@ class ClientCore:
     def _op_patch_collection(
         self,
         /,
-        *,
         id: str | None = None,
+        *,
         bucket: str | None = None,
         changes: PatchType | None = None,
         data: dict[str, Any] | None = None,
@@ -647,7 +704,7 @@ class ClientCore:
         )
 
     def _op_get_collection(
-        self, /, *, id: str | None = None, bucket: str | None = None, **kwargs: Any
+        self, /, id: str | None = None, *, bucket: str | None = None, **kwargs: Any
     ) -> Op[dict[str, Any]]:
         endpoint = self._get_endpoint("collection", bucket=bucket, collection=id)
         logger.info(
@@ -668,8 +725,8 @@ class ClientCore:
     def _op_delete_collection(
         self,
         /,
-        *,
         id: str | None = None,
+        *,
         bucket: str | None = None,
         safe: bool = True,
         if_match: Any = None,
@@ -715,7 +772,9 @@ class ClientCore:
         """Every record (pages merged); filters, ``_sort``, ``_limit``, ``_since``... are
         sent as query parameters; ``pages=`` bounds how many pages are fetched."""
         endpoint = self._get_endpoint("records", bucket=bucket, collection=collection)
-        return (yield from self._op_paginated(endpoint, **kwargs))
+        records = yield from self._op_paginated(endpoint, **kwargs)
+        parent = (bucket or self.bucket_name, collection or self.collection_name)
+        return [Record(r, parent) for r in records]
 
     def _op_get_paginated_records(
         self, /, *, collection: str | None = None, bucket: str | None = None, **kwargs: Any
@@ -732,14 +791,28 @@ class ClientCore:
         if exclude_resource_names:
             params["exclude_resource_name"] = ",".join(exclude_resource_names)
         kwargs["params"] = params
-        body, _ = yield ("GET", endpoint, kwargs)
-        return body["data"]  # type: ignore[no-any-return]
+        entries: list[dict[str, Any]] = []
+        while True:
+            body, headers = yield ("GET", endpoint, kwargs)
+            if not body:
+                return entries
+            for entry in body["data"]:
+                # Every entry has every id key (None when it does not apply), so that code
+                # like ``p["collection_id"] == "x"`` (kinto-http's README) works on buckets.
+                for key in _PERMISSION_ID_KEYS:
+                    entry.setdefault(key, None)
+                entries.append(entry)
+            # The listing is paginated like any other: read every page.
+            next_page = headers.get("Next-Page")
+            if not next_page:
+                return entries
+            endpoint, kwargs = next_page, {k: v for k, v in kwargs.items() if k != "params"}
 
     def _op_get_record(
         self,
         /,
-        *,
         id: str,
+        *,
         collection: str | None = None,
         bucket: str | None = None,
         **kwargs: Any,
@@ -757,8 +830,8 @@ class ClientCore:
     def _op_create_record(
         self,
         /,
-        *,
         id: str | None = None,
+        *,
         bucket: str | None = None,
         collection: str | None = None,
         data: dict[str, Any] | None = None,
@@ -807,8 +880,8 @@ class ClientCore:
     def _op_update_record(
         self,
         /,
-        *,
         id: str | None = None,
+        *,
         collection: str | None = None,
         bucket: str | None = None,
         data: dict[str, Any] | None = None,
@@ -816,9 +889,11 @@ class ClientCore:
         safe: bool = True,
         if_match: Any = None,
     ) -> Op[dict[str, Any]]:
+        data, permissions = self._unwrap_object(id, data, permissions)
         id = id or (data.get("id") if data else None)
         if id is None:
             raise KeyError("Unable to update a record, need an id.")
+        bucket, collection = self._record_parent(data, bucket, collection)
         endpoint = self._get_endpoint("record", id=id, bucket=bucket, collection=collection)
         logger.info(
             "Update record with id %r in collection %r in bucket %r",
@@ -832,8 +907,8 @@ class ClientCore:
     def _op_patch_record(
         self,
         /,
-        *,
         id: str | None = None,
+        *,
         collection: str | None = None,
         bucket: str | None = None,
         changes: PatchType | None = None,
@@ -847,6 +922,7 @@ class ClientCore:
         id, if_match = self._extract_original_info(original or data, id, if_match)
         if id is None:
             raise KeyError("Unable to patch record, need an id.")
+        bucket, collection = self._record_parent(original or data, bucket, collection)
         endpoint = self._get_endpoint("record", id=id, bucket=bucket, collection=collection)
         logger.info(
             "Patch record with id %r in collection %r in bucket %r",
@@ -863,8 +939,8 @@ class ClientCore:
     def _op_delete_record(
         self,
         /,
-        *,
         id: str,
+        *,
         collection: str | None = None,
         bucket: str | None = None,
         safe: bool = True,

@@ -38,8 +38,9 @@ class Endpoints:
         self._root = root
 
     def get(self, endpoint: str, **kwargs: Any) -> str:
-        """The path of ``endpoint``; falsy values count as missing."""
-        values = {k: slugify(v) for k, v in kwargs.items() if v}
+        """The path of ``endpoint``; ``None`` and ``""`` count as missing (unlike kinto-http,
+        ``0`` is an id: its README batch example writes ``{"id": idx}`` from ``range(100)``)."""
+        values = {k: slugify(v) for k, v in kwargs.items() if v is not None and v != ""}
         try:
             return self.endpoints[endpoint].format(root=self._root, **values)
         except KeyError as e:

@@ -34,7 +34,7 @@ from typing import Any
 import restwright
 
 from ..engine.headers import Headers
-from ..errors import ApiError
+from ..errors import ApiError, InvalidRequestError
 from .constants import RETRY_STATUSES, USER_AGENT
 from .exceptions import KintoException, make_error
 from .utils import json_dumps
@@ -167,8 +167,12 @@ class _SessionBase:
             # BrowserOAuth reads the server's OpenID settings from there.
             with contextlib.suppress(AttributeError):  # a read-only attribute
                 auth.server_url = server_url
+        self._engine_error: Exception | None = None
         if engine is None and server_url is not None:
-            engine = self._engine_class(server_url, **self._engine_options())
+            try:
+                engine = self._engine_class(server_url, **self._engine_options())
+            except InvalidRequestError as exc:  # e.g. server_url="..." in a README
+                self._engine_error = exc
         self._engine = engine
 
     @property
@@ -229,7 +233,7 @@ class _SessionBase:
     ) -> tuple[str, dict[str, Any]]:
         """The engine arguments for a kinto-http style call."""
         if self._engine is None:
-            raise KintoException("No server_url: the client does not know where to send requests")
+            raise self._no_engine()
         method = method.upper()
         call: dict[str, Any] = {}
         headers = kwargs.pop("headers", None)
@@ -262,6 +266,11 @@ class _SessionBase:
         elif body or method != "DELETE":
             call["json"] = body
         return method, call
+
+    def _no_engine(self) -> KintoException:
+        if self._engine_error is not None:
+            return KintoException(f"Invalid server_url {self.server_url!r}: {self._engine_error}")
+        return KintoException("No server_url: the client does not know where to send requests")
 
     @staticmethod
     def _result(method: str, response: Any) -> tuple[Any, Headers]:
@@ -316,7 +325,7 @@ class Session(_SessionBase):
     def download(self, url: str, to: str, **kwargs: Any) -> Any:
         """Stream ``url`` into the file ``to`` (no credentials to another origin)."""
         if self._engine is None:
-            raise KintoException("No server_url: the client does not know where to send requests")
+            raise self._no_engine()
         try:
             return self._engine.download(url, to=to, **kwargs)
         except ApiError as exc:
@@ -352,7 +361,7 @@ class AsyncSession(_SessionBase):
     async def download(self, url: str, to: str, **kwargs: Any) -> Any:
         """Stream ``url`` into the file ``to`` (no credentials to another origin)."""
         if self._engine is None:
-            raise KintoException("No server_url: the client does not know where to send requests")
+            raise self._no_engine()
         try:
             return await self._engine.download(url, to=to, **kwargs)
         except ApiError as exc:
