@@ -4,6 +4,7 @@
   3.0 and 3.1 sharing ``common.yaml``; a Kinto-style Swagger document).
 * ``doc_server``: a tiny ``http.server`` on 127.0.0.1 serving that folder (module-scoped,
   stopped afterwards); ``doc_server.url("petstore-v3.0.yaml")``.
+* ``serve``: ``serve(directory)`` starts another such server for the test's own files.
 * ``shared_specs``: the folder of the real documents (Mattermost, GitHub) next to the
   repository, or a skip when it is absent.
 * Every test gets its own cache directory (``RESTWRIGHT_CACHE_DIR``), so nothing is
@@ -15,7 +16,7 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ class DocServer:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -63,6 +64,23 @@ def doc_server() -> Iterator[DocServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Path], DocServer]]:
+    servers: list[DocServer] = []
+
+    def start(directory: Path) -> DocServer:
+        server = DocServer(directory)
+        server.start()
+        servers.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -218,9 +218,13 @@ def test_v3_servers_and_cookie(apis: dict[str, ApiDescription]) -> None:
         assert api.security == [{"bearerAuth": []}]
         bearer = api.security_schemes["bearerAuth"]
         assert (bearer.type, bearer.scheme, bearer.bearer_format) == ("http", "bearer", "JWT")
-        encoding = op(api, "uploadPetPhoto").request_body.content[  # type: ignore[union-attr]
-            "multipart/form-data"
-        ].encoding
+        encoding = (
+            op(api, "uploadPetPhoto")
+            .request_body.content[  # type: ignore[union-attr]
+                "multipart/form-data"
+            ]
+            .encoding
+        )
         assert encoding == {"file": {"contentType": "image/png, image/jpeg"}}
         assert op(api, "delete_pets_pet_id").deprecated is True
         assert op(api, "createPet").responses["4XX"].status == "4XX"
@@ -288,9 +292,7 @@ def test_v2_file_response_and_produces() -> None:
                     },
                     "put": {
                         "consumes": ["text/plain"],
-                        "parameters": [
-                            {"name": "b", "in": "body", "schema": {"type": "string"}}
-                        ],
+                        "parameters": [{"name": "b", "in": "body", "schema": {"type": "string"}}],
                         "responses": {"200": {"description": "x", "schema": {"type": "string"}}},
                     },
                 }
@@ -344,7 +346,14 @@ def test_kinto_style_document(apis: dict[str, ApiDescription]) -> None:
     ]
     assert (by_name["_sort"].style, by_name["_sort"].explode) == ("form", False)
     assert records.tag == "Records" and records.tag_name == "records"
-    assert set(api.by_tag()) == {"utilities", "buckets", "collections", "records", "attachments", "batch"}
+    assert set(api.by_tag()) == {
+        "utilities",
+        "buckets",
+        "collections",
+        "records",
+        "attachments",
+        "batch",
+    }
     attach = op(api, "attach_file").request_body
     assert attach is not None
     assert list(attach.content) == ["multipart/form-data"]
@@ -442,7 +451,12 @@ def test_operation_level_parameter_overrides_path_level() -> None:
                 ],
                 "get": {
                     "parameters": [
-                        {"name": "q", "in": "query", "required": True, "schema": {"type": "integer"}}
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
                     ],
                     "responses": {"200": {"description": "ok"}},
                 },
