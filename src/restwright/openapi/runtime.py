@@ -1,0 +1,1366 @@
+"""The runtime client: an API document turned into a Python client when it is loaded.
+
+>>> import restwright
+>>> mm = restwright.from_openapi("mattermost-openapi-v4.yaml",
+...                              base_url="https://chat.example", auth="TOKEN")
+>>> me = mm.users.get_user("me")                       # tag group . operation
+>>> mm.call("GetUser", user_id="me")                   # or by operationId
+>>> mm.drift.report()                                  # where the server and document differ
+
+Operations are grouped by their first tag (``client.users``) and named after their
+operationId in snake_case (``get_user``).  Arguments:
+
+* every documented parameter, by its Python name (``bucket_id=``, ``if_match=`` for the
+  ``If-Match`` header); path parameters may also be passed positionally, in the order they
+  appear in the path.  ``None`` means "not given".
+* ``body=``: the request body - a dict, a list, a pydantic model or a dataclass for JSON;
+  for ``multipart/form-data`` and form bodies a mapping of fields whose file fields take a
+  path, bytes, a binary file object or a ``(filename, content[, content_type])`` tuple
+  (several files for one field: a list of those, or a ``{filename: content}`` dict); raw
+  bodies (``application/octet-stream``...) take bytes, str, a path, a file or an iterator.
+  ``json_body=`` and ``multipart_data=`` are accepted as aliases.
+* ``headers=`` (extra request headers), ``timeout=`` (this call's timeout),
+  ``return_response=True`` (return the :class:`~restwright.Response` instead of the decoded
+  body), and ``download_to=`` (a path or a binary file: stream the response body there and
+  return the :class:`~restwright.Response`, whose ``content`` is empty).
+
+An operation's own parameter always keeps its name; an extra argument that would clash
+with one gets a trailing underscore (``body_``, ``headers_``...), as the signature shows.
+
+Results: a JSON response is decoded (into pydantic models with ``models=True``), a
+``text/*`` response is returned as ``str``, anything else as ``bytes``, and an empty body
+as ``None``.  Error statuses raise the engine's :class:`~restwright.errors.ApiError`
+subclasses.  Arguments are checked against the document before anything is sent
+(:class:`~restwright.errors.ValidationError`; ``validate=False`` turns that off), and every
+response is checked against it afterwards (see :mod:`.drift`).
+
+Each operation is compiled into a *call plan* the first time it is called (parameter
+serializers and checks, path template, body encoding, response checker, the engine client
+carrying the operation's auth), so a call costs little more than the same request made
+through the engine directly.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any, Literal, Union
+from urllib.parse import urljoin
+
+from ..engine.client import Client
+from ..engine.encoding import encode_json
+from ..engine.models import Request, Response
+from ..errors import ApiError, DecodeError, RestwrightError, ValidationError
+from .drift import (
+    DriftError,
+    DriftLog,
+    ResponseChecker,
+    SchemaCompiler,
+    is_json_media,
+    match_media,
+    media_type_of,
+)
+from .model import ApiDescription, Operation, Parameter
+from .models import ModelFactory, class_name
+from .security import SecurityResolver
+from .serialize import (
+    compile_cookie,
+    compile_header,
+    compile_path,
+    compile_query,
+    scalar_text,
+)
+from .validate import (
+    ValueCheck,
+    compile_body_check,
+    compile_form_check,
+    compile_parameter_check,
+    fast_types,
+    schema_summary,
+)
+
+__all__ = [
+    "AsyncOpenAPIClient",
+    "OpenAPIClient",
+    "TagGroup",
+    "from_openapi",
+    "from_openapi_async",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class _Default:
+    """The default of ``timeout=``: the client's own timeout."""
+
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+_DEFAULT: Any = _Default()
+_UNSET: Any = object()
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_CHUNK = 64 * 1024
+
+# Kinds of arguments in a call plan.
+_PATH, _QUERY, _HEADER, _COOKIE, _IF_MATCH, _IF_NONE_MATCH = range(6)
+_BODY, _DOWNLOAD, _HEADERS, _TIMEOUT, _RETURN_RESPONSE = range(10, 15)
+
+_EXTRAS = ("headers", "timeout", "return_response", "download_to")
+_OPTION_NAMES = {
+    _DOWNLOAD: "download_to",
+    _HEADERS: "headers",
+    _TIMEOUT: "timeout",
+    _RETURN_RESPONSE: "return_response",
+}
+_PLAIN_PATH_TYPES = frozenset({str, int})
+_BODY_ALIASES = ("json_body", "multipart_data")
+
+
+# -- loading -----------------------------------------------------------------------------
+
+
+def _load(source: Any, cache: bool, cache_dir: str | os.PathLike[str] | None) -> ApiDescription:
+    if isinstance(source, ApiDescription):
+        return source
+    from .loader import load
+
+    return load(source, cache=cache, cache_dir=cache_dir)
+
+
+def _base_url(api: ApiDescription, base_url: str | None) -> str:
+    if base_url:
+        return base_url.rstrip("/")
+    if not api.servers and not api.source_url:
+        raise ValueError(
+            f"{api.title!r} documents no server and was not loaded from a URL: pass base_url="
+        )
+    return api.resolve_server()
+
+
+def from_openapi(
+    source: Any,
+    base_url: str | None = None,
+    auth: Any = None,
+    *,
+    models: bool = False,
+    strict: bool = False,
+    validate: bool = True,
+    cache: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None,
+    **client_options: Any,
+) -> OpenAPIClient:
+    """Build a sync client from an API document (Swagger 2.0, OpenAPI 3.0 or 3.1).
+
+    ``source`` is a path, an http(s) URL, a dict, JSON/YAML text or an already loaded
+    :class:`~restwright.openapi.ApiDescription`.  ``base_url`` defaults to the document's
+    first server (a relative one is resolved against the URL the document came from).
+    ``auth`` is one credential or a dict ``{scheme_name: credential}`` (see
+    :mod:`restwright.openapi.security`).  ``models=True`` parses responses into pydantic
+    models; ``strict=True`` raises :class:`~restwright.openapi.drift.DriftError` when a
+    response breaks the document; ``validate=False`` skips the checks made before sending.
+    ``cache``/``cache_dir`` are passed to :func:`restwright.openapi.load`; the other
+    keyword arguments (``timeout``, ``retry``, ``headers``, ``transport``, ``hooks``...) to
+    :class:`restwright.Client`.
+    """
+    api = _load(source, cache, cache_dir)
+    url = _base_url(api, base_url)
+    engine = Client(url, **client_options)
+    return OpenAPIClient(
+        api,
+        engine,
+        auth=auth,
+        models=models,
+        strict=strict,
+        validate=validate,
+        explicit_base_url=base_url is not None,
+    )
+
+
+def from_openapi_async(
+    source: Any,
+    base_url: str | None = None,
+    auth: Any = None,
+    *,
+    models: bool = False,
+    strict: bool = False,
+    validate: bool = True,
+    cache: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None,
+    **client_options: Any,
+) -> AsyncOpenAPIClient:
+    """Like :func:`from_openapi`, for asyncio: operations are coroutine functions.
+
+    The document itself is loaded synchronously (once, usually from the on-disk cache).
+    """
+    from ..engine.async_client import AsyncClient  # asyncio is imported only when needed
+
+    api = _load(source, cache, cache_dir)
+    url = _base_url(api, base_url)
+    engine = AsyncClient(url, **client_options)
+    return AsyncOpenAPIClient(
+        api,
+        engine,
+        auth=auth,
+        models=models,
+        strict=strict,
+        validate=validate,
+        explicit_base_url=base_url is not None,
+    )
+
+
+# -- the call plan -----------------------------------------------------------------------
+
+
+class _Arg:
+    """One argument an operation takes, compiled."""
+
+    __slots__ = (
+        "check",
+        "fast_types",
+        "kind",
+        "plain",
+        "python_name",
+        "required",
+        "serialize",
+        "wire",
+    )
+
+    def __init__(
+        self,
+        kind: int,
+        python_name: str,
+        wire: str = "",
+        required: bool = False,
+        check: ValueCheck | None = None,
+        serialize: Any = None,
+        plain: bool = False,
+        fast_types: frozenset[type] = frozenset(),
+    ) -> None:
+        self.fast_types = fast_types
+        self.kind = kind
+        self.python_name = python_name
+        self.wire = wire
+        self.required = required
+        self.check = check
+        self.serialize = serialize
+        self.plain = plain
+
+
+def _is_raw_value(value: Any) -> bool:
+    if isinstance(value, (bytes, bytearray, memoryview, os.PathLike)):
+        return True
+    if hasattr(value, "read"):
+        return True
+    return isinstance(value, Iterator) or hasattr(value, "__aiter__")
+
+
+def _is_file_value(value: Any) -> bool:
+    return isinstance(value, (bytes, bytearray, memoryview, os.PathLike, tuple)) or hasattr(
+        value, "read"
+    )
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            if not chunk:
+                return
+            yield chunk
+
+
+def _reader_chunks(fh: IO[bytes]) -> Iterator[bytes]:
+    while True:
+        chunk = fh.read(_CHUNK)
+        if not chunk:
+            return
+        yield chunk if isinstance(chunk, bytes) else chunk.encode()
+
+
+def _form_text(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_form_text(v) for v in value if v is not None]
+    if isinstance(value, Mapping) or hasattr(value, "model_dump"):
+        return encode_json(value).decode("utf-8")
+    return scalar_text(value)
+
+
+class ArgumentNames:
+    """The names of the arguments one operation takes (resolved against clashes)."""
+
+    __slots__ = ("body", "body_aliases", "extras")
+
+    def __init__(self, op: Operation) -> None:
+        taken = {p.python_name for p in op.parameters}
+        self.body: str | None = None
+        self.body_aliases: tuple[str, ...] = ()
+        if op.request_body is not None:
+            name = "body"
+            while name in taken:
+                name += "_"
+            self.body = name
+            taken.add(name)
+            self.body_aliases = tuple(a for a in _BODY_ALIASES if a not in taken)
+            taken.update(self.body_aliases)
+        self.extras: dict[str, str] = {}
+        for extra in _EXTRAS:
+            name = extra
+            while name in taken:
+                name += "_"
+            taken.add(name)
+            self.extras[extra] = name
+
+
+class CallPlan:
+    """Everything a call of one operation needs, computed at its first call."""
+
+    def __init__(self, client: _RuntimeBase, op: Operation, names: ArgumentNames) -> None:
+        api = client.api
+        self.op = op
+        self.label = op.name
+        self.method = op.method.upper()
+        self.template = op.path
+        self.engine: Any = client._engine_for(op)
+        validate = client._validate
+        args: dict[str, _Arg] = {}
+        required = 0
+        for param in op.parameters:
+            arg = self._compile_param(api, param, validate)
+            args[param.python_name] = arg
+            if arg.required:
+                required += 1
+        order = [m.group(1) for m in _PLACEHOLDER.finditer(op.path)]
+        by_wire = {p.name: p.python_name for p in op.parameters if p.location == "path"}
+        positional = [by_wire[w] for w in order if w in by_wire]
+        positional += [n for w, n in by_wire.items() if n not in positional]
+        self.positional: tuple[str, ...] = tuple(positional)
+
+        # -- body
+        self.body_required = False
+        self.json_media: str | None = None
+        self.multipart_media: str | None = None
+        self.form_media: str | None = None
+        self.raw_media: str | None = None
+        self.file_fields: frozenset[str] = frozenset()
+        self.body_check: ValueCheck | None = None
+        self.form_check: ValueCheck | None = None
+        body = op.request_body
+        if body is not None and names.body is not None:
+            self.body_required = body.required
+            arg = _Arg(_BODY, names.body, required=body.required)
+            args[names.body] = arg
+            for alias in names.body_aliases:
+                args[alias] = arg
+            if body.required:
+                required += 1
+            self._compile_body(client, names.body)
+        extras = names.extras
+        args[extras["headers"]] = _Arg(_HEADERS, extras["headers"])
+        args[extras["timeout"]] = _Arg(_TIMEOUT, extras["timeout"])
+        args[extras["return_response"]] = _Arg(_RETURN_RESPONSE, extras["return_response"])
+        args[extras["download_to"]] = _Arg(_DOWNLOAD, extras["download_to"])
+        self.args = args
+        self.required_count = required
+        self.body_name = names.body
+
+        # -- responses
+        self.accept = self._accept(op)
+        self.checker = ResponseChecker(op, client._compiler)
+        self.model_hint = class_name(op.name) + "Response"
+        self._model_schemas: dict[tuple[int, str | None], Any] = {}
+
+    @staticmethod
+    def _compile_param(api: ApiDescription, param: Parameter, validate: bool) -> _Arg:
+        check = compile_parameter_check(api, param, param.python_name) if validate else None
+        fast = fast_types(api, param.schema) if check is not None else frozenset()
+        location = param.location
+        if location == "path":
+            plain = param.style in ("simple", "") and not param.content_type
+            return _Arg(
+                _PATH, param.python_name, param.name, True, check, compile_path(param), plain, fast
+            )
+        if location == "query":
+            kind = _QUERY
+            serializer: Any = compile_query(param)
+        elif location == "header":
+            lname = param.name.lower()
+            kind = {"if-match": _IF_MATCH, "if-none-match": _IF_NONE_MATCH}.get(lname, _HEADER)
+            serializer = compile_header(param)
+        else:
+            kind = _COOKIE
+            serializer = compile_cookie(param)
+        return _Arg(
+            kind, param.python_name, param.name, param.required, check, serializer, False, fast
+        )
+
+    def _compile_body(self, client: _RuntimeBase, body_name: str) -> None:
+        body = self.op.request_body
+        assert body is not None
+        api = client.api
+        for media in body.content:
+            lower = media_type_of(media)
+            if is_json_media(lower):
+                if self.json_media is None or lower == "application/json":
+                    self.json_media = media
+            elif lower.startswith("multipart/"):
+                self.multipart_media = self.multipart_media or media
+            elif lower == "application/x-www-form-urlencoded":
+                self.form_media = self.form_media or media
+            elif self.raw_media is None:
+                self.raw_media = media
+        form_media = self.multipart_media or self.form_media
+        if form_media is not None:
+            schema = api.resolve(body.content[form_media].schema)
+            props = schema.get("properties") if isinstance(schema, dict) else None
+            files = set()
+            for name, sub in (props or {}).items():
+                if _is_binary_schema(api, sub):
+                    files.add(name)
+            self.file_fields = frozenset(files)
+            if client._validate:
+                self.form_check = compile_form_check(
+                    client._request_compiler,
+                    body.content[form_media].schema,
+                    self.label,
+                    body_name,
+                    self.file_fields.__contains__,
+                )
+        if self.json_media is not None and client._validate:
+            self.body_check = compile_body_check(
+                client._request_compiler,
+                body.content[self.json_media].schema,
+                self.label,
+                body_name,
+            )
+
+    @staticmethod
+    def _accept(op: Operation) -> str | None:
+        medias: list[str] = []
+        for status, spec in op.responses.items():
+            if status.startswith("2") or status == "default":
+                medias.extend(m for m in spec.content if m not in medias)
+        if not medias or any(is_json_media(media_type_of(m)) for m in medias):
+            return None
+        return ", ".join(medias[:8])
+
+    # -- requests ---------------------------------------------------------------------
+    def _missing(self, given: Mapping[str, Any]) -> ValidationError:
+        for name, arg in self.args.items():
+            if arg.required and given.get(name) is None:
+                if arg.kind == _BODY and any(
+                    given.get(a) is not None for a, x in self.args.items() if x is arg
+                ):
+                    continue
+                where = f"{_LOCATION_NAMES.get(arg.kind, '')} {arg.wire!r}".strip()
+                detail = f" ({where})" if arg.wire else ""
+                return ValidationError(
+                    f"{self.label}() missing required argument {name!r}{detail}", parameter=name
+                )
+        return ValidationError(f"{self.label}() missing a required argument")  # pragma: no cover
+
+    def encode_body(self, body: Any, headers: dict[str, str]) -> dict[str, Any]:
+        """The engine keyword arguments (``json=``, ``data=``/``files=``, ``content=``)."""
+        if self.raw_media is not None and _is_raw_value(body):
+            return self._raw(body, headers)
+        if (
+            self.multipart_media is not None
+            and isinstance(body, Mapping)
+            and (
+                self.json_media is None
+                or any(k in self.file_fields or _is_file_value(v) for k, v in body.items())
+            )
+        ):
+            if self.form_check is not None:
+                self.form_check(body)
+            return self._multipart(body)
+        if self.json_media is not None:
+            if self.body_check is not None:
+                self.body_check(body)
+            if media_type_of(self.json_media) != "application/json":
+                headers["Content-Type"] = self.json_media
+            return {"json": body}
+        if self.multipart_media is not None:
+            if not isinstance(body, Mapping):
+                raise ValidationError(
+                    f"{self.label}(): {self.body_name} must be a mapping of form fields",
+                    parameter=self.body_name,
+                )
+            if self.form_check is not None:
+                self.form_check(body)
+            return self._multipart(body)
+        if self.form_media is not None:
+            if self.form_check is not None:
+                self.form_check(body)
+            if not isinstance(body, Mapping):
+                raise ValidationError(
+                    f"{self.label}(): {self.body_name} must be a mapping of form fields",
+                    parameter=self.body_name,
+                )
+            return {"data": {k: _form_text(v) for k, v in body.items() if v is not None}}
+        return self._raw(body, headers)
+
+    def _raw(self, body: Any, headers: dict[str, str]) -> dict[str, Any]:
+        media = self.raw_media or "application/octet-stream"
+        if "*" in media:
+            media = "application/octet-stream"
+        if isinstance(body, os.PathLike):
+            path = Path(body)
+            if not path.is_file():
+                raise ValidationError(
+                    f"{self.label}(): no such file {path.name!r}", parameter=self.body_name
+                )
+            headers["Content-Length"] = str(path.stat().st_size)
+            content: Any = _file_chunks(path)
+        elif hasattr(body, "read"):
+            content = _reader_chunks(body)
+        elif isinstance(body, (bytes, bytearray, memoryview, str)) or _is_raw_value(body):
+            content = body
+        else:
+            content = encode_json(body)
+            media = "application/json" if "json" not in media else media
+        headers["Content-Type"] = media
+        return {"content": content}
+
+    def _multipart(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        files: list[tuple[str, Any]] = []
+        file_fields = self.file_fields
+        for key, value in body.items():
+            if value is None:
+                continue
+            if key in file_fields or _is_file_value(value):
+                if isinstance(value, Mapping):  # {filename: content}, as matterapi users write
+                    files.extend((key, (str(n), c)) for n, c in value.items())
+                elif isinstance(value, list):
+                    files.extend((key, v) for v in value)
+                else:
+                    files.append((key, value))
+            else:
+                data[key] = _form_text(value)
+        return {"data": data, "files": files}
+
+    # -- responses --------------------------------------------------------------------
+    def model_schema(self, status: int, content_type: str | None) -> Any:
+        key = (status, content_type)
+        cache = self._model_schemas
+        if key in cache:
+            return cache[key]
+        schema = None
+        spec = self.op.response_for(status)
+        if spec is not None and spec.content:
+            media = media_type_of(content_type)
+            found = match_media(media, spec.content) if media else next(iter(spec.content))
+            if found is not None:
+                schema = spec.content[found]
+        if len(cache) < 64:
+            cache[key] = schema
+        return schema
+
+
+_LOCATION_NAMES = {
+    _PATH: "path",
+    _QUERY: "query",
+    _HEADER: "header",
+    _COOKIE: "cookie",
+    _IF_MATCH: "header",
+    _IF_NONE_MATCH: "header",
+}
+
+
+def _is_binary_schema(api: ApiDescription, schema: Any) -> bool:
+    try:
+        schema = api.resolve(schema)
+    except RestwrightError:
+        return False
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("type") == "array":
+        return _is_binary_schema(api, schema.get("items"))
+    return schema.get("format") in ("binary",) or schema.get("type") == "file"
+
+
+# -- response decoding -------------------------------------------------------------------
+
+_JSON, _TEXT, _BINARY = range(3)
+_KINDS: dict[str | None, int] = {}
+
+
+def _body_kind(content_type: str | None) -> int:
+    kind = _KINDS.get(content_type)
+    if kind is None:
+        media = media_type_of(content_type)
+        if not media or is_json_media(media):
+            kind = _JSON
+        elif media.startswith("text/") or media in ("application/xml", "application/yaml"):
+            kind = _TEXT
+        else:
+            kind = _BINARY
+        if len(_KINDS) < 256:
+            _KINDS[content_type] = kind
+    return kind
+
+
+# -- signatures and docstrings -----------------------------------------------------------
+
+
+def _annotation(api: ApiDescription, schema: Any, depth: int = 0) -> Any:
+    try:
+        schema = api.resolve(schema)
+    except RestwrightError:
+        return Any
+    if not isinstance(schema, dict) or depth > 2:
+        return Any
+    raw = schema.get("type")
+    types = [raw] if isinstance(raw, str) else [t for t in raw or [] if t != "null"]
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum and all(isinstance(v, (str, int)) for v in enum):
+        return Literal[tuple(enum)]
+    if len(types) != 1:
+        return Any
+    kind = types[0]
+    if kind == "array":
+        return list[_annotation(api, schema.get("items"), depth + 1)]  # type: ignore[misc]
+    return {
+        "string": str,
+        "integer": int,
+        "number": float,
+        "boolean": bool,
+        "object": dict[str, Any],
+        "file": bytes,
+    }.get(kind, Any)
+
+
+def _first_paragraph(text: str | None, limit: int = 400) -> str:
+    if not text:
+        return ""
+    text = text.strip()
+    para = text.split("\n\n", 1)[0].strip()
+    para = " ".join(para.split())
+    return para if len(para) <= limit else para[: limit - 3] + "..."
+
+
+def build_signature(api: ApiDescription, op: Operation, names: ArgumentNames) -> inspect.Signature:
+    """The :class:`inspect.Signature` of an operation's method."""
+    params: list[inspect.Parameter] = []
+    by_name = {p.python_name: p for p in op.parameters}
+    order = [m.group(1) for m in _PLACEHOLDER.finditer(op.path)]
+    path_params = [p for p in op.parameters if p.location == "path"]
+    path_params.sort(key=lambda p: order.index(p.name) if p.name in order else len(order))
+    for p in path_params:
+        params.append(
+            inspect.Parameter(
+                p.python_name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                annotation=_annotation(api, p.schema),
+            )
+        )
+    others = [p for p in op.parameters if p.location != "path"]
+    required = [p for p in others if p.required]
+    optional = [p for p in others if not p.required]
+    for p in required:
+        params.append(
+            inspect.Parameter(
+                p.python_name, inspect.Parameter.KEYWORD_ONLY, annotation=_annotation(api, p.schema)
+            )
+        )
+    body = op.request_body
+    if body is not None and names.body is not None:
+        annotation: Any = Any
+        for media, content in body.content.items():
+            lower = media_type_of(media)
+            if is_json_media(lower):
+                annotation = _annotation(api, content.schema)
+                if annotation is dict[str, Any]:
+                    annotation = Union[dict[str, Any], Any]
+                break
+            if lower.startswith("multipart/") or lower.endswith("x-www-form-urlencoded"):
+                annotation = dict[str, Any]
+            else:
+                annotation = Union[bytes, str, Path, IO[bytes]]
+        if body.required:
+            params.append(
+                inspect.Parameter(names.body, inspect.Parameter.KEYWORD_ONLY, annotation=annotation)
+            )
+        else:
+            params.append(
+                inspect.Parameter(
+                    names.body,
+                    inspect.Parameter.KEYWORD_ONLY,
+                    default=None,
+                    annotation=Union[annotation, None],
+                )
+            )
+    for p in optional:
+        params.append(
+            inspect.Parameter(
+                p.python_name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Union[_annotation(api, p.schema), None],
+            )
+        )
+    extras = names.extras
+    kw = inspect.Parameter.KEYWORD_ONLY
+    params.append(
+        inspect.Parameter(
+            extras["headers"], kw, default=None, annotation=Union[Mapping[str, str], None]
+        )
+    )
+    params.append(inspect.Parameter(extras["timeout"], kw, default=_DEFAULT, annotation=Any))
+    params.append(inspect.Parameter(extras["return_response"], kw, default=False, annotation=bool))
+    params.append(
+        inspect.Parameter(
+            extras["download_to"],
+            kw,
+            default=None,
+            annotation=Union[str, os.PathLike, IO[bytes], None],
+        )
+    )
+    del by_name
+    return inspect.Signature(params, return_annotation=_return_annotation(api, op))
+
+
+def _return_annotation(api: ApiDescription, op: Operation) -> Any:
+    for status in sorted(op.responses):
+        if not status.startswith("2"):
+            continue
+        content = op.responses[status].content
+        if not content:
+            return None
+        media, schema = next(iter(content.items()))
+        lower = media_type_of(media)
+        if is_json_media(lower):
+            return _annotation(api, schema)
+        if lower.startswith("text/"):
+            return str
+        return bytes
+    return Any
+
+
+def build_docstring(api: ApiDescription, op: Operation, names: ArgumentNames) -> str:
+    """The docstring of an operation's method: summary, parameters, body, responses."""
+    lines: list[str] = []
+    if op.summary:
+        lines.append(op.summary.strip())
+    description = (op.description or "").strip()
+    if description and description != (op.summary or "").strip():
+        if lines:
+            lines.append("")
+        text = description if len(description) <= 1500 else description[:1497] + "..."
+        lines.append(text)
+    if lines:
+        lines.append("")
+    ident = f"operationId {op.operation_id!r}, " if op.operation_id else ""
+    lines.append(f"{op.method.upper()} {op.path} ({ident}tag {op.tag!r})")
+    if op.deprecated:
+        lines.append("Deprecated.")
+    params = sorted(op.parameters, key=lambda p: (p.location != "path", not p.required))
+    if params or op.request_body is not None:
+        lines += ["", "Args:"]
+    for p in params:
+        flag = "required" if p.required else "optional"
+        wire = f" {p.name!r}" if p.name != p.python_name else ""
+        kind = schema_summary(api, p.schema) if not p.content_type else p.content_type
+        style = ""
+        if p.style not in ("form", "simple") or (p.location == "query" and not p.explode):
+            style = f", style={p.style}{'' if p.explode else ' (not exploded)'}"
+        head = f"    {p.python_name} ({kind}; {p.location}{wire}, {flag}{style})"
+        desc = _first_paragraph(p.description)
+        lines.append(f"{head}: {desc}" if desc else head)
+    body = op.request_body
+    if body is not None and names.body is not None:
+        flag = "required" if body.required else "optional"
+        medias = ", ".join(body.content)
+        desc = _first_paragraph(body.description)
+        lines.append(f"    {names.body} ({medias}, {flag}){': ' + desc if desc else ''}")
+        for media, content in body.content.items():
+            schema = api.resolve(content.schema) if content.schema is not None else None
+            if isinstance(schema, dict) and isinstance(schema.get("properties"), dict):
+                req = set(schema.get("required") or ())
+                fields = [
+                    f"{name}{'*' if name in req else ''}: {schema_summary(api, sub)}"
+                    for name, sub in list(schema["properties"].items())[:25]
+                ]
+                lines.append(f"        {media} fields (* required): " + "; ".join(fields))
+    if op.responses:
+        lines += ["", "Responses:"]
+        for status, spec in op.responses.items():
+            medias = ", ".join(spec.content) or "no body"
+            desc = _first_paragraph(spec.description, 200)
+            lines.append(f"    {status} ({medias}){': ' + desc if desc else ''}")
+    extras = names.extras
+    lines += [
+        "",
+        f"Also takes {extras['headers']}= (extra headers), {extras['timeout']}= (this call's "
+        f"timeout), {extras['return_response']}=True (return the Response) and "
+        f"{extras['download_to']}= (stream the body to a path or binary file).",
+        "Raises ValidationError (nothing sent) when an argument breaks the document, and "
+        "ApiError subclasses for error statuses.",
+    ]
+    return "\n".join(lines)
+
+
+# -- the clients -------------------------------------------------------------------------
+
+
+class TagGroup:
+    """The operations of one tag: ``client.users.get_user(...)``.
+
+    ``dir()`` lists the operations; each one is a real function with a signature and a
+    docstring (``help(client.users.get_user)``).
+    """
+
+    def __init__(self, client: _RuntimeBase, name: str, operations: list[Operation]) -> None:
+        self._client = client
+        self._name = name
+        self._ops = {op.name: op for op in operations}
+
+    def __getattr__(self, name: str) -> Any:
+        ops = self.__dict__.get("_ops")
+        if ops is None or name not in ops:
+            raise AttributeError(
+                f"tag {self.__dict__.get('_name')!r} has no operation {name!r}"
+                + (f"; it has {sorted(ops)}" if ops and len(ops) <= 30 else "")
+            )
+        fn = self._client._function(ops[name])
+        setattr(self, name, fn)
+        return fn
+
+    def __dir__(self) -> list[str]:
+        return sorted(self._ops)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ops)
+
+    def __repr__(self) -> str:
+        return f"<TagGroup {self._name!r}: {len(self._ops)} operations>"
+
+
+class _ModelNamespace:
+    """``client.models.User``: the pydantic model of a component schema."""
+
+    def __init__(self, factory: ModelFactory | None, api: ApiDescription) -> None:
+        self._factory = factory
+        self._api = api
+
+    def _get(self) -> ModelFactory:
+        if self._factory is None:
+            self._factory = ModelFactory(self._api)
+        return self._factory
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+    def __getitem__(self, name: str) -> Any:
+        factory = self._get()
+        if name in self._api.schemas:
+            return factory.model(name)
+        for schema_name in self._api.schemas:
+            if class_name(schema_name) == name:
+                return factory.model(schema_name)
+        raise AttributeError(f"the document has no schema {name!r}")
+
+    def __dir__(self) -> list[str]:
+        return sorted({class_name(n) for n in self._api.schemas})
+
+
+class _RuntimeBase:
+    """What the sync and async runtime clients share."""
+
+    _engine_type: type = Client
+
+    def __init__(
+        self,
+        api: ApiDescription,
+        engine: Any,
+        *,
+        auth: Any = None,
+        models: bool = False,
+        strict: bool = False,
+        validate: bool = True,
+        explicit_base_url: bool = False,
+    ) -> None:
+        self.api = api
+        self.engine = engine
+        self.strict = strict
+        self.drift = DriftLog()
+        self._validate = validate
+        self._explicit_base_url = explicit_base_url
+        self._compiler = SchemaCompiler(api, "response")
+        self._request_compiler = SchemaCompiler(api, "request")
+        self._model_factory = ModelFactory(api) if models else None
+        self.models = _ModelNamespace(self._model_factory, api)
+        self._security = SecurityResolver(api, auth, engine.base_url)
+        self._engines: dict[tuple[str, str], Any] = {}
+        self._groups_ops = api.by_tag()
+        self._functions: dict[str, Callable[..., Any]] = {}
+        self._lock = threading.RLock()
+
+    # -- discovery ----------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return str(self.engine.base_url)
+
+    @property
+    def tags(self) -> list[str]:
+        """The tag groups (attribute names), in document order."""
+        return list(self._groups_ops)
+
+    @property
+    def operations(self) -> list[str]:
+        """Every operation's Python name, in document order."""
+        return [op.name for op in self.api.operations]
+
+    def tag(self, name: str) -> TagGroup:
+        """The group of tag ``name`` (its Python name or the document's tag)."""
+        ops = self._groups_ops.get(name)
+        if ops is None:
+            for op in self.api.operations:
+                if op.tag == name:
+                    ops = self._groups_ops[op.tag_name]
+                    name = op.tag_name
+                    break
+        if ops is None:
+            raise AttributeError(f"the document has no tag {name!r}; tags: {self.tags}")
+        group = self.__dict__.get(f"_group_{name}")
+        if group is None:
+            group = TagGroup(self, name, ops)
+            self.__dict__[f"_group_{name}"] = group
+        return group
+
+    def operation(self, key: str) -> Callable[..., Any]:
+        """The method of an operation, by operationId or Python name."""
+        try:
+            op = self.api.operation(key)
+        except KeyError:
+            raise AttributeError(f"the document has no operation {key!r}") from None
+        return self._function(op)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or "_groups_ops" not in self.__dict__:
+            raise AttributeError(name)
+        groups = self._groups_ops
+        key = name
+        if key not in groups and key.endswith("_") and key[:-1] in groups:
+            key = key[:-1]  # a tag that clashes with a client attribute: client.call_
+        if key in groups:
+            group = self.tag(key)
+            setattr(self, name, group)
+            return group
+        raise AttributeError(
+            f"{type(self).__name__} has no attribute or tag {name!r}; tags: {self.tags}"
+        )
+
+    def __dir__(self) -> list[str]:
+        own = [n for n in dir(type(self)) if not n.startswith("_")]
+        own += ["api", "drift", "engine", "models", "strict"]
+        tags = [t if not hasattr(type(self), t) else t + "_" for t in self._groups_ops]
+        return sorted(set(own) | set(tags))
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.api.title!r} {self.api.version} at "
+            f"{self.base_url!r}: {len(self._groups_ops)} tags, "
+            f"{len(self.api.operations)} operations>"
+        )
+
+    # -- plans --------------------------------------------------------------------------
+    def _engine_for(self, op: Operation) -> Any:
+        key, auth = self._security.resolve(op)
+        server = ""
+        if op.servers:
+            candidate = op.servers[0]
+            if "://" not in candidate:
+                server = urljoin(self.engine.base_url + "/", candidate).rstrip("/")
+            elif not self._explicit_base_url:
+                server = candidate.rstrip("/")
+        cache_key = (key, server)
+        with self._lock:
+            engine = self._engines.get(cache_key)
+            if engine is None:
+                options: dict[str, Any] = {}
+                if auth is not None:
+                    options["auth"] = auth
+                if server and server != self.engine.base_url:
+                    options["base_url"] = server
+                engine = self.engine.with_options(**options) if options else self.engine
+                self._engines[cache_key] = engine
+        return engine
+
+    def _compile(self, op: Operation, names: ArgumentNames, holder: list[CallPlan]) -> CallPlan:
+        plan = CallPlan(self, op, names)
+        holder.append(plan)
+        return plan
+
+    def _make_function(
+        self, op: Operation, names: ArgumentNames, holder: list[CallPlan]
+    ) -> Callable[..., Any]:
+        raise NotImplementedError
+
+    def _function(self, op: Operation) -> Callable[..., Any]:
+        fn = self._functions.get(op.name)
+        if fn is not None:
+            return fn
+        names = ArgumentNames(op)
+        holder: list[CallPlan] = []
+        fn = self._make_function(op, names, holder)
+        fn.__name__ = op.name
+        fn.__qualname__ = f"{op.tag_name}.{op.name}"
+        fn.__module__ = __name__
+        fn.__doc__ = build_docstring(self.api, op, names)
+        signature = build_signature(self.api, op, names)
+        fn.__signature__ = signature  # type: ignore[attr-defined]
+        annotations = {p.name: p.annotation for p in signature.parameters.values()}
+        annotations["return"] = signature.return_annotation
+        fn.__annotations__ = annotations
+        self._functions[op.name] = fn
+        return fn
+
+    def call(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
+        """Call an operation by operationId (or Python name): ``call("GetUser", "me")``."""
+        return self.operation(operation)(*args, **kwargs)
+
+    # -- one call, both halves --------------------------------------------------------
+    def _prepare(
+        self, plan: CallPlan, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[Request, Any, bool]:
+        if args:
+            positional = plan.positional
+            if len(args) > len(positional):
+                raise TypeError(
+                    f"{plan.label}() takes {len(positional)} positional argument"
+                    f"{'s' if len(positional) != 1 else ''} but {len(args)} were given"
+                )
+            for name, value in zip(positional, args, strict=False):
+                if name in kwargs:
+                    raise TypeError(f"{plan.label}() got multiple values for argument {name!r}")
+                kwargs[name] = value
+        spec = plan.args
+        path_params: dict[str, Any] | None = None
+        substitutions: list[tuple[str, str]] | None = None
+        pairs: list[tuple[str, str]] | None = None
+        raw: list[str] | None = None
+        headers: dict[str, str] | None = None
+        cookies: list[str] | None = None
+        if_match: str | None = None
+        if_none_match: str | None = None
+        body: Any = _UNSET
+        options: dict[str, Any] | None = None
+        seen_required = 0
+        for key, value in kwargs.items():
+            arg = spec.get(key)
+            if arg is None:
+                raise TypeError(f"{plan.label}() got an unexpected keyword argument {key!r}")
+            if value is None:
+                continue
+            kind = arg.kind
+            if kind < _BODY:
+                if arg.required:
+                    seen_required += 1
+                check = arg.check
+                if check is not None and type(value) not in arg.fast_types:
+                    check(value)
+                if kind == _PATH:
+                    if arg.plain and type(value) in _PLAIN_PATH_TYPES:
+                        if path_params is None:
+                            path_params = {}
+                        path_params[arg.wire] = value
+                    else:
+                        if substitutions is None:
+                            substitutions = []
+                        substitutions.append((arg.wire, arg.serialize(value)))
+                elif kind == _QUERY:
+                    if pairs is None:
+                        pairs = []
+                        raw = []
+                    arg.serialize(value, pairs, raw)
+                elif kind == _HEADER:
+                    if headers is None:
+                        headers = {}
+                    headers[arg.wire] = arg.serialize(value)
+                elif kind == _IF_MATCH:
+                    if_match = arg.serialize(value)
+                elif kind == _IF_NONE_MATCH:
+                    if_none_match = arg.serialize(value)
+                else:
+                    if cookies is None:
+                        cookies = []
+                    cookies.append(arg.serialize(value))
+            elif kind == _BODY:
+                if body is not _UNSET:
+                    raise TypeError(
+                        f"{plan.label}() got the body twice ({plan.body_name}= and an alias)"
+                    )
+                body = value
+                if arg.required:
+                    seen_required += 1
+            else:
+                if options is None:
+                    options = {}
+                options[_OPTION_NAMES[kind]] = value
+        if seen_required != plan.required_count:
+            raise plan._missing(kwargs)
+
+        path = plan.template
+        if substitutions:
+            for wire, text in substitutions:
+                path = path.replace("{" + wire + "}", text)
+        if raw:
+            path = f"{path}?{'&'.join(raw)}"
+        accept = plan.accept
+        if accept is not None or cookies or body is not _UNSET or options:
+            if headers is None:
+                headers = {}
+            if accept is not None:
+                headers["Accept"] = accept
+            if cookies:
+                headers["Cookie"] = "; ".join(cookies)
+        download_to = None
+        return_response = False
+        if body is not _UNSET or options:
+            assert headers is not None
+            body_kwargs: dict[str, Any] = {}
+            if body is not _UNSET:
+                body_kwargs = plan.encode_body(body, headers)
+            if options:
+                extra_headers = options.get("headers")
+                if extra_headers:
+                    headers.update(extra_headers)
+                if "timeout" in options and options["timeout"] is not _DEFAULT:
+                    body_kwargs["timeout"] = options["timeout"]
+                download_to = options.get("download_to")
+                return_response = bool(options.get("return_response"))
+            request = plan.engine.build_request(
+                plan.method,
+                path,
+                path_params=path_params,
+                params=pairs or None,
+                headers=headers or None,
+                if_match=if_match,
+                if_none_match=if_none_match,
+                **body_kwargs,
+            )
+        else:
+            request = plan.engine.build_request(
+                plan.method,
+                path,
+                path_params=path_params,
+                params=pairs or None,
+                headers=headers,
+                if_match=if_match,
+                if_none_match=if_none_match,
+            )
+        return request, download_to, return_response
+
+    def _finish(self, plan: CallPlan, response: Response, return_response: bool) -> Any:
+        content = response.content
+        ctype = response.headers.get("content-type")
+        status = response.status_code
+        if not content:
+            data: Any = None
+            kind = _BINARY
+        else:
+            kind = _body_kind(ctype)
+            if kind == _JSON:
+                try:
+                    data = response.json()
+                except DecodeError as exc:
+                    entry = plan.checker.invalid_body(status, ctype, "invalid JSON")
+                    self._drifted(plan, [entry], response)
+                    logger.debug("%s: %s", plan.label, exc)
+                    data = response.text
+                    kind = _TEXT
+            elif kind == _TEXT:
+                data = response.text
+            else:
+                data = content
+        entries = plan.checker.check(status, ctype, data, kind != _BINARY)
+        if entries:
+            self._drifted(plan, entries, response)
+        if return_response:
+            return response
+        factory = self._model_factory
+        if factory is not None and kind == _JSON and data is not None:
+            schema = plan.model_schema(status, ctype)
+            if schema is not None:
+                data = factory.parse(schema, data, plan.model_hint)
+        return data
+
+    def _drifted(self, plan: CallPlan, entries: list[Any], response: Response) -> None:
+        self.drift.record(entries)
+        if self.strict and response.status_code < 400:
+            summary = "; ".join(str(e) for e in entries[:3])
+            more = f" (and {len(entries) - 3} more)" if len(entries) > 3 else ""
+            raise DriftError(
+                f"response breaks the API document: {summary}{more}",
+                entries=entries,
+                request=response.request,
+                response=response,
+            )
+
+    def _error_drift(self, plan: CallPlan, exc: ApiError) -> None:
+        """Record the drift of an error response (the ApiError is raised anyway)."""
+        response = exc.response
+        if response is None:
+            return
+        try:
+            ctype = response.headers.get("content-type")
+            content = response.content
+            data: Any = None
+            kind = _BINARY
+            if content:
+                kind = _body_kind(ctype)
+                if kind == _JSON:
+                    data = exc.body if exc.body is not None else response.json()
+                elif kind == _TEXT:
+                    data = response.text
+            entries = plan.checker.check(response.status_code, ctype, data, kind != _BINARY)
+        except RestwrightError:
+            return
+        if entries:
+            self.drift.record(entries)
+
+    def _download_target(self, plan: CallPlan, response: Response) -> None:
+        entries = plan.checker.check_status(
+            response.status_code, response.headers.get("content-type")
+        )
+        if entries:
+            self._drifted(plan, entries, response)
+
+
+class OpenAPIClient(_RuntimeBase):
+    """A sync client built from an API document (see :func:`from_openapi`).
+
+    Attributes: ``api`` (the :class:`~restwright.openapi.ApiDescription`), ``engine`` (the
+    :class:`restwright.Client` it sends through), ``drift`` (the
+    :class:`~restwright.openapi.drift.DriftLog`), ``models`` (pydantic models of the
+    component schemas), one :class:`TagGroup` per tag.
+    """
+
+    def _make_function(
+        self, op: Operation, names: ArgumentNames, holder: list[CallPlan]
+    ) -> Callable[..., Any]:
+        client = self
+
+        def operation(*args: Any, **kwargs: Any) -> Any:
+            plan = holder[0] if holder else client._compile(op, names, holder)
+            return client._invoke(plan, args, kwargs)
+
+        return operation
+
+    def _invoke(self, plan: CallPlan, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        request, download_to, return_response = self._prepare(plan, args, kwargs)
+        if download_to is not None:
+            return self._download(plan, request, download_to)
+        try:
+            response = plan.engine.send(request)
+        except ApiError as exc:
+            self._error_drift(plan, exc)
+            raise
+        return self._finish(plan, response, return_response)
+
+    def _download(self, plan: CallPlan, request: Request, to: Any) -> Response:
+        try:
+            response: Response = plan.engine.send(request, stream=True)
+        except ApiError as exc:
+            self._error_drift(plan, exc)
+            raise
+        try:
+            self._download_target(plan, response)
+            if isinstance(to, (str, os.PathLike)):
+                target = Path(to)
+                try:
+                    with target.open("wb") as fh:
+                        for chunk in response.iter_bytes():
+                            fh.write(chunk)
+                except BaseException:
+                    target.unlink(missing_ok=True)
+                    raise
+            else:
+                for chunk in response.iter_bytes():
+                    to.write(chunk)
+        finally:
+            response.close()
+        return response
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.engine.close()
+
+    def __enter__(self) -> OpenAPIClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncOpenAPIClient(_RuntimeBase):
+    """The asyncio twin of :class:`OpenAPIClient`: every operation is awaited."""
+
+    def _make_function(
+        self, op: Operation, names: ArgumentNames, holder: list[CallPlan]
+    ) -> Callable[..., Any]:
+        client = self
+
+        async def operation(*args: Any, **kwargs: Any) -> Any:
+            plan = holder[0] if holder else client._compile(op, names, holder)
+            return await client._invoke(plan, args, kwargs)
+
+        return operation
+
+    async def _invoke(self, plan: CallPlan, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        request, download_to, return_response = self._prepare(plan, args, kwargs)
+        if download_to is not None:
+            return await self._download(plan, request, download_to)
+        try:
+            response = await plan.engine.send(request)
+        except ApiError as exc:
+            self._error_drift(plan, exc)
+            raise
+        return self._finish(plan, response, return_response)
+
+    async def _download(self, plan: CallPlan, request: Request, to: Any) -> Response:
+        try:
+            response: Response = await plan.engine.send(request, stream=True)
+        except ApiError as exc:
+            self._error_drift(plan, exc)
+            raise
+        try:
+            self._download_target(plan, response)
+            if isinstance(to, (str, os.PathLike)):
+                target = Path(to)
+                try:
+                    with target.open("wb") as fh:
+                        async for chunk in response.aiter_bytes():
+                            fh.write(chunk)
+                except BaseException:
+                    target.unlink(missing_ok=True)
+                    raise
+            else:
+                async for chunk in response.aiter_bytes():
+                    to.write(chunk)
+        finally:
+            await response.aclose()
+        return response
+
+    async def call(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
+        """Call an operation by operationId (or Python name): ``await call("GetUser", "me")``."""
+        return await self.operation(operation)(*args, **kwargs)
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self.engine.aclose()
+
+    async def __aenter__(self) -> AsyncOpenAPIClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
