@@ -173,6 +173,28 @@ class Api:
 
         return self.run(read())
 
+    def stream_partial(self, method: str, path: str, nbytes: int, **kw: Any) -> tuple[Any, int]:
+        """Open ``client.stream(...)``, read about ``nbytes`` then leave the block early."""
+        if not self.is_async:
+            got = 0
+            with self.raw.stream(method, path, **kw) as response:
+                for chunk in response.iter_bytes():
+                    got += len(chunk)
+                    if got >= nbytes:
+                        break
+            return response, got
+
+        async def read() -> tuple[Any, int]:
+            got = 0
+            async with self.raw.stream(method, path, **kw) as response:
+                async for chunk in response.aiter_bytes():
+                    got += len(chunk)
+                    if got >= nbytes:
+                        break
+            return response, got
+
+        return self.run(read())
+
     def with_options(self, **kw: Any) -> Api:
         return Api(self.kind, self.raw.with_options(**kw), self._runner)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 import restwright
@@ -57,3 +59,17 @@ def test_connections_are_reused(make_client, fault_server):
     for n in range(5):
         api.get(f"/echo/{n}")
     assert len({r.peer_port for r in fault_server.requests}) == 1
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_stale_pooled_connection_is_replaced(make_client, fault_server, method):
+    """The server silently closed the idle keep-alive connection: no retry is needed
+    (``retry=0``) to send the next request on a fresh connection, exactly once."""
+    api = make_client(retry=0)
+    api.get("/echo/first", params={"then_close": 1})
+    time.sleep(0.3)  # let the close reach the client
+    response = api.request(method, "/echo/second", json={"n": 1})
+    assert response.json()["path"] == "/echo/second"
+    seen = fault_server.requests
+    assert [(r.method, r.path) for r in seen] == [("GET", "/echo/first"), (method, "/echo/second")]
+    assert seen[0].peer_port != seen[1].peer_port

@@ -6,7 +6,12 @@ and answers itself (it does not forward).
 
 from __future__ import annotations
 
+import base64
+import logging
+
 import pytest
+
+from restwright import errors
 
 
 @pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"])
@@ -64,3 +69,20 @@ def test_origin_auth_still_sent_through_the_proxy(make_client, fault_server, mon
     record = fault_server.requests[-1]
     assert record.header("Authorization") is not None
     assert record.header("Proxy-Authorization") is None
+
+
+def test_proxy_credentials_from_the_url(make_client, fault_server, monkeypatch, caplog):
+    """``HTTP_PROXY=http://user:pass@host:port``: Proxy-Authorization is sent to the proxy
+    and the password shows in no log record and no error."""
+    caplog.set_level(logging.DEBUG, logger="restwright")
+    monkeypatch.setenv("HTTP_PROXY", f"http://puser:proxy-s3cret@{fault_server.origin}")
+    api = make_client("http://example.invalid", retry=0)
+    api.get("/echo/with-proxy-auth")
+    record = fault_server.requests[-1]
+    expected = "Basic " + base64.b64encode(b"puser:proxy-s3cret").decode()
+    assert record.header("Proxy-Authorization") == expected
+    with pytest.raises(errors.NotFound) as info:
+        api.get("/status/404")
+    for text in (caplog.text, str(info.value), repr(info.value), repr(api.raw)):
+        assert "proxy-s3cret" not in text
+        assert expected.split()[1] not in text

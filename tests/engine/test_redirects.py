@@ -28,9 +28,15 @@ def test_same_origin_redirect_is_followed(api, fault_server, code, method):
         assert response.json()["path"] == "/echo/target"
 
 
-def test_same_origin_redirect_keeps_credentials(make_client, fault_server):
+@pytest.mark.parametrize(
+    "location",
+    ["/echo/landed", "self:/echo/landed", "../echo/landed"],
+    ids=["absolute-path", "absolute-url", "relative-path"],
+)
+def test_same_origin_redirect_keeps_credentials(make_client, fault_server, location):
     api = make_client(auth=restwright.BearerAuth("same-origin-token"), retry=0)
-    api.get("/redirect/302", params={"to": "/echo/landed"})
+    response = api.get("/redirect/302", params={"to": location})
+    assert response.json()["path"] == "/echo/landed"
     seen = fault_server.requests
     assert [r.path for r in seen] == ["/redirect/302", "/echo/landed"]
     assert [r.header("Authorization") for r in seen] == ["Bearer same-origin-token"] * 2

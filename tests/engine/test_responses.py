@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 import restwright
 
 
@@ -63,3 +65,20 @@ def test_single_response_header(api):
 def test_patch_method(api, fault_server):
     assert api.patch("/echo", json={"a": 1}).json()["json"] == {"a": 1}
     assert fault_server.requests[0].method == "PATCH"
+
+
+def test_gzip_body_is_decoded(api):
+    """The engine advertises ``Accept-Encoding: gzip``: it must decode such answers."""
+    response = api.get("/echo/zipped", params={"gzip": 1})
+    assert response.json()["path"] == "/echo/zipped"
+
+
+@pytest.mark.parametrize("name", ["close-delimited", "http10", "early-hints"])
+def test_unusual_framing(make_client, fault_server, name):
+    api = make_client(retry=0)
+    response = api.get(f"/raw/{name}")
+    assert response.status_code == 200
+    assert response.json() == {"raw": True, "framing": "close"}
+    assert len(fault_server.requests) == 1
+    # and the client goes on with a fresh connection
+    assert api.get("/echo/next").json()["path"] == "/echo/next"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 
@@ -100,17 +101,21 @@ def test_idempotent_methods_are_retried(make_client, fault_server, method):
     assert [r.method for r in seen] == [method, method]
 
 
+@pytest.mark.parametrize("status", [429, 503])
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
-def test_non_idempotent_methods_are_not_retried_on_status(make_client, fault_server, method):
+def test_non_idempotent_methods_are_not_retried_on_status(
+    make_client, fault_server, method, status
+):
     api = make_client(retry=fast(total=3))
     key = new_key()
-    with pytest.raises(errors.ServerError):
+    with pytest.raises(errors.ApiError) as info:
         api.request(
             method,
             f"/flaky/{key}",
-            params={"fails": 1, "status": 503, "retry_after": 0},
+            params={"fails": 1, "status": status, "retry_after": 0},
             json={"n": 1},
         )
+    assert info.value.status_code == status
     assert len(fault_server.requests_to(f"/flaky/{key}")) == 1
 
 
@@ -173,6 +178,31 @@ def test_post_with_idempotency_key_is_resent_after_a_reset(make_client, fault_se
     )
     assert response.json() == {"attempts": 2, "method": "POST"}
     assert len(fault_server.requests_to(f"/flaky/{key}")) == 2
+
+
+@pytest.mark.parametrize("body_kind", ["iterator", "path"])
+def test_a_retry_never_sends_a_truncated_body(make_client, fault_server, tmp_path, body_kind):
+    """A retried PUT re-sends its whole body; a body that cannot be replayed (an iterator)
+    may make the engine give up instead, but never re-send it empty or cut."""
+    data = b"0123456789" * 10_000
+    path = tmp_path / "body.bin"
+    path.write_bytes(data)
+    api = make_client(retry=fast(total=2))
+    key = new_key()
+    if body_kind == "iterator":
+        kwargs: dict = {"content": iter([data[:50_000], data[50_000:]])}
+    else:
+        kwargs = {"files": {"f": path}}
+    params = {"fails": 1, "status": 503, "retry_after": 0}
+    if body_kind == "iterator":
+        with contextlib.suppress(errors.ServerError):  # giving up is acceptable here
+            api.put(f"/flaky/{key}", params=params, **kwargs)
+    else:
+        assert api.put(f"/flaky/{key}", params=params, **kwargs).json()["attempts"] == 2
+    seen = fault_server.requests_to(f"/flaky/{key}")
+    sizes = [r.body_size for r in seen]
+    assert sizes[0] >= len(data)
+    assert all(size == sizes[0] for size in sizes), sizes
 
 
 @pytest.mark.timeout(60)

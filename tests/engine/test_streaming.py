@@ -87,6 +87,19 @@ def test_stream_iterates_without_buffering(api, mode):
     assert memory["peak"] < PEAK_LIMIT, f"peak {memory['peak'] / 1e6:.1f} MB"
 
 
+def test_stream_left_early_keeps_the_client_usable(api, fault_server):
+    response, got = api.stream_partial(
+        "GET", "/download", 100_000, params={"size": DOWNLOAD_SIZE, "mode": "length"}
+    )
+    assert response.status_code == 200
+    assert 0 < got < DOWNLOAD_SIZE
+    # the half-read connection is not handed out again as if it were clean
+    for n in range(3):
+        assert api.get(f"/echo/after-{n}").json()["path"] == f"/echo/after-{n}"
+    response, size, digest = api.stream_read("GET", "/download", params={"size": 1_000_003})
+    assert (size, digest) == (1_000_003, expected_sha(1_000_003))
+
+
 def test_upload_path_as_multipart_file(api, fault_server, big_file):
     path, sha = big_file
     with traced_peak() as memory:

@@ -17,7 +17,8 @@ Endpoints (every method unless told; ``{x}`` is a path segment, ``?x=`` a query 
     (urlencoded bodies), ``parts`` (multipart bodies: ``name``, ``filename``,
     ``content_type``, ``headers``, ``size``, ``sha256``, ``text``), ``chunked``.
     ``?status=`` answers another status; ``?set_header=Name:Value`` (repeatable) adds
-    response headers.
+    response headers; ``?gzip=1`` compresses the answer (``Content-Encoding: gzip``);
+    ``?then_close=1`` silently closes the connection 50 ms after answering.
 ``/status/{code}``
     That status with an error body; ``?style=`` ``kinto`` (default: ``code``, ``errno``,
     ``error``, ``message``), ``detail``, ``oauth`` (``error`` + ``error_description``),
@@ -41,7 +42,7 @@ Endpoints (every method unless told; ``{x}`` is a path segment, ``?x=`` a query 
     ``truncated-body``: ``Content-Length`` larger than what is sent before closing.
 ``/redirect/{code}?to=LOCATION``
     A redirect with that status (``to`` defaults to ``/echo``; ``to=peer:/path`` points at
-    the other origin).
+    the other origin, ``to=self:/path`` is an absolute URL to this origin).
 ``/redirect-chain/{n}``
     ``n`` redirects (``?code=`` 302) in a row, then the echo.
 ``/pages/{style}``
@@ -51,6 +52,7 @@ Endpoints (every method unless told; ``{x}`` is a path segment, ``?x=`` a query 
     ``next-url-nested`` (``links.next``, items under ``payload.entries``), ``cursor``
     (``next_cursor`` field / ``cursor`` parameter), ``offset`` (``offset``/``limit``
     parameters, items under ``items``), ``page`` (``page``/``per_page``, bare list body).
+    ``?link_lines=1`` sends one ``Link`` header field per link.
     Next links keep the request's other query parameters (except those named in
     ``?drop=a,b``).  ``?cross_at=K`` makes the next link of page K point at the peer origin.
 ``/download``
@@ -62,6 +64,11 @@ Endpoints (every method unless told; ``{x}`` is a path segment, ``?x=`` a query 
 ``/etag/{key}``
     A versioned JSON resource (``ETag: "v<N>"``); ``GET`` honours ``If-None-Match`` (304),
     ``PUT``/``PATCH``/``DELETE`` honour ``If-Match`` and ``If-None-Match: *`` (412).
+``/raw/{name}``
+    A canned response written on the socket, then a close: ``close-delimited`` (no
+    ``Content-Length``, no chunking), ``http10`` (an HTTP/1.0 answer), ``early-hints``
+    (``103 Early Hints`` then the final answer).  The JSON body is
+    ``{"raw": true, "framing": "close"}``.
 ``/auth/login`` and ``/auth/protected``
     ``POST /auth/login`` with JSON ``{"username", "password"}`` answers ``{"token"}``;
     ``/auth/protected`` wants ``Authorization: Bearer <that token>`` (else 401).
@@ -76,6 +83,8 @@ import base64
 import contextlib
 import email.parser
 import email.policy
+import email.utils
+import gzip
 import hashlib
 import json
 import random
@@ -457,9 +466,17 @@ class FaultServer:
         query = request.query
         status = int(query.get("status", "200"))
         response = _json_response(result, status=status)
+        if query.get("gzip"):
+            assert response.body is not None
+            response.body = gzip.compress(bytes(response.body))  # type: ignore[arg-type]
+            response.headers["Content-Encoding"] = "gzip"
         for item in query.getall("set_header", []):
             name, _, value = item.partition(":")
             response.headers.add(name.strip(), value.strip())
+        if query.get("then_close") and request.transport is not None:
+            # drop the keep-alive connection *silently* once the answer is out (no
+            # "Connection: close"): the client's pooled connection goes stale
+            asyncio.get_running_loop().call_later(0.05, request.transport.close)
         return response
 
     async def _status(
@@ -617,6 +634,8 @@ class FaultServer:
         if location.startswith("peer:"):
             assert self.peer is not None, "no peer server configured"
             location = self.peer.base_url + location[5:]
+        elif location.startswith("self:"):
+            location = self.base_url + location[5:]
         return web.Response(
             status=code, headers={"Location": location}, text=f"redirecting to {location}"
         )
@@ -656,7 +675,8 @@ class FaultServer:
                 if k not in replace and k not in dropped and not (crossing and k == "cross_at")
             ]
             pairs += [(k, str(v)) for k, v in replace.items()]
-            return f"{path}?{urllib.parse.urlencode(pairs)}"
+            # "," and ";" stay raw (legal in a query): Link parsers must not split on them
+            return f"{path}?{urllib.parse.urlencode(pairs, safe=',;')}"
 
         if style in ("link", "link-relative", "header", "next-url", "next-url-nested"):
             size = int(q.get("size", PAGE_SIZE))
@@ -683,6 +703,11 @@ class FaultServer:
                     links.append(f'<{origin}{link(page=page - 1)}>; rel="prev"')
                 if next_url:
                     links.append(f'<{next_url}>; rel="next"; title="next page"')
+                if q.get("link_lines"):  # one Link header field per link
+                    response = _json_response({"data": chunk})
+                    for value in links:
+                        response.headers.add("Link", value)
+                    return response
                 headers["Link"] = ", ".join(links)
                 return _json_response({"data": chunk}, headers=headers)
             if style == "header":
@@ -832,6 +857,18 @@ class FaultServer:
             self._state.etags[key] = (version + 1, new_data)
         return _json_response(new_data, headers={"ETag": f'"v{version + 1}"'})
 
+    async def _raw(
+        self, request: web.BaseRequest, record: Recorded, rest: list[str]
+    ) -> web.StreamResponse:
+        """Canned responses written straight to the socket, then the connection closes."""
+        await self._read_body(request, record)
+        name = rest[0] if rest else ""
+        transport = request.transport
+        if transport is not None:
+            transport.write(_RAW_RESPONSES[name])
+            transport.close()
+        raise asyncio.CancelledError()
+
     async def _auth(
         self, request: web.BaseRequest, record: Recorded, rest: list[str]
     ) -> web.StreamResponse:
@@ -867,6 +904,23 @@ class FaultServer:
         return _json_response({"code": 404, "message": "no such auth action"}, status=404)
 
 
+_RAW_BODY = b'{"raw": true, "framing": "close"}'
+_RAW_RESPONSES = {
+    # no Content-Length, no chunking: the body ends when the connection closes
+    "close-delimited": (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+        + _RAW_BODY
+    ),
+    "http10": b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" + _RAW_BODY,
+    # an interim 103 Early Hints answer before the final one
+    "early-hints": (
+        b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(_RAW_BODY) + _RAW_BODY
+    ),
+}
+
+
 _ROUTES = {
     "echo": FaultServer._echo,
     "status": FaultServer._status,
@@ -882,6 +936,7 @@ _ROUTES = {
     "upload": FaultServer._upload,
     "etag": FaultServer._etag,
     "auth": FaultServer._auth,
+    "raw": FaultServer._raw,
 }
 
 
