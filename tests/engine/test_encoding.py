@@ -110,6 +110,16 @@ def test_query_encoding(api):
     assert "#" not in echo["target"]
 
 
+def test_params_merge_with_a_query_in_the_path(api):
+    echo = api.get("/echo?a=1&tag=x", params={"b": 2, "tag": "y"}).json()
+    assert sorted(map(tuple, echo["query"])) == [("a", "1"), ("b", "2"), ("tag", "x"), ("tag", "y")]
+
+
+def test_non_ascii_path_template_is_percent_encoded(api, fault_server):
+    echo = api.get("/echo/café/{x}", path_params={"x": "ü"}).json()
+    assert echo["path"] == "/echo/caf%C3%A9/%C3%BC"
+
+
 def test_no_params_no_question_mark(api, fault_server):
     api.get("/echo/plain", params={"skip": None})
     assert fault_server.requests[0].target == "/echo/plain"

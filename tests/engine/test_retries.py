@@ -139,6 +139,33 @@ def test_idempotency_key_makes_post_retryable(make_client, fault_server, method)
     assert all(r.body_complete and r.body_size > 0 for r in seen)
 
 
+def test_idempotency_key_header_makes_post_retryable(make_client, fault_server):
+    """The call "carries an Idempotency-Key" whether it came as a keyword or a header."""
+    api = make_client(retry=fast(total=2))
+    key = new_key()
+    response = api.post(
+        f"/flaky/{key}",
+        params={"fails": 1, "status": 503, "retry_after": 0},
+        json={"n": 1},
+        headers={"Idempotency-Key": "manual-1"},
+    )
+    assert response.json()["attempts"] == 2
+    seen = fault_server.requests_to(f"/flaky/{key}")
+    assert [r.header("Idempotency-Key") for r in seen] == ["manual-1", "manual-1"]
+
+
+@pytest.mark.timeout(30)
+def test_read_timeout_retried_for_get_not_for_post(make_client, fault_server):
+    api = make_client(timeout=(5.0, 0.3), retry=fast(total=1))
+    with pytest.raises(errors.TimeoutError):
+        api.get("/stall", params={"seconds": 3, "n": "get"})
+    assert len(fault_server.requests_to("/stall")) == 2
+    fault_server.reset()
+    with pytest.raises(errors.TimeoutError):
+        api.post("/stall", params={"seconds": 3, "n": "post"}, json={})
+    assert len(fault_server.requests_to("/stall")) == 1
+
+
 def test_get_is_resent_after_reset_before_response(make_client, fault_server):
     api = make_client(retry=fast(total=2))
     key = new_key()
