@@ -503,7 +503,7 @@ class _Normalizer:
             )
         if kind == "oauth2":
             flow = raw.get("flow")
-            if flow not in _V2_FLOWS:
+            if not isinstance(flow, str) or flow not in _V2_FLOWS:
                 self.fail(
                     f"unsupported OAuth2 flow {flow!r}",
                     base,
@@ -764,7 +764,7 @@ class _Normalizer:
         style = node.get("style")
         if style is None:
             style = "form" if loc in ("query", "cookie") else "simple"
-        elif style not in _STYLES:
+        elif not isinstance(style, str) or style not in _STYLES:
             self.fail(
                 f"unsupported parameter style {style!r}",
                 base,

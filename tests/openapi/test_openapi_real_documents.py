@@ -1,0 +1,85 @@
+"""The real documents next to the repository: Mattermost (YAML) and GitHub (13 MB JSON)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import pytest
+
+from restwright.openapi import ApiDescription, load
+
+
+@pytest.fixture(scope="module")
+def mattermost_path(shared_specs: Path) -> Path:
+    path = shared_specs / "mattermost-openapi-v4.yaml"
+    if not path.is_file():
+        pytest.skip("mattermost-openapi-v4.yaml is absent")
+    return path
+
+
+@pytest.fixture(scope="module")
+def github_path(shared_specs: Path) -> Path:
+    path = shared_specs / "github-api.github.com.json"
+    if not path.is_file():
+        pytest.skip("github-api.github.com.json is absent")
+    return path
+
+
+def _check_refs(api: ApiDescription) -> None:
+    """Every $ref the model holds resolves (a sample walk over response schemas)."""
+    for op in api.operations:
+        for response in op.responses.values():
+            for schema in response.content.values():
+                api.resolve(schema)
+        for param in op.parameters:
+            api.resolve(param.schema)
+
+
+def test_mattermost(mattermost_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="restwright.openapi"):
+        api = load(mattermost_path, cache=False)
+    assert api.openapi_version == "3.0.0"
+    assert api.title == "Mattermost API Reference"
+    assert len(api.operations) == 425
+    assert len(api.schemas) == 139
+    duplicates = [op for op in api.operations if op.operation_id == "SaveAcknowledgementForPost"]
+    assert [op.name for op in duplicates] == [
+        "save_acknowledgement_for_post",
+        "save_acknowledgement_for_post_2",
+    ]
+    assert api.operation("SaveAcknowledgementForPost") is duplicates[0]
+    assert any("duplicate operationId" in r.getMessage() for r in caplog.records)
+    assert len({op.name for op in api.operations}) == 425
+    assert api.security_schemes["bearerAuth"].scheme == "bearer"
+    assert api.servers == ["http://your-mattermost-url.com", "https://your-mattermost-url.com"]
+    _check_refs(api)
+
+
+def test_mattermost_cached(mattermost_path: Path, tmp_path: Path) -> None:
+    fresh = load(mattermost_path, cache_dir=tmp_path)
+    cached = load(mattermost_path, cache_dir=tmp_path)
+    assert cached == fresh
+
+
+def test_github(github_path: Path, tmp_path: Path) -> None:
+    started = time.perf_counter()
+    api = load(github_path, cache_dir=tmp_path)
+    cold = time.perf_counter() - started
+    assert api.openapi_version == "3.0.3"
+    assert len(api.operations) == 1223
+    assert len(api.schemas) == 969
+    assert api.servers == ["https://api.github.com"]
+    assert len({op.name for op in api.operations}) == 1223
+    op = api.operation("repos/get-content")
+    assert op.name == "repos_get_content"
+    assert [p.python_name for p in op.parameters][:3] == ["owner", "repo", "path"]
+    _check_refs(api)
+    started = time.perf_counter()
+    cached = load(github_path, cache_dir=tmp_path)
+    warm = time.perf_counter() - started
+    assert cached.operation("repos/get-content").parameters == op.parameters
+    # Generous bounds (CI machines are slow and shared); the real figures are ~0.25 s / 0.05 s.
+    assert cold < 5.0
+    assert warm < 1.0
