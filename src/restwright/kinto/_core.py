@@ -32,7 +32,7 @@ from .exceptions import (
     make_error,
 )
 from .patch_type import BasicPatch, PatchType
-from .utils import compute_sha256, quote
+from .utils import compute_sha256, quote, slugify
 
 logger = logging.getLogger("restwright.kinto")
 
@@ -99,6 +99,7 @@ class ClientCore:
         self.collection_name = collection
         self._ignore_batch_4xx = ignore_batch_4xx
         self._records_timestamp: dict[str, str] = {}
+        self._record_prefixes: dict[tuple[str | None, str | None], str] = {}
         #: Set on the client a ``batch()`` block yields: returns the sub-responses' bodies.
         self.results: Callable[[], list[Any]] | None = None
 
@@ -132,6 +133,19 @@ class ClientCore:
             group=group,
             id=id,
         )
+
+    def _record_endpoint(self, id: Any, bucket: str | None, collection: str | None) -> str:
+        """``_get_endpoint("record", ...)``, with the collection's path cached (hot path)."""
+        if id is None or id == "":
+            return self._get_endpoint("record", id=id, bucket=bucket, collection=collection)
+        key = (bucket or self.bucket_name, collection or self.collection_name)
+        prefix = self._record_prefixes.get(key)
+        if prefix is None:
+            prefix = self._get_endpoint("records", bucket=key[0], collection=key[1]) + "/"
+            if len(self._record_prefixes) > 256:
+                self._record_prefixes.clear()
+            self._record_prefixes[key] = prefix
+        return prefix + slugify(id)
 
     @staticmethod
     def _get_cache_headers(
@@ -817,7 +831,7 @@ class ClientCore:
         bucket: str | None = None,
         **kwargs: Any,
     ) -> Op[dict[str, Any]]:
-        endpoint = self._get_endpoint("record", id=id, bucket=bucket, collection=collection)
+        endpoint = self._record_endpoint(id, bucket, collection)
         logger.debug(
             "Get record with id %r from collection %r in bucket %r",
             id,
@@ -858,7 +872,7 @@ class ClientCore:
                 )
             )
         id = id or str(uuid.uuid4())
-        endpoint = self._get_endpoint("record", id=id, bucket=bucket, collection=collection)
+        endpoint = self._record_endpoint(id, bucket, collection)
         logger.info(
             "Create record with id %r in collection %r in bucket %r",
             id,
@@ -894,7 +908,7 @@ class ClientCore:
         if id is None:
             raise KeyError("Unable to update a record, need an id.")
         bucket, collection = self._record_parent(data, bucket, collection)
-        endpoint = self._get_endpoint("record", id=id, bucket=bucket, collection=collection)
+        endpoint = self._record_endpoint(id, bucket, collection)
         logger.info(
             "Update record with id %r in collection %r in bucket %r",
             id,
@@ -923,7 +937,7 @@ class ClientCore:
         if id is None:
             raise KeyError("Unable to patch record, need an id.")
         bucket, collection = self._record_parent(original or data, bucket, collection)
-        endpoint = self._get_endpoint("record", id=id, bucket=bucket, collection=collection)
+        endpoint = self._record_endpoint(id, bucket, collection)
         logger.info(
             "Patch record with id %r in collection %r in bucket %r",
             id,
@@ -955,7 +969,7 @@ class ClientCore:
                     )
                 )
             )
-        endpoint = self._get_endpoint("record", id=id, bucket=bucket, collection=collection)
+        endpoint = self._record_endpoint(id, bucket, collection)
         logger.info(
             "Delete record with id %r from collection %r in bucket %r",
             id,
