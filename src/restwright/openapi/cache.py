@@ -28,15 +28,15 @@ created with mode 0o700).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
-import pickle
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import hashlib
 
 from .model import (
     ApiDescription,
@@ -77,15 +77,24 @@ def _fingerprint() -> bytes:
 
 _KEY_PREFIX = _fingerprint()
 
+# hashlib, pickle and tempfile are imported where they are used: together they cost
+# several milliseconds, and ``import restwright.openapi`` should stay cheap.
+
+
+def _sha256(data: bytes = b"") -> hashlib._Hash:
+    import hashlib
+
+    return hashlib.sha256(data)
+
 
 def digest(data: bytes) -> str:
     """Digest of a document's bytes (SHA-256: ~1 GB/s with CPU support, collision-safe)."""
-    return hashlib.sha256(data).hexdigest()
+    return _sha256(data).hexdigest()
 
 
 def key_for_bytes(data: bytes) -> str:
     """Cache key of a document given as bytes (file, URL or text)."""
-    h = hashlib.sha256(_KEY_PREFIX)
+    h = _sha256(_KEY_PREFIX)
     h.update(b"\0bytes\0")
     h.update(data)
     return h.hexdigest()
@@ -99,7 +108,7 @@ def key_for_file(path: Path) -> str:
     """
     if not path.is_file():
         raise FileNotFoundError(str(path))
-    h = hashlib.sha256(_KEY_PREFIX)
+    h = _sha256(_KEY_PREFIX)
     h.update(b"\0bytes\0")
     buffer = bytearray(1 << 20)
     view = memoryview(buffer)
@@ -124,7 +133,7 @@ def key_for_dict(document: Any) -> str | None:
         )
     except (TypeError, ValueError, RecursionError):
         return None
-    h = hashlib.sha256(_KEY_PREFIX)
+    h = _sha256(_KEY_PREFIX)
     h.update(b"\0dict\0")
     h.update(text.encode("utf-8", "surrogatepass"))
     return h.hexdigest()
@@ -169,6 +178,8 @@ class DescriptionCache:
 
         ``read`` re-reads a referenced document (``None`` when it cannot).
         """
+        import pickle
+
         path = self.path_for(key)
         try:
             blob = path.read_bytes()
@@ -214,6 +225,9 @@ class DescriptionCache:
         externals: dict[str, str],
     ) -> None:
         """Store ``description``; failures are logged, never raised (the cache is optional)."""
+        import pickle
+        import tempfile
+
         path = self.path_for(key)
         tmp: str | None = None
         try:

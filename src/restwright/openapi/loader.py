@@ -24,7 +24,6 @@ is "a description or a SpecError".
 from __future__ import annotations
 
 import codecs
-import copy
 import gc
 import json
 import logging
@@ -862,6 +861,8 @@ def _load(
         description, externals = _build(document, src, src.owned, is_tree, timeout)
     except _NeedsCopy:
         logger.debug("copying the caller's dict to rewrite its external references")
+        import copy
+
         try:
             document = copy.deepcopy(document)
         except RecursionError:
