@@ -327,7 +327,9 @@ class ClientCore:
         body, _ = yield ("DELETE", endpoint, {"headers": headers} if headers else _NO_KWARGS)
         return body["data"]
 
-    def _op_delete_all(self, /, endpoint: str, safe: bool, if_match: Any) -> Op[Any]:
+    def _op_delete_all(
+        self, /, endpoint: str, safe: bool, if_match: Any, params: dict[str, Any] | None = None
+    ) -> Op[Any]:
         """DELETE on a plural endpoint, following ``Next-Page``.
 
         Kinto paginates plural deletions too: with ``paginate_by`` set, one DELETE removes
@@ -336,7 +338,9 @@ class ClientCore:
         the following ones see the timestamp our own deletions produced.
         """
         headers = self._get_cache_headers(safe, if_match=if_match)
-        kwargs: dict[str, Any] = {"headers": headers} if headers else _NO_KWARGS
+        kwargs: dict[str, Any] = {"headers": headers} if headers else {}
+        if params:
+            kwargs["params"] = params
         deleted: list[Any] = []
         while True:
             body, resp_headers = yield ("DELETE", endpoint, kwargs)
@@ -1014,13 +1018,8 @@ class ClientCore:
         **kwargs: Any,
     ) -> Op[list[dict[str, Any]]]:
         endpoint = self._get_endpoint("history", bucket=bucket)
-        headers = self._get_cache_headers(safe, if_match=if_match)
         logger.info("Purge history of bucket %r", bucket or self.bucket_name)
-        call_kwargs: dict[str, Any] = {"params": kwargs} if kwargs else {}
-        if headers:
-            call_kwargs["headers"] = headers
-        body, _ = yield ("DELETE", endpoint, call_kwargs)
-        return body["data"]  # type: ignore[no-any-return]
+        return (yield from self._op_delete_all(endpoint, safe, if_match, kwargs))  # type: ignore[no-any-return]
 
     # -- attachments (kinto-attachment) ---------------------------------------------------
 

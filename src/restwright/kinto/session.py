@@ -26,7 +26,6 @@ What restwright does differently from kinto-http (on purpose):
 from __future__ import annotations
 
 import contextlib
-import json
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -279,10 +278,9 @@ class _SessionBase:
             warnings.warn(headers["Alert"], DeprecationWarning, stacklevel=4)
         if response.status_code in _EMPTY_BODY_STATUSES or method == "HEAD":
             return None, headers
-        content = response.content
-        if not content:
+        if not response.content:
             return None, headers
-        return json.loads(content), headers
+        return response.json(), headers
 
     @staticmethod
     def _error(exc: ApiError) -> KintoException:
