@@ -166,3 +166,13 @@ async def test_connection_refused(closed_port: int) -> None:
     client = kinto_http.Client(server_url=f"http://127.0.0.1:{closed_port}/v1", auth=("u", "p"))
     with pytest.raises(errors.ConnectError):
         client.server_info()
+
+
+async def test_alert_header_warns_and_bad_json_raises(
+    fault_client: Any, fault_server: FaultServer
+) -> None:
+    client = fault_client()
+    with pytest.warns(DeprecationWarning, match="end of life"):
+        await _call(client.session.request("GET", "/echo?set_header=Alert:end%20of%20life"))
+    with pytest.raises(errors.DecodeError):
+        await _call(client.session.request("GET", "/bad-json/invalid"))

@@ -224,10 +224,6 @@ class ClientCore:
 
     # -- generic operations ---------------------------------------------------------------
 
-    def _op_request(self, /, method: str, endpoint: str, **kwargs: Any) -> Op[Any]:
-        body, _ = yield (method, endpoint, kwargs)
-        return body
-
     def _op_paginated(
         self,
         /,
