@@ -12,7 +12,9 @@ copied and not dereferenced.  Dereferencing every schema of a large document
 never look at, and recursive schemas could not be expanded anyway.  A recursive schema is
 therefore a graph held together by ``{"$ref": ...}`` markers, and
 :meth:`ApiDescription.resolve` follows one marker on demand.  Every ``$ref`` reachable from
-the model was checked when the document was loaded, and references into other files were
+the model through schema keywords was checked when the document was loaded (values of
+``example``, ``default``, ``enum`` and ``x-`` extensions are data, not schemas, and are not
+looked into), and references into other files were
 rewritten to absolute URIs whose targets live in :attr:`ApiDescription.ref_targets`.  So
 resolving never touches the network or the file system and never fails on a document that
 loaded.  Treat these dicts as read-only: they may be shared between operations, and when
@@ -245,11 +247,14 @@ class ApiDescription(_FastPickle):
         """
         lookup = self._lookup
         if not lookup:
+            # Built aside and merged in one step: another thread never sees half an index.
+            index: dict[str, Operation] = {}
             for op in reversed(self.operations):
                 if op.operation_id is not None:
-                    lookup[op.operation_id] = op
+                    index[op.operation_id] = op
             for op in self.operations:
-                lookup[op.name] = op
+                index[op.name] = op
+            lookup.update(index)
         return lookup[key]
 
     def by_tag(self) -> dict[str, list[Operation]]:

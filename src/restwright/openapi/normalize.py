@@ -9,7 +9,11 @@ boolean) and lenient on content: a missing ``info.title`` becomes ``""``, a YAML
 where text belongs (``version: 1.0``) becomes text, and unknown keys are ignored.
 
 Things deliberately left out of the model: callbacks, links, examples, webhooks (3.1),
-XML hints, and ``$ref`` siblings of structural objects (3.1).
+XML hints, ``$ref`` siblings of structural objects (3.1), and the OpenAPI 3 header
+parameters named ``Accept``, ``Content-Type`` and ``Authorization``, which the
+specification says to ignore (media types and security schemes cover them).  ``$id`` and
+``$anchor`` based references (3.1) are not supported: references are URIs with an
+optional JSON pointer fragment.
 """
 
 from __future__ import annotations
