@@ -16,7 +16,7 @@ from typing import Any, Literal, Union
 from ..errors import InvalidRequestError
 from .headers import check_header
 from .models import Request, Response
-from .urls import encode_query
+from .urls import with_param
 
 AuthFlow = Generator[Request, Response, None]
 
@@ -127,9 +127,7 @@ class APIKeyAuth(Auth):
         if self.location == "header":
             request.headers[self.name] = self._value
         elif self.location == "query":
-            pair = encode_query({self.name: self._value})
-            sep = "&" if "?" in request.target else "?"
-            request.target = f"{request.target}{sep}{pair}"
+            request.target = with_param(request.target, self.name, self._value)
         else:
             cookie = f"{self.name}={self._value}"
             existing = request.headers.get("cookie")

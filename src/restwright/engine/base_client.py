@@ -21,7 +21,14 @@ from .pagination import PageSpec
 from .pipeline import BackoffState, Policy, strip_credentials
 from .retry import Retry, RetryTypes
 from .timeouts import DEFAULT_TIMEOUT, Timeout, TimeoutTypes
-from .urls import QueryTypes, encode_query, expand_path, join_target, split_url
+from .urls import (
+    QueryTypes,
+    encode_query,
+    expand_path,
+    join_target,
+    split_url,
+    without_params,
+)
 
 DEFAULT_RETRY = Retry(total=2)
 USER_AGENT = f"restwright/{__version__}"
@@ -229,7 +236,12 @@ class BaseClient(ABC):
         elif body is None and method in ("POST", "PUT", "PATCH"):
             hdrs["Content-Length"] = "0"
         if origin != self._origin:
-            hdrs = strip_credentials(hdrs, frozenset())
+            # Credentials are bound to the base URL's origin: a link to another origin (a
+            # next page, an attachment) may echo them, and must not carry them there.
+            auth = self._auth
+            hdrs = strip_credentials(hdrs, auth.sensitive_headers if auth else frozenset())
+            if auth is not None and auth.sensitive_params:
+                target = without_params(target, auth.sensitive_params)
         return Request(
             method,
             origin,

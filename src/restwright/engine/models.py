@@ -76,6 +76,18 @@ class Request:
         return f"{self.origin}{self.target}"
 
     @property
+    def replayable(self) -> bool:
+        """Whether the body can be sent again (bytes, or a stream that can restart).
+
+        A plain iterator is consumed by the first attempt: such a request is never retried
+        once it may have been sent, since a retry would send a truncated body.
+        """
+        content = self.content
+        return content is None or isinstance(content, bytes) or bool(
+            getattr(content, "replayable", False)
+        )
+
+    @property
     def redacted_url(self) -> str:
         return f"{self.origin}{mask_target(self.target, self.sensitive_params)}"
 

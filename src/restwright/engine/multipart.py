@@ -26,12 +26,20 @@ def _quote_param(value: str) -> str:
 
 
 class _Part:
-    __slots__ = ("head", "length", "source")
+    __slots__ = ("head", "length", "source", "start")
 
-    def __init__(self, head: bytes, source: Any, length: int | None) -> None:
+    def __init__(
+        self, head: bytes, source: Any, length: int | None, start: int | None = None
+    ) -> None:
         self.head = head
         self.source = source
         self.length = length
+        self.start = start  # where a seekable file object's content begins
+
+    @property
+    def replayable(self) -> bool:
+        """Whether the part can be produced again (for a retry or a redirect)."""
+        return isinstance(self.source, (bytes, Path)) or self.start is not None
 
 
 def _file_part(name: str, spec: Any) -> _Part:
@@ -57,6 +65,10 @@ def _file_part(name: str, spec: Any) -> _Part:
         source, length = bytes(content), len(content)
     elif hasattr(content, "read"):
         source = content
+        try:
+            start: int | None = content.tell() if content.seekable() else None
+        except (AttributeError, OSError, ValueError):
+            start = None
         filename = filename or os.path.basename(str(getattr(content, "name", "") or "")) or None
         try:
             length = os.fstat(content.fileno()).st_size - content.tell()
@@ -75,7 +87,7 @@ def _file_part(name: str, spec: Any) -> _Part:
         f'Content-Disposition: form-data; name="{_quote_param(name)}"; '
         f'filename="{_quote_param(filename)}"\r\nContent-Type: {content_type}\r\n\r\n'
     ).encode()
-    return _Part(head, source, length)
+    return _Part(head, source, length, start if hasattr(content, "read") else None)
 
 
 def _field_part(name: str, value: Any) -> _Part:
@@ -110,6 +122,11 @@ class MultipartStream:
         return f"multipart/form-data; boundary={self.boundary}"
 
     @property
+    def replayable(self) -> bool:
+        """True when every part can be produced again, so the body can be re-sent."""
+        return all(part.replayable for part in self._parts)
+
+    @property
     def content_length(self) -> int | None:
         """Total size in bytes, or None when a part has no known size (sent chunked)."""
         total = 0
@@ -136,6 +153,8 @@ class MultipartStream:
             with src.open("rb") as fh:
                 yield from _read_chunks(fh)
         elif hasattr(src, "read"):
+            if part.start is not None:
+                src.seek(part.start)
             yield from _read_chunks(src)
         elif hasattr(src, "__aiter__"):
             raise InvalidRequestError("an async iterator can only be uploaded by AsyncClient")

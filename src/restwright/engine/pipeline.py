@@ -22,7 +22,7 @@ from .headers import Headers
 from .models import Request, Response, api_error
 from .redaction import SENSITIVE_HEADERS
 from .retry import Retry, parse_backoff
-from .urls import Origin, split_url
+from .urls import Origin, split_url, without_params
 
 logger = logging.getLogger("restwright")
 
@@ -124,7 +124,8 @@ def exchange(
                 response = yield from _send(policy, request, stream)
         except TransportError as exc:
             if attempt < retry.total and (
-                not exc.request_sent or retry.may_resend(request.method, request.headers)
+                not exc.request_sent
+                or (retry.may_resend(request.method, request.headers) and request.replayable)
             ):
                 delay = retry.delay(attempt)
                 attempt += 1
@@ -169,6 +170,7 @@ def exchange(
             status in retry.statuses
             and attempt < retry.total
             and retry.may_resend(request.method, request.headers)
+            and request.replayable
         ):
             delay = retry.delay(attempt, response.headers)
             attempt += 1
@@ -239,6 +241,7 @@ def _redirected(request: Request, response: Response) -> Request:
     headers = request.headers
     if origin != request.origin:  # never carry credentials to another origin
         headers = strip_credentials(headers, request.sensitive_headers)
+        target = without_params(target, request.sensitive_params)
     content = None if response.status_code == 303 else request.content
     return Request(
         request.method,

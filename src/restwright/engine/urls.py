@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple, Union
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote_plus, urlsplit
 
 from ..errors import InvalidRequestError
 
@@ -153,3 +153,19 @@ def join_target(base_path: str, path: str, query: str) -> str:
     if query:
         target = f"{target}&{query}" if "?" in target else f"{target}?{query}"
     return target
+
+
+def without_params(target: str, names: frozenset[str]) -> str:
+    """``target`` with every query parameter named in ``names`` removed."""
+    if not names or "?" not in target:
+        return target
+    path, _, query = target.partition("?")
+    kept = [p for p in query.split("&") if unquote_plus(p.partition("=")[0]) not in names]
+    return f"{path}?{'&'.join(kept)}" if kept else path
+
+
+def with_param(target: str, name: str, value: Any) -> str:
+    """``target`` with query parameter ``name`` set to ``value`` (replacing any copies)."""
+    target = without_params(target, frozenset({name}))
+    pair = encode_query({name: value})
+    return f"{target}&{pair}" if "?" in target else f"{target}?{pair}"

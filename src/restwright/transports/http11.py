@@ -53,9 +53,13 @@ def request_framing(request: Request) -> tuple[str, bytes | None]:
     A streamed body with no ``Content-Length`` goes out chunked.
     """
     content = request.content
-    if content is None or isinstance(content, bytes):
-        return "", content
-    if "content-length" in request.headers:
+    has_length = "content-length" in request.headers
+    if content is None:
+        return "", None
+    if isinstance(content, bytes):
+        # Requests built by hand (auth flows, Request.from_url) may lack the header.
+        return ("" if has_length else f"Content-Length: {len(content)}\r\n"), content
+    if has_length:
         return "", None
     return "Transfer-Encoding: chunked\r\n", None
 

@@ -303,7 +303,7 @@ class _StaleConnection(Exception):
 
 
 def _stale(request: Request, error: TransportError) -> Exception:
-    if request.method in IDEMPOTENT_METHODS:
+    if request.method in IDEMPOTENT_METHODS and request.replayable:
         return _StaleConnection()
     return error
 
