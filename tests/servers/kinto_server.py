@@ -26,7 +26,6 @@ This module imports nothing from pytest: it is plain standard library.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import http.client
 import json
@@ -263,18 +262,27 @@ def kinto_server(
             attachment_url=attachment_url,
             openid_issuer=openid_issuer,
         )
-        port = _free_port()
+        kinto_bin = find_kinto_bin()
         log = tmp / "kinto.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [find_kinto_bin(), "start", "--ini", str(ini), "--port", str(port)],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                cwd=str(tmp),
-            )
+        for attempt in range(3):  # the free port may be taken by someone else meanwhile
+            port = _free_port()
+            with log.open("wb") as out:
+                proc = subprocess.Popen(
+                    [kinto_bin, "start", "--ini", str(ini), "--port", str(port)],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    cwd=str(tmp),
+                )
+            try:
+                _wait_until_up("127.0.0.1", port, "/v1/", proc, log)
+            except RuntimeError:
+                _stop(proc)
+                if attempt == 2 or "Address already in use" not in _tail(log):
+                    raise
+                continue
+            break
         try:
-            _wait_until_up("127.0.0.1", port, "/v1/", proc, log)
             yield f"http://127.0.0.1:{port}/v1"
         finally:
             _stop(proc)
@@ -419,11 +427,6 @@ def _serve_static(directory: str, port: int, access_log: str) -> None:
     httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     httpd.daemon_threads = True
     httpd.serve_forever()
-
-
-def encode_token_callback(token_info: dict[str, Any]) -> str:
-    """Encode token info like Kinto's OpenID token view does (for tests)."""
-    return urllib.parse.quote(base64.b64encode(json.dumps(token_info).encode()).decode())
 
 
 if __name__ == "__main__":
