@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors
 from ._version import __version__
-from .engine.auth import APIKeyAuth, Auth, BasicAuth, BearerAuth, FunctionAuth, HeaderAuth
+from .engine.auth import (
+    APIKeyAuth,
+    Auth,
+    BasicAuth,
+    BearerAuth,
+    Blocking,
+    FunctionAuth,
+    HeaderAuth,
+)
 from .engine.client import Client, Pages
 from .engine.headers import Headers
 from .engine.models import Request, Response
@@ -42,6 +50,7 @@ __all__ = [
     "Auth",
     "BasicAuth",
     "BearerAuth",
+    "Blocking",
     "Client",
     "ClientError",
     "ConnectError",

@@ -55,7 +55,7 @@ async def test_batch_chunks_by_server_limit(kt: Harness) -> None:
     records = await kt(client.get_records(_sort="n"))
     assert [r["n"] for r in records] == list(range(23))
     # The sub-requests are all PUTs (idempotent): each chunk may be retried.
-    assert all("idempotency_key" in c[2] for c in posts)
+    assert all(c[2]["idempotent"] is True for c in posts)
 
 
 async def test_batch_results_in_order_with_reads(kt: Harness) -> None:
@@ -222,8 +222,8 @@ def test_only_idempotent_chunks_are_retryable() -> None:
     batch.request("GET", "/buckets/b")
     batch.send()
     first, second = session.calls
-    assert "idempotency_key" in first
-    assert "idempotency_key" not in second
+    assert first["idempotent"] is True
+    assert second["idempotent"] is False
 
 
 def test_failure_of_a_later_chunk_reports_what_was_sent() -> None:

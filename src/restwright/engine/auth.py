@@ -11,14 +11,29 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Generator
-from typing import Any, Literal, Union
+from typing import Any, Literal, NamedTuple, Union
 
 from ..errors import InvalidRequestError
 from .headers import check_header
-from .models import Request, Response
+from .models import Request
 from .urls import with_param
 
-AuthFlow = Generator[Request, Response, None]
+
+class Blocking(NamedTuple):
+    """A blocking call an auth flow needs (an interactive login, a token file read).
+
+    Yield it from ``auth_flow``; the result of ``func(*args)`` is sent back into the flow.
+    The sync client calls it directly, the async client in a worker thread so the event
+    loop keeps running.
+    """
+
+    func: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+
+
+#: What ``auth_flow`` is: it yields requests (or :class:`Blocking` steps) and receives
+#: their responses (or results).
+AuthFlow = Generator[Union[Request, Blocking], Any, None]
 
 
 class Auth:

@@ -125,7 +125,8 @@ class BaseClient(ABC):
         """A new client with some options changed, sharing this client's connection pool.
 
         Accepts the constructor's keyword arguments (``headers`` are merged into the
-        current ones). Closing the clone does not close the shared pool.
+        current ones; a ``None`` value removes a header). Closing the clone does not close
+        the shared pool.
         """
         allowed = {"auth", "headers", "timeout", "retry", "hooks", "dry_run",
                    "follow_redirects", "max_redirects", "base_url"}
@@ -143,9 +144,12 @@ class BaseClient(ABC):
             clone._auth = to_auth(overrides["auth"])
         if "headers" in overrides:
             clone._headers = self._headers.copy()
-            for name, value in Headers(overrides["headers"]).raw():
-                check_header(name, value)
-                clone._headers[name] = value
+            for name, value in dict(overrides["headers"] or {}).items():
+                if value is None:  # None removes a header
+                    clone._headers.pop(name, None)
+                    continue
+                check_header(name, str(value))
+                clone._headers[name] = str(value)
         if "timeout" in overrides:
             clone.timeout = Timeout.of(overrides["timeout"])
         if "retry" in overrides:

@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import TransportError
+from .auth import Blocking
 from .base_client import BaseClient
 from .models import Request, Response
 from .pagination import PageRequest, PageSpec, page_items, walk
 from .pipeline import CallHook, CloseResponse, ReadBody, Send, Sleep, exchange
+from .retry import Retry, RetryTypes
 
 
 class Client(BaseClient):
@@ -52,6 +54,8 @@ class Client(BaseClient):
                 elif kind is CallHook:
                     action.func(action.arg)
                     action = gen.send(None)
+                elif kind is Blocking:
+                    action = gen.send(action.func(*action.args))
                 elif kind is ReadBody:
                     action.response.read()
                     action = gen.send(None)
@@ -70,14 +74,31 @@ class Client(BaseClient):
         return self._run(exchange(self._policy, request, stream=stream))
 
     # -- requests ------------------------------------------------------------------------
-    def request(self, method: str, path: str, **kwargs: Any) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        retry: RetryTypes | Any = None,
+        idempotent: bool | None = None,
+        **kwargs: Any,
+    ) -> Response:
         """Send a request; see :meth:`BaseClient.build_request` for the arguments.
 
+        ``retry`` overrides the client's retry policy for this call; ``idempotent=True``
+        vouches that the call may be repeated (a POST the API deduplicates), ``False``
+        forbids any re-send once it may have reached the server.
         Raises an :class:`~restwright.errors.ApiError` subclass for 4xx/5xx answers.
         """
-        return self._run(exchange(self._policy, self.build_request(method, path, **kwargs)))
+        request = self.build_request(method, path, **kwargs)
+        policy = None if retry is None else Retry.of(retry)
+        return self._run(
+            exchange(self._policy, request, retry=policy, idempotent=idempotent)
+        )
 
     def get(self, path: str, **kwargs: Any) -> Response:
+        if "retry" in kwargs or "idempotent" in kwargs:
+            return self.request("GET", path, **kwargs)
         return self._run(exchange(self._policy, self.build_request("GET", path, **kwargs)))
 
     def post(self, path: str, **kwargs: Any) -> Response:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any, Protocol, Union
 
 from ..errors import ApiError, DecodeError, error_for_status
-from .headers import Headers
+from .headers import Headers, HeaderTypes, check_header
 from .redaction import MASK, SENSITIVE_HEADERS, mask_headers, mask_target
 from .timeouts import DEFAULT_TIMEOUT, Timeout
 from .urls import Origin, split_url
@@ -51,7 +51,7 @@ class Request:
         method: str,
         origin: Origin,
         target: str,
-        headers: Headers | None = None,
+        headers: Headers | HeaderTypes = None,
         content: Content = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         sensitive_headers: frozenset[str] = frozenset(),
@@ -60,7 +60,7 @@ class Request:
         self.method = method
         self.origin = origin
         self.target = target
-        self.headers = headers if headers is not None else Headers()
+        self.headers = headers if isinstance(headers, Headers) else Headers(headers)
         self.content = content
         self.timeout = timeout
         self.sensitive_headers = sensitive_headers
@@ -68,8 +68,16 @@ class Request:
 
     @classmethod
     def from_url(cls, method: str, url: str, **kwargs: Any) -> Request:
+        """Build a request for an absolute URL (what an ``auth_flow`` yields for a login).
+
+        ``headers`` may be a mapping; a bytes ``content`` is framed by the transport.
+        """
+        if isinstance(kwargs.get("content"), str):
+            kwargs["content"] = kwargs["content"].encode("utf-8")
+        for name, value in Headers(kwargs.get("headers")).raw():
+            check_header(name, value)
         origin, target = split_url(url)
-        return cls(method, origin, target, **kwargs)
+        return cls(method.upper(), origin, target, **kwargs)
 
     @property
     def url(self) -> str:

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, Union
 from urllib.parse import urljoin
 
 from ..errors import TooManyRedirects, TransportError
-from .auth import Auth
+from .auth import Auth, Blocking
 from .headers import Headers
 from .models import Request, Response, api_error
 from .redaction import SENSITIVE_HEADERS
@@ -59,7 +59,7 @@ class CloseResponse(NamedTuple):
     response: Response
 
 
-Action = Union[Send, Sleep, CallHook, ReadBody, CloseResponse]
+Action = Union[Send, Sleep, CallHook, Blocking, ReadBody, CloseResponse]
 Exchange = Generator[Action, Any, Response]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -102,10 +102,21 @@ class Policy(NamedTuple):
 
 
 def exchange(
-    policy: Policy, request: Request, *, stream: bool = False, raise_for_status: bool = True
+    policy: Policy,
+    request: Request,
+    *,
+    stream: bool = False,
+    raise_for_status: bool = True,
+    retry: Retry | None = None,
+    idempotent: bool | None = None,
 ) -> Exchange:
-    """Run one logical call; see the module docstring."""
-    retry = policy.retry
+    """Run one logical call; see the module docstring.
+
+    ``retry`` overrides the client's policy for this call; ``idempotent`` says whether the
+    call may be repeated once it may have reached the server (``None``: decided from the
+    method and an ``Idempotency-Key`` header).
+    """
+    retry = policy.retry if retry is None else retry
     attempt = 0
     redirects = 0
     trusted = request.origin == policy.origin
@@ -124,8 +135,7 @@ def exchange(
                 response = yield from _send(policy, request, stream)
         except TransportError as exc:
             if attempt < retry.total and (
-                not exc.request_sent
-                or (retry.may_resend(request.method, request.headers) and request.replayable)
+                not exc.request_sent or _may_resend(retry, request, idempotent)
             ):
                 delay = retry.delay(attempt)
                 attempt += 1
@@ -169,8 +179,7 @@ def exchange(
         if (
             status in retry.statuses
             and attempt < retry.total
-            and retry.may_resend(request.method, request.headers)
-            and request.replayable
+            and _may_resend(retry, request, idempotent)
         ):
             delay = retry.delay(attempt, response.headers)
             attempt += 1
@@ -193,6 +202,15 @@ def exchange(
                 yield ReadBody(response)
             raise api_error(response)
         return response
+
+
+def _may_resend(retry: Retry, request: Request, idempotent: bool | None) -> bool:
+    """Whether a request that may have reached the server can be sent again."""
+    if not request.replayable:
+        return False  # a consumed stream would go out truncated
+    if idempotent is not None:
+        return idempotent
+    return retry.may_resend(request.method, request.headers)
 
 
 def _send(policy: Policy, request: Request, stream: bool) -> Exchange:
@@ -222,8 +240,11 @@ def _authenticated(policy: Policy, auth: Auth, request: Request, stream: bool) -
         response: Response = yield from _send(policy, authed, stream)
         return response
     flow = auth.auth_flow(authed)
-    outgoing = next(flow)
+    outgoing: Any = next(flow)
     while True:
+        if isinstance(outgoing, Blocking):
+            outgoing = flow.send((yield outgoing))
+            continue
         outgoing.sensitive_headers |= auth.sensitive_headers
         response = yield from _send(policy, outgoing, stream)
         try:

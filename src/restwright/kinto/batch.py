@@ -21,7 +21,6 @@ a lost answer could apply those changes twice.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections import defaultdict
 from typing import Any
 
@@ -117,9 +116,8 @@ class _BatchQueue:
         index = 0
         for number, chunk in enumerate(pending):
             kwargs: dict[str, Any] = {"payload": {"requests": list(chunk)}}
-            if all(r["method"] in _IDEMPOTENT for r in chunk):
-                # Every sub-request is idempotent: the chunk may be re-sent (retry=).
-                kwargs["idempotency_key"] = uuid.uuid4().hex
+            # A chunk may be re-sent (retry=) only when every sub-request is idempotent.
+            kwargs["idempotent"] = all(r["method"] in _IDEMPOTENT for r in chunk)
             try:
                 body, headers = yield ("POST", endpoint, kwargs)
             except RestwrightError as exc:

@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode
 
-from ..engine.auth import Auth, AuthFlow
+from ..engine.auth import Auth, AuthFlow, Blocking
 from ..engine.models import Request
 from .exceptions import KintoException
 
@@ -117,13 +117,17 @@ class BrowserOAuth(Auth):
             info_request.headers["Accept"] = "application/json"
             response = yield info_request
             provider_info = self._provider_info(response)
-            # No lock is held across a yield (an async client would deadlock); the login
-            # itself is blocking, so one thread logs in and the others reuse its token.
-            with self._lock:
-                if self.token is None:
-                    self._login(provider_info)
+            # The login waits for a human: a blocking step, which the async client runs
+            # in a worker thread so its event loop keeps going.
+            yield Blocking(self._login_once, (provider_info,))
         request.headers["Authorization"] = f"{self.header_type} {self.token}"
         yield request
+
+    def _login_once(self, provider_info: dict[str, Any]) -> None:
+        """One thread logs in; the others wait for it and reuse its token."""
+        with self._lock:
+            if self.token is None:
+                self._login(provider_info)
 
     def _provider_info(self, response: Any) -> dict[str, Any]:
         if response.status_code >= 400:

@@ -243,7 +243,7 @@ class _SessionBase:
             call["params"] = encode_params(params)
         files = kwargs.pop("files", None)
         if kwargs:
-            call.update(kwargs)  # timeout=, idempotency_key=...
+            call.update(kwargs)  # timeout=, idempotent=...
         if method in _NO_BODY_METHODS:
             if payload or data:
                 raise KintoException("GET requests are not allowed to have a body!")
