@@ -20,6 +20,7 @@ failure.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -199,10 +200,16 @@ class SchemaCompiler:
                 for k, v in schema.items()
                 if k not in ("$ref", "description", "summary", "title", "example", "examples")
             }
-            if not siblings:
-                return target
-            rest = self._build(siblings)
-            return _all_of([c for c in (target, rest) if c is not None])
+            nullable = bool(siblings.pop("nullable", False) or siblings.pop("x-nullable", False))
+            combined = target
+            if siblings:
+                rest = self._build(siblings)
+                combined = _all_of([c for c in (target, rest) if c is not None])
+            if nullable and combined is not None:
+                # ``{"$ref": ..., "nullable": true}``: ignored siblings in 3.0 strictly, but
+                # what the author meant (and what servers do) is "this or null".
+                return _or_null(combined)
+            return combined
         return self._build_plain(schema)
 
     def _build_plain(self, schema: dict[str, Any]) -> Check | None:
@@ -513,6 +520,13 @@ def _array_check(item_check: Check, mode: Mode) -> Check:
     return check
 
 
+def _or_null(inner: Check) -> Check:
+    def check(value: Any) -> list[Issue] | None:
+        return None if value is None else inner(value)
+
+    return check
+
+
 def _all_of(checks: list[Check]) -> Check | None:
     if not checks:
         return None
@@ -679,6 +693,19 @@ class DriftError(RestwrightError):
         self.entries = entries
 
 
+_INDEX = re.compile(r"/[0-9]+(?=/|$)")
+
+
+def _shape(pointer: str) -> str:
+    """``/data/12/id`` -> ``/data/*/id``."""
+    return _INDEX.sub("/*", pointer) if pointer else pointer
+
+
+def _shape_got(got: str) -> str:
+    # values differ from item to item: keep only their type in the grouping key
+    return got.split(" ", 1)[0] if " " in got else got
+
+
 class DriftLog:
     """The mismatches a client has seen between responses and the document.
 
@@ -688,22 +715,42 @@ class DriftLog:
     WARNING on the ``restwright.openapi.drift`` logger.
     """
 
-    def __init__(self, max_entries: int = 1000) -> None:
+    def __init__(self, max_entries: int = 1000, max_distinct: int = 10000) -> None:
         self.max_entries = max_entries
+        self.max_distinct = max_distinct
         self._entries: list[DriftEntry] = []
         self._seen: dict[tuple[str, int, str, str, str], int] = {}
+        self._first: dict[tuple[str, int, str, str, str], DriftEntry] = {}
+        self._where: dict[str, str] = {}
         self.dropped = 0
         self._lock = threading.Lock()
 
     def record(self, entries: list[DriftEntry]) -> None:
-        """Add ``entries`` (called by the client for each drifting response)."""
+        """Add ``entries`` (called by the client for each drifting response).
+
+        Mismatches are counted per *shape*: the pointer with array indexes replaced by
+        ``*``, so a list of a thousand items with the same wrong field is one line of
+        the report and one warning in the log.
+        """
         with self._lock:
             for entry in entries:
-                key = (entry.operation, entry.status, entry.pointer, entry.expected, entry.got)
+                key = (
+                    entry.operation,
+                    entry.status,
+                    _shape(entry.pointer),
+                    entry.expected,
+                    _shape_got(entry.got),
+                )
                 count = self._seen.get(key, 0)
-                self._seen[key] = count + 1
                 if count == 0:
+                    if len(self._seen) >= self.max_distinct:
+                        self.dropped += 1
+                        continue
+                    self._first[key] = entry
+                    if entry.method:
+                        self._where.setdefault(entry.operation, f"{entry.method} {entry.path}")
                     logger.warning("spec drift: %s", entry)
+                self._seen[key] = count + 1
                 if len(self._entries) < self.max_entries:
                     self._entries.append(entry)
                 else:
@@ -719,6 +766,8 @@ class DriftLog:
         with self._lock:
             self._entries.clear()
             self._seen.clear()
+            self._first.clear()
+            self._where.clear()
             self.dropped = 0
 
     def __iter__(self) -> Iterator[DriftEntry]:
@@ -741,17 +790,11 @@ class DriftLog:
         """A readable summary: one line per distinct mismatch, grouped by operation."""
         with self._lock:
             seen = dict(self._seen)
-            entries = list(self._entries)
+            first = dict(self._first)
+            where = dict(self._where)
         if not seen:
             return "No spec drift observed."
         by_op: dict[str, list[tuple[tuple[str, int, str, str, str], int]]] = {}
-        where: dict[str, str] = {}
-        kinds: dict[tuple[str, int, str, str, str], str] = {}
-        for entry in entries:
-            key = (entry.operation, entry.status, entry.pointer, entry.expected, entry.got)
-            kinds.setdefault(key, entry.kind)
-            if entry.method:
-                where.setdefault(entry.operation, f"{entry.method} {entry.path}")
         for key, count in seen.items():
             by_op.setdefault(key[0], []).append((key, count))
         total = sum(seen.values())
@@ -763,8 +806,10 @@ class DriftLog:
             suffix = f" ({where[op]})" if op in where else ""
             lines.append(f"{op}{suffix}:")
             for key, count in items:
-                _, status, pointer, expected, got = key
-                kind = kinds.get(key, "body")
+                _, status, pointer, expected, _ = key
+                sample = first[key]
+                got = sample.got
+                kind = sample.kind
                 label = (pointer or "(body)") if kind == "body" else kind
                 times = f" [x{count}]" if count > 1 else ""
                 lines.append(f"  {status} {label}: expected {expected}, got {got}{times}")
@@ -921,6 +966,5 @@ class ResponseChecker:
 
     def invalid_body(self, status: int, content_type: str | None, reason: str) -> DriftEntry:
         """The entry for a body that does not decode as its media type says."""
-        return self._entry(
-            status, "", f"a {media_type_of(content_type) or 'decodable'} body", reason, "body"
-        )
+        media = media_type_of(content_type) or "decodable"
+        return self._entry(status, "", f"a valid {media} body", reason, "body")

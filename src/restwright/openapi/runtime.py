@@ -136,11 +136,14 @@ def _load(source: Any, cache: bool, cache_dir: str | os.PathLike[str] | None) ->
 def _base_url(api: ApiDescription, base_url: str | None) -> str:
     if base_url:
         return base_url.rstrip("/")
-    if not api.servers and not api.source_url:
+    try:
+        return api.resolve_server()
+    except ValueError:
+        server = api.servers[0] if api.servers else "/"
         raise ValueError(
-            f"{api.title!r} documents no server and was not loaded from a URL: pass base_url="
-        )
-    return api.resolve_server()
+            f"{api.title!r} gives no absolute server URL ({server!r}) and was not loaded from "
+            "a URL: pass base_url="
+        ) from None
 
 
 def from_openapi(
@@ -331,7 +334,7 @@ class CallPlan:
         args: dict[str, _Arg] = {}
         required = 0
         for param in op.parameters:
-            arg = self._compile_param(api, param, validate)
+            arg = self._compile_param(api, param, validate, op.name)
             args[param.python_name] = arg
             if arg.required:
                 required += 1
@@ -376,8 +379,8 @@ class CallPlan:
         self._model_schemas: dict[tuple[int, str | None], Any] = {}
 
     @staticmethod
-    def _compile_param(api: ApiDescription, param: Parameter, validate: bool) -> _Arg:
-        check = compile_parameter_check(api, param, param.python_name) if validate else None
+    def _compile_param(api: ApiDescription, param: Parameter, validate: bool, label: str) -> _Arg:
+        check = compile_parameter_check(api, param, label) if validate else None
         fast = fast_types(api, param.schema) if check is not None else frozenset()
         location = param.location
         if location == "path":
@@ -1173,11 +1176,12 @@ class _RuntimeBase:
                 try:
                     data = response.json()
                 except DecodeError as exc:
+                    logger.debug("%s: %s", plan.label, exc)
                     entry = plan.checker.invalid_body(status, ctype, "invalid JSON")
                     self._drifted(plan, [entry], response)
-                    logger.debug("%s: %s", plan.label, exc)
-                    data = response.text
-                    kind = _TEXT
+                    if return_response:
+                        return response
+                    return response.text
             elif kind == _TEXT:
                 data = response.text
             else:

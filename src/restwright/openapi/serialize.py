@@ -242,6 +242,19 @@ def compile_query(param: Parameter) -> QuerySerializer:
         return deep
 
     delimiter = _QUERY_DELIMITERS.get(style, ",")
+    # A space, pipe or tab inside a value would be percent-encoded exactly like the
+    # delimiter, so such a value cannot be told apart on the wire: refuse it.
+    forbidden = {"spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}.get(style)
+
+    def item_text(value: Any) -> str:
+        text = _flat(param, value)
+        if forbidden is not None and forbidden in text:
+            raise ValidationError(
+                f"parameter {param.python_name!r} ({style}): the value {text!r} contains the "
+                "delimiter, which this style cannot represent unambiguously",
+                parameter=param.python_name,
+            )
+        return enc(text)
 
     def serialize(value: Any, pairs: list[tuple[str, str]], raw: list[str]) -> None:
         items = _items(value)
@@ -252,16 +265,14 @@ def compile_query(param: Parameter) -> QuerySerializer:
                 else:
                     pairs.extend((name, _flat(param, v)) for v in items)
             else:
-                raw.append(f"{ename}=" + delimiter.join(enc(_flat(param, v)) for v in items))
+                raw.append(f"{ename}=" + delimiter.join(item_text(v) for v in items))
             return
         props = _pairs(value)
         if props is not None:
             if explode:
                 raw.extend(f"{_quote(k)}={enc(_flat(param, v))}" for k, v in props)
             else:
-                flat = delimiter.join(
-                    f"{_quote(k)}{delimiter}{enc(_flat(param, v))}" for k, v in props
-                )
+                flat = delimiter.join(f"{item_text(k)}{delimiter}{item_text(v)}" for k, v in props)
                 raw.append(f"{ename}={flat}")
             return
         if param.allow_reserved:
