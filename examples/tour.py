@@ -7,12 +7,16 @@ pagination, errors, dry run) and the Kinto client, then stops the server.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 import tempfile
+from pathlib import Path
 
 from tests.servers.kinto_server import kinto_server
 
 import restwright
+import restwright.kinto as kinto_http
 from restwright import errors
 
 
@@ -74,12 +78,80 @@ def engine_tour(base_url: str) -> None:
         print(response.request.to_curl())
 
 
+def kinto_tour(base_url: str, tmp: Path) -> None:
+    step("restwright.kinto: kinto-http's API (`import restwright.kinto as kinto_http`)")
+    client = kinto_http.Client(
+        server_url=base_url, auth=("tour-user", "s3cret-password"), bucket="library"
+    )
+    client.create_bucket(if_not_exists=True)
+    client.create_collection(id="books", if_not_exists=True)
+    print(f"client: {client!r}")
+
+    step("Batch: 23 records in one block, sent in chunks of the server's batch_max_requests")
+    with client.batch() as batch:
+        for i in range(23):
+            batch.create_record(
+                data={"id": f"book-{i:02d}", "title": f"Book {i}", "year": 1990 + i},
+                collection="books",
+            )
+    results = batch.results()
+    print(f"{len(results)} sub-responses, all created: "
+          f"{all(r['data']['id'].startswith('book-') for r in results)}")
+
+    step("Pagination: get_records merges the server's pages (paginate_by=5 here)")
+    records = client.get_records(collection="books", _sort="-year")
+    print(f"{len(records)} records, newest first: {[r['title'] for r in records[:3]]} ...")
+    pages = list(client.get_paginated_records(collection="books"))
+    print(f"get_paginated_records yields pages: {[len(p['data']) for p in pages]} records each")
+
+    step("Optimistic concurrency: safe=True turns a stale write into a 412")
+    book = client.get_record(id="book-00", collection="books")
+    client.patch_record(id="book-00", collection="books", data={"shelf": "A"})
+    try:
+        client.update_record(
+            data={**book["data"], "title": "Stale edit"}, collection="books", safe=True
+        )
+    except kinto_http.KintoException as exc:
+        status = exc.response.status_code if exc.response is not None else None
+        print(f"{type(exc).__name__} {status}: {exc}")
+        print(f"also a restwright error: {isinstance(exc, errors.PreconditionFailed)}")
+
+    step("Attachments: upload a file, download it back, check the bytes")
+    source = tmp / "cover.txt"
+    source.write_bytes(b"A cover image, as text for the tour.\n" * 100)
+    client.add_attachment(id="book-01", collection="books", filepath=str(source),
+                          mimetype="text/plain")
+    record = client.get_record(id="book-01", collection="books")
+    attachment = record["data"]["attachment"]
+    print(f"attachment stored at another origin: {attachment['location']}")
+    downloaded = client.download_attachment(record["data"], filepath=str(tmp / "downloaded"))
+    same = hashlib.sha256(Path(downloaded).read_bytes()).hexdigest() == hashlib.sha256(
+        source.read_bytes()
+    ).hexdigest()
+    print(f"downloaded {Path(downloaded).name}: identical to the upload: {same}")
+    client.remove_attachment(id="book-01", collection="books")
+
+    step("The async client has every endpoint, batch() included")
+
+    async def count_async() -> int:
+        async_client = kinto_http.AsyncClient(
+            server_url=base_url, auth=("tour-user", "s3cret-password"), bucket="library"
+        )
+        async with async_client.batch() as batch:
+            for i in range(23, 30):
+                await batch.create_record(data={"id": f"book-{i:02d}"}, collection="books")
+        return len(await async_client.get_records(collection="books"))
+
+    print(f"after an async batch of 7: {asyncio.run(count_async())} records")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="restwright-tour-") as tmp:
         print("starting Kinto (memory backend) on 127.0.0.1 ...")
         with kinto_server(tmp) as base_url:
             print(f"Kinto is up at {base_url}")
             engine_tour(base_url)
+            kinto_tour(base_url, Path(tmp))
         print("\nKinto stopped. Tour done.")
 
 
