@@ -7,12 +7,11 @@ import inspect
 import os
 from collections.abc import AsyncIterator, Generator, Mapping
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import IO, Any
 
 from ..errors import TransportError
 from .auth import Blocking
-from .base_client import BaseClient
+from .base_client import BaseClient, download_target
 from .models import Request, Response
 from .pagination import PageRequest, PageSpec, page_items, walk
 from .pipeline import CallHook, CloseResponse, ReadBody, Send, Sleep, exchange
@@ -137,18 +136,9 @@ class AsyncClient(BaseClient):
         A partial file is removed when the download fails.
         """
         async with self.stream("GET", path, **kwargs) as response:
-            if isinstance(to, (str, os.PathLike)):
-                target = Path(to)
-                try:
-                    with target.open("wb") as fh:
-                        async for chunk in response.aiter_bytes():
-                            fh.write(chunk)
-                except BaseException:
-                    target.unlink(missing_ok=True)
-                    raise
-            else:
+            with download_target(to) as write:
                 async for chunk in response.aiter_bytes():
-                    to.write(chunk)
+                    write(chunk)
         return response
 
     def paginate(

@@ -6,9 +6,11 @@ Everything here is pure (no I/O), so :class:`~restwright.Client` and
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from typing import IO, Any, TypeVar
 
 from .._version import __version__
 from ..errors import InvalidRequestError
@@ -37,6 +39,22 @@ HookMap = Mapping[str, Any]
 _Self = TypeVar("_Self", bound="BaseClient")
 
 _UNSET: Any = object()
+
+
+@contextmanager
+def download_target(to: str | os.PathLike[str] | IO[bytes]) -> Iterator[Callable[[bytes], Any]]:
+    """The ``write`` of a download's destination: a path (opened here, and removed again if
+    the download fails, so no partial file is left behind) or an open binary file."""
+    if not isinstance(to, (str, os.PathLike)):
+        yield to.write
+        return
+    try:
+        with open(to, "wb") as fh:
+            yield fh.write
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(to)
+        raise
 
 
 def _quote_etag(value: str) -> str:

@@ -6,12 +6,11 @@ import os
 import time
 from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import IO, Any
 
 from ..errors import TransportError
 from .auth import Blocking
-from .base_client import BaseClient
+from .base_client import BaseClient, download_target
 from .models import Request, Response
 from .pagination import PageRequest, PageSpec, page_items, walk
 from .pipeline import CallHook, CloseResponse, ReadBody, Send, Sleep, exchange
@@ -136,19 +135,9 @@ class Client(BaseClient):
 
         A partial file is removed when the download fails.
         """
-        with self.stream("GET", path, **kwargs) as response:
-            if isinstance(to, (str, os.PathLike)):
-                target = Path(to)
-                try:
-                    with target.open("wb") as fh:
-                        for chunk in response.iter_bytes():
-                            fh.write(chunk)
-                except BaseException:
-                    target.unlink(missing_ok=True)
-                    raise
-            else:
-                for chunk in response.iter_bytes():
-                    to.write(chunk)
+        with self.stream("GET", path, **kwargs) as response, download_target(to) as write:
+            for chunk in response.iter_bytes():
+                write(chunk)
         return response
 
     def paginate(
