@@ -31,13 +31,14 @@ any                         an :class:`~restwright.Auth` instance (or any ``auth
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import threading
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 from ..engine.auth import APIKeyAuth, Auth, AuthFlow, BasicAuth, BearerAuth, to_auth
 from ..engine.headers import Headers
@@ -55,7 +56,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_OAUTH_KEYS = frozenset({"client_id", "client_secret", "scopes", "scope", "username", "password"})
+_OAUTH_KEYS = frozenset(
+    {"client_id", "client_secret", "scopes", "scope", "username", "password", "client_auth"}
+)
 
 
 class _OAuth2Base(Auth):
@@ -71,11 +74,15 @@ class _OAuth2Base(Auth):
         client_secret: str | None = None,
         scopes: list[str] | tuple[str, ...] | str | None = None,
         *,
+        client_auth: str = "basic",
         leeway: float = 30.0,
         default_expiry: float = 3600.0,
     ) -> None:
+        if client_auth not in ("basic", "body"):
+            raise ValueError("client_auth must be 'basic' or 'body'")
         self.token_url = token_url
         self.client_id = client_id
+        self.client_auth = client_auth
         self._client_secret = client_secret
         if isinstance(scopes, str):
             scopes = scopes.split()
@@ -93,21 +100,29 @@ class _OAuth2Base(Auth):
 
     def token_request(self) -> Request:
         """The request that asks the token endpoint for a new token."""
-        form: dict[str, str] = {"client_id": self.client_id}
-        if self._client_secret is not None:
-            form["client_secret"] = self._client_secret
+        form: dict[str, str] = {}
+        headers = Headers(
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+        )
+        if self.client_auth == "basic" and self.client_id:
+            # RFC 6749 section 2.3.1: the recommended way, and the secret then travels in a
+            # header that every log, error and curl rendering masks.
+            user = quote(self.client_id, safe="")
+            secret = quote(self._client_secret or "", safe="")
+            raw = base64.b64encode(f"{user}:{secret}".encode()).decode("ascii")
+            headers["Authorization"] = f"Basic {raw}"
+        else:
+            form["client_id"] = self.client_id
+            if self._client_secret is not None:
+                form["client_secret"] = self._client_secret
         form.update(self._grant())
         if self.scopes:
             form["scope"] = " ".join(self.scopes)
         body = encode_query(form).encode("ascii")
-        headers = Headers(
-            {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": "application/json",
-                "Content-Length": str(len(body)),
-            }
-        )
-        return Request.from_url("POST", self.token_url, headers=headers, content=body)
+        headers["Content-Length"] = str(len(body))
+        request = Request.from_url("POST", self.token_url, headers=headers, content=body)
+        request.sensitive_headers = frozenset({"authorization"})
+        return request
 
     def _current(self) -> str | None:
         with self._lock:
@@ -194,10 +209,12 @@ class _OAuth2Base(Auth):
 class OAuth2ClientCredentials(_OAuth2Base):
     """OAuth 2 client-credentials grant (RFC 6749 section 4.4).
 
-    POSTs ``grant_type=client_credentials`` with ``client_id``/``client_secret`` (and
-    ``scope``) to ``token_url``, caches the token until ``expires_in`` (less ``leeway``
-    seconds), and when a request made with a cached token answers 401, fetches a new
-    token and retries that request once.
+    POSTs ``grant_type=client_credentials`` (and ``scope``) to ``token_url`` with the
+    client id and secret - in an HTTP Basic ``Authorization`` header by default (RFC 6749
+    section 2.3.1; the header is masked wherever requests are shown), or as
+    ``client_id``/``client_secret`` form fields with ``client_auth="body"`` - caches the
+    token until ``expires_in`` (less ``leeway`` seconds), and when a request made with a
+    cached token answers 401, fetches a new token and retries that request once.
     """
 
     def __init__(
@@ -416,6 +433,7 @@ class SecurityResolver:
                     client_id=str(credential.get("client_id", "")),
                     client_secret=credential.get("client_secret"),
                     scopes=credential.get("scopes") or credential.get("scope"),
+                    client_auth=str(credential.get("client_auth", "basic")),
                 )
             flow = flows.get("clientCredentials")
             if not isinstance(flow, Mapping):
@@ -423,10 +441,12 @@ class SecurityResolver:
                     f"security scheme {scheme.name!r} has no clientCredentials flow; "
                     "pass an access token string or an Auth object"
                 )
+            client_auth = "basic"
             if isinstance(credential, Mapping):
                 client_id = credential.get("client_id")
                 secret = credential.get("client_secret")
                 scopes = credential.get("scopes") or credential.get("scope")
+                client_auth = str(credential.get("client_auth", "basic"))
             elif _is_pair(credential):
                 client_id, secret = credential
                 scopes = None
@@ -438,7 +458,11 @@ class SecurityResolver:
             if scopes is None and isinstance(flow.get("scopes"), Mapping):
                 scopes = list(flow["scopes"])
             return OAuth2ClientCredentials(
-                self._token_url(flow, scheme), str(client_id), str(secret or ""), scopes
+                self._token_url(flow, scheme),
+                str(client_id),
+                str(secret or ""),
+                scopes,
+                client_auth=client_auth,
             )
         logger.debug("security scheme %r of type %r is not supported", scheme.name, kind)
         return None

@@ -151,7 +151,9 @@ def compile_path(param: Parameter) -> PathSerializer:
         return by_content
 
     def enc(value: Any) -> str:
-        return _quote(_flat(param, value))
+        text = _quote(_flat(param, value))
+        # "." is label's prefix and (exploded) delimiter: inside a value it is encoded
+        return text.replace(".", "%2E") if style == "label" else text
 
     if style == "label":
         prefix, sep = ".", "." if explode else ","

@@ -1,0 +1,124 @@
+"""What really goes over the wire, seen by the project's fault server (``/echo``): path
+styles Prism cannot parse (label, matrix, arrays), bodies, streamed raw uploads."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from ._support import call
+
+
+def _path(name: str, style: str, explode: bool) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "style": style,
+        "explode": explode,
+        "schema": {"type": "array", "items": {"type": "string"}},
+    }
+
+
+DOC: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "echo", "version": "1"},
+    "paths": {
+        "/echo/{simple}/{label}/{matrix}": {
+            "get": {
+                "operationId": "paths",
+                "tags": ["echo"],
+                "parameters": [
+                    _path("simple", "simple", False),
+                    _path("label", "label", True),
+                    _path("matrix", "matrix", False),
+                ],
+                "responses": {"200": {"description": "echo"}},
+            }
+        },
+        "/echo/upload": {
+            "put": {
+                "operationId": "upload",
+                "tags": ["echo"],
+                "requestBody": {
+                    "content": {
+                        "application/octet-stream": {
+                            "schema": {"type": "string", "format": "binary"}
+                        }
+                    }
+                },
+                "responses": {"200": {"description": "echo"}},
+            },
+            "post": {
+                "operationId": "form",
+                "tags": ["echo"],
+                "requestBody": {
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "meta": {"type": "object"},
+                                    "tags": {"type": "array", "items": {"type": "string"}},
+                                    "files": {
+                                        "type": "array",
+                                        "items": {"type": "string", "format": "binary"},
+                                    },
+                                },
+                            }
+                        }
+                    }
+                },
+                "responses": {"200": {"description": "echo"}},
+            },
+            "patch": {
+                "operationId": "merge",
+                "tags": ["echo"],
+                "requestBody": {
+                    "content": {"application/merge-patch+json": {"schema": {"type": "object"}}}
+                },
+                "responses": {"200": {"description": "echo"}},
+            },
+        },
+    },
+}
+
+
+async def test_path_styles_on_the_wire(
+    client_kind: str, make_client: Any, fault_server: Any
+) -> None:
+    client = make_client(DOC, base_url=fault_server.base_url)
+    echo = await call(client.echo.paths, ["a/b", "c,d"], ["x.y", "z"], ["1", "2"])
+    assert echo["target"] == "/echo/a%2Fb,c%2Cd/.x%2Ey.z/;matrix=1,2"
+
+
+async def test_bodies_on_the_wire(
+    client_kind: str, make_client: Any, fault_server: Any, tmp_path: Path
+) -> None:
+    client = make_client(DOC, base_url=fault_server.base_url)
+    payload = tmp_path / "payload.bin"
+    payload.write_bytes(bytes(range(256)) * 1000)
+    echo = await call(client.echo.upload, body=payload)
+    assert echo["body_sha256"] == hashlib.sha256(payload.read_bytes()).hexdigest()
+    header = dict((k.lower(), v) for k, v in echo["headers"])
+    assert header["content-type"] == "application/octet-stream"
+    assert header["content-length"] == str(256 * 1000)
+
+    echo = await call(
+        client.echo.form,
+        body={"meta": {"a": 1}, "tags": ["x", "y"], "files": [b"one", ("two.txt", b"two")]},
+    )
+    parts = [(p["name"], p.get("filename"), p.get("text")) for p in echo["parts"]]
+    assert parts == [
+        ("meta", None, '{"a":1}'),
+        ("tags", None, "x"),
+        ("tags", None, "y"),
+        ("files", "files", "one"),
+        ("files", "two.txt", "two"),
+    ]
+
+    echo = await call(client.echo.merge, body={"a": None})
+    header = dict((k.lower(), v) for k, v in echo["headers"])
+    assert header["content-type"] == "application/merge-patch+json"
+    assert echo["json"] == {"a": None}
