@@ -193,3 +193,11 @@ def test_mattermost_user_model(mattermost_doc: Any) -> None:
 def test_models_need_pydantic_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     client = from_openapi(PET30, base_url="http://p.test", transport=Recorder())
     assert client._model_factory is None
+
+
+@pytest.mark.parametrize("name", ["user", "user-notify_props", "2fa", "", "Pet", "a.b/c~d"])
+def test_runtime_and_models_name_classes_alike(name: str) -> None:
+    from restwright.openapi.models import class_name
+    from restwright.openapi.runtime import _class_name
+
+    assert _class_name(name) == class_name(name)

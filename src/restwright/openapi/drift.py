@@ -23,8 +23,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ..errors import RestwrightError
 
@@ -648,8 +647,7 @@ def _combine(type_check: Check | None, parts: list[Check], nullable: bool) -> Ch
 DriftKind = Literal["status", "content-type", "body"]
 
 
-@dataclass(frozen=True, slots=True)
-class DriftEntry:
+class DriftEntry(NamedTuple):
     """One way a response differs from the document.
 
     ``operation`` is the operationId (or the client's name for the operation), ``status``

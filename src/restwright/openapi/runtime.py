@@ -49,7 +49,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any, Literal, Union
+from typing import IO, TYPE_CHECKING, Any, Literal, Union
 from urllib.parse import urljoin
 
 from ..engine.client import Client
@@ -66,7 +66,6 @@ from .drift import (
     media_type_of,
 )
 from .model import ApiDescription, Operation, Parameter
-from .models import ModelFactory, class_name
 from .security import SecurityResolver
 from .serialize import (
     compile_cookie,
@@ -83,6 +82,9 @@ from .validate import (
     fast_types,
     schema_summary,
 )
+
+if TYPE_CHECKING:
+    from .models import ModelFactory
 
 __all__ = [
     "AsyncOpenAPIClient",
@@ -105,6 +107,16 @@ class _Default:
 _DEFAULT: Any = _Default()
 _UNSET: Any = object()
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_WORDS = re.compile(r"[A-Za-z0-9]+")
+
+
+def _class_name(text: str) -> str:
+    """The class name models.py gives a schema (kept in sync with models.class_name)."""
+    words = _WORDS.findall(text)
+    name = "".join(w[:1].upper() + w[1:] for w in words) or "Model"
+    return "Model" + name if name[0].isdigit() else name
+
+
 _CHUNK = 64 * 1024
 
 # Kinds of arguments in a call plan.
@@ -375,7 +387,7 @@ class CallPlan:
         # -- responses
         self.accept = self._accept(op)
         self.checker = ResponseChecker(op, client._compiler)
-        self.model_hint = class_name(op.name) + "Response"
+        self.model_hint = _class_name(op.name) + "Response"
         self._model_schemas: dict[tuple[int, str | None], Any] = {}
 
     @staticmethod
@@ -854,6 +866,8 @@ class _ModelNamespace:
 
     def _get(self) -> ModelFactory:
         if self._factory is None:
+            from .models import ModelFactory
+
             self._factory = ModelFactory(self._api)
         return self._factory
 
@@ -867,12 +881,12 @@ class _ModelNamespace:
         if name in self._api.schemas:
             return factory.model(name)
         for schema_name in self._api.schemas:
-            if class_name(schema_name) == name:
+            if _class_name(schema_name) == name:
                 return factory.model(schema_name)
         raise AttributeError(f"the document has no schema {name!r}")
 
     def __dir__(self) -> list[str]:
-        return sorted({class_name(n) for n in self._api.schemas})
+        return sorted({_class_name(n) for n in self._api.schemas})
 
 
 class _RuntimeBase:
@@ -899,7 +913,11 @@ class _RuntimeBase:
         self._explicit_base_url = explicit_base_url
         self._compiler = SchemaCompiler(api, "response")
         self._request_compiler = SchemaCompiler(api, "request")
-        self._model_factory = ModelFactory(api) if models else None
+        self._model_factory: ModelFactory | None = None
+        if models:
+            from .models import ModelFactory  # pydantic is imported only when asked for
+
+            self._model_factory = ModelFactory(api)
         self.models = _ModelNamespace(self._model_factory, api)
         self._security = SecurityResolver(api, auth, engine.base_url)
         self._engines: dict[tuple[str, str], Any] = {}
