@@ -303,3 +303,49 @@ async def test_results_by_media_type(client_kind: str, make_client: Any) -> None
     recorder.answer(204, None, None)
     assert await call(client.pets.delete_pet, 1) is None
     assert recorder.last.headers["Accept"] == "application/json"
+
+
+SERVERS: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "servers", "version": "1"},
+    "servers": [{"url": "https://api.example.test/v1"}],
+    "security": [{"token": []}],
+    "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
+    "paths": {
+        "/me": {"get": {"operationId": "me", "responses": {"200": {"description": "ok"}}}},
+        "/files": {
+            "post": {
+                "operationId": "upload",
+                "servers": [{"url": "https://uploads.example.test"}],
+                "responses": {"200": {"description": "ok"}},
+            }
+        },
+        "/blobs": {
+            "get": {
+                "operationId": "blobs",
+                "servers": [{"url": "/storage"}],
+                "responses": {"200": {"description": "ok"}},
+            }
+        },
+    },
+}
+
+
+def test_operation_servers() -> None:
+    recorder = Recorder().answer(200, {})
+    client = from_openapi(SERVERS, auth="tok", transport=recorder)
+    client.default.me()
+    assert recorder.last.url == "https://api.example.test/v1/me"
+    # an operation's own server is used, with the credentials (the document says so)
+    client.default.upload()
+    assert recorder.last.url == "https://uploads.example.test/files"
+    assert recorder.last.headers["Authorization"] == "Bearer tok"
+    # a relative one is resolved against the client's base URL
+    client.default.blobs()
+    assert recorder.last.url == "https://api.example.test/storage/blobs"
+    # with an explicit base_url (a mock, a staging server) absolute ones are not used
+    mock = from_openapi(SERVERS, base_url="http://127.0.0.1:9", auth="tok", transport=recorder)
+    mock.default.upload()
+    assert recorder.last.url == "http://127.0.0.1:9/files"
+    mock.default.blobs()
+    assert recorder.last.url == "http://127.0.0.1:9/storage/blobs"

@@ -947,7 +947,10 @@ class ResponseChecker:
         self, status: int, content_type: str | None, data: Any, has_body: bool
     ) -> list[DriftEntry] | None:
         """The drift of one response (``data``: the decoded body), or ``None``."""
-        fixed, check, with_body = self._plan(status, content_type)
+        plan = self._cache.get((status, content_type))
+        if plan is None:
+            plan = self._plan(status, content_type)
+        fixed, check, with_body = plan
         if check is None or not with_body or not has_body:
             return list(fixed) if fixed else None
         issues = check(data)

@@ -55,6 +55,7 @@ from urllib.parse import urljoin
 from ..engine.client import Client
 from ..engine.encoding import encode_json
 from ..engine.models import Request, Response
+from ..engine.urls import encode_segment
 from ..errors import ApiError, DecodeError, RestwrightError, ValidationError
 from .drift import (
     DriftError,
@@ -355,6 +356,13 @@ class CallPlan:
         positional = [by_wire[w] for w in order if w in by_wire]
         positional += [n for w, n in by_wire.items() if n not in positional]
         self.positional: tuple[str, ...] = tuple(positional)
+        # str.format_map fills "/items/{item_id}" in C when every placeholder is a plain
+        # identifier and the path has no other braces; substitute() handles the rest.
+        self.format_path = (
+            bool(order)
+            and all(name.isidentifier() for name in order)
+            and op.path.count("{") == op.path.count("}") == len(order)
+        )
 
         # -- body
         self.body_required = False
@@ -389,6 +397,13 @@ class CallPlan:
         self.checker = ResponseChecker(op, client._compiler)
         self.model_hint = _class_name(op.name) + "Response"
         self._model_schemas: dict[tuple[int, str | None], Any] = {}
+
+    def substitute(self, segments: Mapping[str, str]) -> str:
+        """The path with each ``{name}`` that has a value replaced by it."""
+        path = self.template
+        for wire, text in segments.items():
+            path = path.replace("{" + wire + "}", text)
+        return path
 
     @staticmethod
     def _compile_param(api: ApiDescription, param: Parameter, validate: bool, label: str) -> _Arg:
@@ -1065,8 +1080,7 @@ class _RuntimeBase:
                     raise TypeError(f"{plan.label}() got multiple values for argument {name!r}")
                 kwargs[name] = value
         spec = plan.args
-        path_params: dict[str, Any] | None = None
-        substitutions: list[tuple[str, str]] | None = None
+        segments: dict[str, str] | None = None
         pairs: list[tuple[str, str]] | None = None
         raw: list[str] | None = None
         headers: dict[str, str] | None = None
@@ -1090,14 +1104,12 @@ class _RuntimeBase:
                 if check is not None and type(value) not in arg.fast_types:
                     check(value)
                 if kind == _PATH:
+                    if segments is None:
+                        segments = {}
                     if arg.plain and type(value) in _PLAIN_PATH_TYPES:
-                        if path_params is None:
-                            path_params = {}
-                        path_params[arg.wire] = value
+                        segments[arg.wire] = encode_segment(arg.wire, value)
                     else:
-                        if substitutions is None:
-                            substitutions = []
-                        substitutions.append((arg.wire, arg.serialize(value)))
+                        segments[arg.wire] = arg.serialize(value)
                 elif kind == _QUERY:
                     if pairs is None:
                         pairs = []
@@ -1131,9 +1143,16 @@ class _RuntimeBase:
             raise plan._missing(kwargs)
 
         path = plan.template
-        if substitutions:
-            for wire, text in substitutions:
-                path = path.replace("{" + wire + "}", text)
+        if segments:
+            # The values are encoded already (exactly as the engine encodes path_params):
+            # the engine gets a literal path, which spares it the template expansion.
+            if plan.format_path:
+                try:
+                    path = path.format_map(segments)
+                except KeyError:  # a placeholder the document does not describe
+                    path = plan.substitute(segments)
+            else:
+                path = plan.substitute(segments)
         if raw:
             path = f"{path}?{'&'.join(raw)}"
         accept = plan.accept
@@ -1162,7 +1181,6 @@ class _RuntimeBase:
             request = plan.engine.build_request(
                 plan.method,
                 path,
-                path_params=path_params,
                 params=pairs or None,
                 headers=headers or None,
                 if_match=if_match,
@@ -1173,7 +1191,6 @@ class _RuntimeBase:
             request = plan.engine.build_request(
                 plan.method,
                 path,
-                path_params=path_params,
                 params=pairs or None,
                 headers=headers,
                 if_match=if_match,
@@ -1189,7 +1206,9 @@ class _RuntimeBase:
             data: Any = None
             kind = _BINARY
         else:
-            kind = _body_kind(ctype)
+            kind = _KINDS.get(ctype, -1)
+            if kind < 0:
+                kind = _body_kind(ctype)
             if kind == _JSON:
                 try:
                     data = response.json()
