@@ -349,3 +349,17 @@ def test_operation_servers() -> None:
     assert recorder.last.url == "http://127.0.0.1:9/files"
     mock.default.blobs()
     assert recorder.last.url == "http://127.0.0.1:9/storage/blobs"
+
+
+def test_deprecated_operations_warn_once() -> None:
+    recorder = Recorder().answer(204, None, None)
+    client = from_openapi(DOCUMENTS / "petstore-v3.0.yaml", base_url="http://x", transport=recorder)
+    delete = client.pets.delete_pets_pet_id
+    with pytest.warns(DeprecationWarning, match=r"delete_pets_pet_id\(\) .* is deprecated") as w:
+        delete(1)
+    assert w[0].filename == __file__
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        delete(2)  # only the first call warns

@@ -47,6 +47,7 @@ import logging
 import os
 import re
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, Union
@@ -396,6 +397,13 @@ class CallPlan:
         self.accept = self._accept(op)
         self.checker = ResponseChecker(op, client._compiler)
         self.model_hint = _class_name(op.name) + "Response"
+        if op.deprecated:
+            # raised once, at the first call (frames: here, _compile, the method, the caller)
+            warnings.warn(
+                f"{op.name}() ({op.method.upper()} {op.path}) is deprecated by the API document",
+                DeprecationWarning,
+                stacklevel=4,
+            )
         self._model_schemas: dict[tuple[int, str | None], Any] = {}
 
     def substitute(self, segments: Mapping[str, str]) -> str:
@@ -678,7 +686,6 @@ def _first_paragraph(text: str | None, limit: int = 400) -> str:
 def build_signature(api: ApiDescription, op: Operation, names: ArgumentNames) -> inspect.Signature:
     """The :class:`inspect.Signature` of an operation's method."""
     params: list[inspect.Parameter] = []
-    by_name = {p.python_name: p for p in op.parameters}
     order = [m.group(1) for m in _PLACEHOLDER.finditer(op.path)]
     path_params = [p for p in op.parameters if p.location == "path"]
     path_params.sort(key=lambda p: order.index(p.name) if p.name in order else len(order))
@@ -705,9 +712,7 @@ def build_signature(api: ApiDescription, op: Operation, names: ArgumentNames) ->
         for media, content in body.content.items():
             lower = media_type_of(media)
             if is_json_media(lower):
-                annotation = _annotation(api, content.schema)
-                if annotation is dict[str, Any]:
-                    annotation = Union[dict[str, Any], Any]
+                annotation = _annotation(api, content.schema)  # models are accepted too
                 break
             if lower.startswith("multipart/") or lower.endswith("x-www-form-urlencoded"):
                 annotation = dict[str, Any]
@@ -752,7 +757,6 @@ def build_signature(api: ApiDescription, op: Operation, names: ArgumentNames) ->
             annotation=Union[str, os.PathLike, IO[bytes], None],
         )
     )
-    del by_name
     return inspect.Signature(params, return_annotation=_return_annotation(api, op))
 
 
