@@ -410,7 +410,7 @@ def _closing(client: Any) -> Iterator[Any]:
 
 def run_calls(args: argparse.Namespace, base: str) -> list[tuple[str, Any, Any]]:
     import restwright
-    from bench._measure import time_sync
+    from bench._measure import Result, time_sync
 
     from_openapi = restwright_runtime()
     if from_openapi is None:
@@ -425,18 +425,30 @@ def run_calls(args: argparse.Namespace, base: str) -> list[tuple[str, Any, Any]]
     )
     for label, doc, (tag, name), kwargs, path in docs:
         try:
-            with _closing(restwright.Client(base)) as engine:
+            with (
+                _closing(restwright.Client(base)) as engine,
+                _closing(from_openapi(doc, base_url=base)) as client,
+            ):
                 want = engine.get(path).json()
-                engine_r = time_sync(
-                    "engine", lambda e=engine, p=path: e.get(p).json(), args.n, warmup, args.repeat
-                )
-            with _closing(from_openapi(doc, base_url=base)) as client:
                 op = operation(client, tag, name)
                 got = as_data(op(**kwargs))
                 if got != want:
                     raise AssertionError(f"operation answered {str(got)[:100]}")
-                runtime_r = time_sync(
-                    "runtime", lambda o=op, k=kwargs: as_data(o(**k)), args.n, warmup, args.repeat
+                fetches = {
+                    "engine": lambda e=engine, p=path: e.get(p).json(),
+                    "runtime": lambda o=op, k=kwargs: as_data(o(**k)),
+                }
+                # Interleaved rounds (engine, runtime, engine, ...) so that noise from
+                # the rest of the machine hits both sides alike; best of the rounds.
+                rounds: dict[str, list[Result]] = {k: [] for k in fetches}
+                for i in range(args.repeat):
+                    for key, fetch in fetches.items():
+                        rounds[key].append(
+                            time_sync(key, fetch, args.n, warmup if i == 0 else 0, 1)
+                        )
+                engine_r, runtime_r = (
+                    Result(k, args.n, min(r.wall_s for r in v), min(r.cpu_s for r in v))
+                    for k, v in rounds.items()
                 )
         except Exception as exc:
             print(f"  {label}: FAILED: {type(exc).__name__}: {str(exc)[:200]}")
@@ -446,7 +458,7 @@ def run_calls(args: argparse.Namespace, base: str) -> list[tuple[str, Any, Any]]
 
 
 def print_calls_table(pairs: list[tuple[str, Any, Any]], repeat: int) -> None:
-    print(f"\nper call against nginx (best of {repeat}; the same GET, JSON decoded)")
+    print(f"\nper call against nginx (best of {repeat} interleaved rounds; same GET, JSON decoded)")
     print(f"  {'document: request':<30}{'client':<26}{'CPU us/call':>12}{'wall us/call':>14}")
     for label, engine_r, runtime_r in pairs:
         for name, r in (
