@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from restwright.errors import Unauthorized, ValidationError
+from restwright.errors import NotFound, Unauthorized, ValidationError
 
 from ._support import call
 from .conftest import DOCUMENTS, PRISM_DOCUMENTS
@@ -178,3 +178,15 @@ async def test_the_loader_fixture_petstores(
     categories = await call(client.store.list_categories)
     assert isinstance(categories, list)
     assert not client.drift, client.drift.report()
+
+
+async def test_documented_error_statuses(pets: Any, version: str, tmp_path: Path) -> None:
+    with pytest.raises(NotFound) as info:
+        await call(pets.pets.get_pet_by_id, 1, headers={"Prefer": "code=404"})
+    assert info.value.status_code == 404
+    assert set(info.value.body) == {"code", "message"}
+    assert not pets.drift  # a documented error with a conforming body is no drift
+    target = tmp_path / "never.png"
+    with pytest.raises(NotFound):
+        await call(pets.pets.get_pet_by_id, 1, headers={"Prefer": "code=404"}, download_to=target)
+    assert not target.exists()
