@@ -9,7 +9,7 @@ driven by the shared pipeline, so one implementation serves sync and async clien
 
 from __future__ import annotations
 
-import base64
+import binascii
 from collections.abc import Callable, Generator
 from typing import Any, Literal, NamedTuple, Union
 
@@ -67,7 +67,7 @@ class BasicAuth(Auth):
     def __init__(self, username: str, password: str) -> None:
         self.username = username
         raw = f"{username}:{password}".encode()
-        self._header = "Basic " + base64.b64encode(raw).decode("ascii")
+        self._header = "Basic " + binascii.b2a_base64(raw, newline=False).decode("ascii")
 
     def apply(self, request: Request) -> None:
         request.headers["Authorization"] = self._header

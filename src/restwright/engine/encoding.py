@@ -6,7 +6,6 @@ Decimals, Enums, sets, dataclasses and pydantic models.
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import os
 import re
@@ -20,7 +19,8 @@ from .urls import encode_query
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+    _dt = sys.modules.get("datetime")
+    if _dt is not None and isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
         return value.isoformat()
     # uuid, decimal and dataclasses are looked up, not imported: a value of their types can
     # only exist once its module is loaded, and importing them would slow `import restwright`.

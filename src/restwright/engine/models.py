@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json as _json
-import shlex
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
-from typing import Any, Protocol, Union
+from typing import TYPE_CHECKING, Any, Protocol, Union
+
+if TYPE_CHECKING:
+    from datetime import timedelta
 
 from ..errors import ApiError, DecodeError, error_for_status
 from .headers import Headers, HeaderTypes, check_header
@@ -127,6 +128,8 @@ class Request:
 
     def to_curl(self, *, reveal_credentials: bool = False) -> str:
         """Render the request as a curl command line (credentials masked unless asked)."""
+        import shlex
+
         req = self if reveal_credentials else self.redacted()
         parts = ["curl", "-X", self.method, shlex.quote(req.url)]
         for name, value in req.headers.raw():
@@ -152,8 +155,8 @@ class Response:
 
     __slots__ = (
         "_content",
+        "_elapsed",
         "_stream",
-        "elapsed",
         "headers",
         "http_version",
         "reason",
@@ -171,7 +174,7 @@ class Response:
         reason: str = "",
         http_version: str = "HTTP/1.1",
         stream: SyncByteStream | AsyncByteStream | None = None,
-        elapsed: timedelta = timedelta(0),
+        elapsed: float = 0.0,
     ) -> None:
         self.status_code = status_code
         self.headers = headers
@@ -180,7 +183,7 @@ class Response:
         self.reason = reason
         self.http_version = http_version
         self._stream = stream
-        self.elapsed = elapsed
+        self._elapsed = elapsed
 
     # -- body ------------------------------------------------------------------------
     @property
@@ -278,6 +281,13 @@ class Response:
 
     # -- metadata --------------------------------------------------------------------
     @property
+    def elapsed(self) -> timedelta:
+        """Time from sending the request to receiving the response head."""
+        from datetime import timedelta
+
+        return timedelta(seconds=self._elapsed)
+
+    @property
     def url(self) -> str:
         return self.request.url
 
@@ -308,7 +318,7 @@ class Response:
             request=self.request.redacted(),
             reason=self.reason,
             http_version=self.http_version,
-            elapsed=self.elapsed,
+            elapsed=self._elapsed,
         )
 
     def __repr__(self) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InvalidRequestError
@@ -23,6 +22,15 @@ def _quote_param(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace(
         "\n", "%0A"
     )
+
+
+class _LocalFile:
+    """A file on disk, opened only while its part is being sent."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
 
 
 class _Part:
@@ -39,7 +47,7 @@ class _Part:
     @property
     def replayable(self) -> bool:
         """Whether the part can be produced again (for a retry or a redirect)."""
-        return isinstance(self.source, (bytes, Path)) or self.start is not None
+        return isinstance(self.source, (bytes, _LocalFile)) or self.start is not None
 
 
 def _file_part(name: str, spec: Any) -> _Part:
@@ -56,11 +64,11 @@ def _file_part(name: str, spec: Any) -> _Part:
     source: Any
     length: int | None
     if isinstance(content, (str, os.PathLike)) and not isinstance(content, bytes):
-        path = Path(content)
-        if not path.is_file():
-            raise InvalidRequestError(f"file {name!r}: no such file {path.name!r}")
-        filename = filename or path.name
-        source, length = path, path.stat().st_size
+        path = os.fspath(content)
+        if not os.path.isfile(path):
+            raise InvalidRequestError(f"file {name!r}: no such file {os.path.basename(path)!r}")
+        filename = filename or os.path.basename(path)
+        source, length = _LocalFile(path), os.stat(path).st_size
     elif isinstance(content, (bytes, bytearray, memoryview)):
         source, length = bytes(content), len(content)
     elif hasattr(content, "read"):
@@ -149,8 +157,8 @@ class MultipartStream:
         src = part.source
         if isinstance(src, bytes):
             yield src
-        elif isinstance(src, Path):
-            with src.open("rb") as fh:
+        elif isinstance(src, _LocalFile):
+            with open(src.path, "rb") as fh:
                 yield from _read_chunks(fh)
         elif hasattr(src, "read"):
             if part.start is not None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Generator, Mapping
 from typing import Any, Literal, NamedTuple
-from urllib.parse import urljoin
 
 from ..errors import InvalidRequestError
 from .models import Response
+from .urls import join_url
 
 Style = Literal["link", "header", "next_url", "cursor", "offset", "page"]
 STYLES = ("link", "header", "next_url", "cursor", "offset", "page")
@@ -63,7 +63,7 @@ def next_link(link_header: str, base_url: str) -> str | None:
         for rel in _REL.finditer(match.group(2)):
             values = (rel.group(1) or rel.group(2) or "").lower().split()
             if "next" in values:
-                return urljoin(base_url, str(match.group(1)).strip())
+                return join_url(base_url, str(match.group(1)).strip())
     return None
 
 
@@ -135,13 +135,13 @@ def _next(spec: PageSpec, current: PageRequest, response: Response) -> PageReque
     if style in (None, "header"):
         value = headers.get(spec.next_header)
         if value or style == "header":
-            return PageRequest(urljoin(url, value), None) if value else None
+            return PageRequest(join_url(url, value), None) if value else None
     if style is None:
         return None
     body = response.json()
     if style == "next_url":
         value = dig(body, spec.next_field)
-        return PageRequest(urljoin(url, str(value)), None) if value else None
+        return PageRequest(join_url(url, str(value)), None) if value else None
     if style == "cursor":
         value = dig(body, spec.cursor_field)
         if value in (None, ""):

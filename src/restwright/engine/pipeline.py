@@ -10,21 +10,18 @@ keeps the two clients behaviourally identical without duplicating any logic.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Generator
 from typing import Any, NamedTuple, Union
-from urllib.parse import urljoin
 
 from ..errors import TooManyRedirects, TransportError
 from .auth import Auth, Blocking
 from .headers import Headers
+from .logs import DEBUG, get_logger
 from .models import Request, Response, api_error
 from .redaction import SENSITIVE_HEADERS
 from .retry import Retry, parse_backoff
-from .urls import Origin, split_url, without_params
-
-logger = logging.getLogger("restwright")
+from .urls import Origin, join_url, split_url, without_params
 
 
 class Send(NamedTuple):
@@ -85,7 +82,7 @@ class BackoffState:
         seconds = parse_backoff(response.headers)
         if seconds:
             self.until[origin] = time.monotonic() + seconds
-            logger.info("server at %s asks to back off for %.0f s", origin, seconds)
+            get_logger().info("server at %s asks to back off for %.0f s", origin, seconds)
 
 
 class Policy(NamedTuple):
@@ -139,7 +136,7 @@ def exchange(
             ):
                 delay = retry.delay(attempt)
                 attempt += 1
-                logger.info(
+                get_logger().info(
                     "retrying %s %s in %.2f s after %s (retry %d of %d)",
                     request.method,
                     request.redacted_url,
@@ -183,7 +180,7 @@ def exchange(
         ):
             delay = retry.delay(attempt, response.headers)
             attempt += 1
-            logger.info(
+            get_logger().info(
                 "retrying %s %s in %.2f s after status %d (retry %d of %d)",
                 request.method,
                 request.redacted_url,
@@ -217,14 +214,15 @@ def _send(policy: Policy, request: Request, stream: bool) -> Exchange:
     for hook in policy.request_hooks:
         yield CallHook(hook, request)
     response: Response = yield Send(request, stream)
-    if logger.isEnabledFor(logging.DEBUG):
+    logger = get_logger()
+    if logger.isEnabledFor(DEBUG):
         logger.debug(
             "%s %s -> %d %s (%.1f ms)",
             request.method,
             request.redacted_url,
             response.status_code,
             response.reason,
-            response.elapsed.total_seconds() * 1000,
+            response._elapsed * 1000,
         )
     for hook in policy.response_hooks:
         yield CallHook(hook, response)
@@ -257,7 +255,7 @@ def _authenticated(policy: Policy, auth: Auth, request: Request, stream: bool) -
 
 def _redirected(request: Request, response: Response) -> Request:
     location = response.headers["location"]
-    url = urljoin(request.url, location)
+    url = join_url(request.url, location)
     origin, target = split_url(url)
     headers = request.headers
     if origin != request.origin:  # never carry credentials to another origin

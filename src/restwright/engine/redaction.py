@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import unquote_plus
 
-from .urls import _quote_query
+from .urls import _quote_query, unquote_plus
 
 MASK = "[REDACTED]"
 

@@ -7,7 +7,6 @@ check delays without a clock.
 
 from __future__ import annotations
 
-import random
 import time
 from typing import NamedTuple, Union
 
@@ -97,6 +96,8 @@ class Retry(NamedTuple):
                 asked = parse_backoff(headers)
             if asked is not None:
                 return min(asked, self.max_retry_after)
+        import random
+
         ceiling = min(self.max_backoff, self.backoff * (2**attempt))
         return random.uniform(0.0, ceiling)
 

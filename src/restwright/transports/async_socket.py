@@ -11,7 +11,6 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..engine.headers import Headers
@@ -396,7 +395,7 @@ def _response(
         reason=parser.reason,
         http_version=parser.http_version,
         stream=stream,
-        elapsed=timedelta(seconds=time.perf_counter() - started),
+        elapsed=time.perf_counter() - started,
     )
 
 

@@ -7,7 +7,6 @@ retries and auth stay with restwright's pipeline: the adapter disables httpx's o
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from ..engine.headers import Headers
@@ -50,7 +49,7 @@ def _response(request: Request, r: Any, stream: Any) -> Response:
         reason=r.reason_phrase,
         http_version=r.http_version,
         stream=stream,
-        elapsed=r.elapsed if not r.is_stream_consumed or stream is None else timedelta(0),
+        elapsed=r.elapsed.total_seconds() if stream is None else 0.0,
     )
 
 

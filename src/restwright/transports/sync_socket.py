@@ -14,7 +14,6 @@ import select
 import socket
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..engine.headers import Headers
@@ -257,7 +256,7 @@ class SocketTransport:
             reason=parser.reason,
             http_version=parser.http_version,
             stream=stream,
-            elapsed=timedelta(seconds=time.perf_counter() - started),
+            elapsed=time.perf_counter() - started,
         )
 
     @staticmethod
