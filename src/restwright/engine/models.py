@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 from ..errors import ApiError, DecodeError, error_for_status
 from .headers import Headers, HeaderTypes, check_header
-from .redaction import MASK, SENSITIVE_HEADERS, mask_headers, mask_target
+from .redaction import MASK, SENSITIVE_HEADERS, mask_body, mask_headers, mask_target
 from .timeouts import DEFAULT_TIMEOUT, Timeout
 from .urls import Origin, split_url
 
@@ -113,8 +113,14 @@ class Request:
         )
 
     def redacted(self) -> Request:
-        """A copy with every credential masked, safe to log, print or pickle."""
+        """A copy with every credential masked, safe to log, print or pickle.
+
+        Secret-looking fields of JSON and form bodies (``password``, ``client_secret``,
+        ``token``...) are masked too; streamed bodies are left out.
+        """
         body = self.content if isinstance(self.content, bytes) else None
+        if body:
+            body = mask_body(body, self.headers.get("content-type"))
         return Request(
             self.method,
             self.origin,
@@ -134,9 +140,9 @@ class Request:
         parts = ["curl", "-X", self.method, shlex.quote(req.url)]
         for name, value in req.headers.raw():
             parts += ["-H", shlex.quote(f"{name}: {value}")]
-        if isinstance(self.content, bytes) and self.content:
+        if isinstance(req.content, bytes) and req.content:
             try:
-                parts += ["--data-binary", shlex.quote(self.content.decode("utf-8"))]
+                parts += ["--data-binary", shlex.quote(req.content.decode("utf-8"))]
             except UnicodeDecodeError:
                 parts += ["--data-binary", "@body.bin"]
         elif self.content is not None and not isinstance(self.content, bytes):
