@@ -41,6 +41,7 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .engine.async_client import AsyncClient, AsyncPages
+    from .openapi.runtime import from_openapi, from_openapi_async
 
 __all__ = [
     "APIKeyAuth",
@@ -71,13 +72,20 @@ __all__ = [
     "TransportError",
     "__version__",
     "errors",
+    "from_openapi",
+    "from_openapi_async",
 ]
 
-_LAZY = {"AsyncClient": ".engine.async_client", "AsyncPages": ".engine.async_client"}
+_LAZY = {
+    "AsyncClient": ".engine.async_client",
+    "AsyncPages": ".engine.async_client",
+    "from_openapi": ".openapi.runtime",
+    "from_openapi_async": ".openapi.runtime",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # asyncio costs ~15 ms to import: load the async client only when it is asked for.
+    # asyncio and the OpenAPI runtime are costly to import: load them when asked for.
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,13 +13,18 @@ a JSON pointer) for anything malformed.  The modules:
 * :mod:`.normalize` - the three document versions -> the model;
 * :mod:`.model` - the frozen dataclasses of the model;
 * :mod:`.naming` - snake_case and Python-identifier rules;
-* :mod:`.cache` - the on-disk cache.
+* :mod:`.cache` - the on-disk cache;
+* :mod:`.runtime` - the client built from a description (:func:`from_openapi`), with
+  :mod:`.serialize`, :mod:`.validate`, :mod:`.drift`, :mod:`.models` and :mod:`.security`.
 
 Importing this package is cheap: PyYAML, ``urllib.request`` and ``platformdirs`` are only
 imported when a load needs them.
 """
 
 from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from .loader import load
 from .model import (
@@ -32,13 +37,38 @@ from .model import (
     SecurityScheme,
 )
 
+if TYPE_CHECKING:
+    from .drift import DriftError
+    from .runtime import AsyncOpenAPIClient, OpenAPIClient, from_openapi, from_openapi_async
+
+_LAZY = {
+    "from_openapi": ".runtime",
+    "from_openapi_async": ".runtime",
+    "OpenAPIClient": ".runtime",
+    "AsyncOpenAPIClient": ".runtime",
+    "DriftError": ".drift",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(module, __name__), name)
+
+
 __all__ = [
     "ApiDescription",
+    "AsyncOpenAPIClient",
+    "DriftError",
     "MediaType",
+    "OpenAPIClient",
     "Operation",
     "Parameter",
     "RequestBody",
     "ResponseSpec",
     "SecurityScheme",
+    "from_openapi",
+    "from_openapi_async",
     "load",
 ]
