@@ -58,6 +58,7 @@ class _BatchQueue:
         self._ignore_4xx_errors = ignore_4xx_errors
         self.requests: list[tuple[str, str, Any, dict[str, str] | None]] = []
         self._results: list[tuple[Any, Any]] = []
+        self._absorbed = 0
 
     def _enqueue(
         self,
@@ -107,59 +108,84 @@ class _BatchQueue:
             built.append(request)
         return built
 
-    def _op_send(self) -> Op[list[tuple[Any, Any]]]:
-        """Send the queue in chunks; raise :class:`KintoBatchException` on failures."""
+    def _pending(self) -> list[list[dict[str, Any]]]:
+        """The queued sub-requests, cut into chunks of ``batch_max_requests``."""
         self._results = []
-        errors: list[BaseException] = []
-        pending = list(chunks(self._build_requests(), self.batch_max_requests))
-        endpoint = self.endpoints.get("batch")
-        index = 0
-        for number, chunk in enumerate(pending):
-            kwargs: dict[str, Any] = {"payload": {"requests": list(chunk)}}
-            # A chunk may be re-sent (retry=) only when every sub-request is idempotent.
-            kwargs["idempotent"] = all(r["method"] in _IDEMPOTENT for r in chunk)
-            try:
-                body, headers = yield ("POST", endpoint, kwargs)
-            except RestwrightError as exc:
-                unsent = [r for later in pending[number + 1 :] for r in later]
-                raise self._outer_error(exc, errors, unsent, list(chunk)) from exc
-            if self.dry_mode:
-                body.setdefault("responses", [{"status": 200, "body": {}} for _ in chunk])
-            responses = body.get("responses") or []
-            if len(responses) != len(chunk):
-                unsent = [r for later in pending[number + 1 :] for r in later]
-                raise KintoBatchException(
-                    [KintoException(f"Batch answered {len(responses)} of {len(chunk)} requests")],
-                    self._results,
-                    unsent,
+        self._absorbed = 0
+        return [list(c) for c in chunks(self._build_requests(), self.batch_max_requests)]
+
+    @staticmethod
+    def _chunk_kwargs(chunk: list[dict[str, Any]]) -> dict[str, Any]:
+        # A chunk may be re-sent (retry=) only when every sub-request is idempotent.
+        return {
+            "payload": {"requests": chunk},
+            "idempotent": all(r["method"] in _IDEMPOTENT for r in chunk),
+        }
+
+    def _absorb(
+        self,
+        chunk: list[dict[str, Any]],
+        body: Any,
+        headers: Any,
+        errors: list[BaseException],
+        unsent: list[dict[str, Any]],
+    ) -> bool:
+        """Record one chunk's answer; collect failed sub-requests into ``errors``.
+
+        Returns True when a sub-request failed on the server side (5xx).
+        """
+        if self.dry_mode:
+            body.setdefault("responses", [{"status": 200, "body": {}} for _ in chunk])
+        responses = body.get("responses") or []
+        if len(responses) != len(chunk):
+            raise KintoBatchException(
+                [KintoException(f"Batch answered {len(responses)} of {len(chunk)} requests")],
+                self._results,
+                unsent,
+            )
+        server_error = False
+        for request, response in zip(chunk, responses, strict=True):
+            status = response.get("status", 0)
+            resp_body = response.get("body") or {}
+            index = self._absorbed
+            self._absorbed += 1
+            if 200 <= status < 400:
+                logger.debug(
+                    "Batch #%d: %s %s - %d", index, request["method"], request["path"], status
                 )
-            server_error = False
-            for request, response in zip(chunk, responses, strict=True):
-                status = response.get("status", 0)
-                resp_body = response.get("body") or {}
-                if 200 <= status < 400:
-                    logger.debug("Batch #%d: %s %s - %d", index, request["method"],
-                                 request["path"], status)
-                else:
-                    message = resp_body.get("message", "") if isinstance(resp_body, dict) else ""
-                    logger.warning("Batch #%d: %s %s - %d %s", index, request["method"],
-                                   request["path"], status, message)
-                    if status >= 500 or not self._ignore_4xx_errors:
-                        errors.append(
-                            make_error(
-                                KintoException,
-                                f"{status} - {resp_body}",
-                                request=RequestDict(request),
-                                response=ResponseDict(response),
-                                status_code=status,
-                                body=resp_body,
-                            )
-                        )
-                    server_error = server_error or status >= 500
-                index += 1
-            self._results.append((body, headers))
-            if server_error:
-                unsent = [r for later in pending[number + 1 :] for r in later]
+                continue
+            message = resp_body.get("message", "") if isinstance(resp_body, dict) else ""
+            logger.warning(
+                "Batch #%d: %s %s - %d %s",
+                index, request["method"], request["path"], status, message,
+            )
+            if status >= 500 or not self._ignore_4xx_errors:
+                errors.append(
+                    make_error(
+                        KintoException,
+                        f"{status} - {resp_body}",
+                        request=RequestDict(request),
+                        response=ResponseDict(response),
+                        status_code=status,
+                        body=resp_body,
+                    )
+                )
+            server_error = server_error or status >= 500
+        self._results.append((body, headers))
+        return server_error
+
+    def _op_send(self) -> Op[list[tuple[Any, Any]]]:
+        """Send the queue chunk after chunk; raise :class:`KintoBatchException` on failures."""
+        pending = self._pending()
+        endpoint = self.endpoints.get("batch")
+        errors: list[BaseException] = []
+        for number, chunk in enumerate(pending):
+            unsent = [r for later in pending[number + 1 :] for r in later]
+            try:
+                body, headers = yield ("POST", endpoint, self._chunk_kwargs(chunk))
+            except RestwrightError as exc:
+                raise self._outer_error(exc, errors, unsent, chunk) from exc
+            if self._absorb(chunk, body, headers, errors, unsent):
                 raise KintoBatchException(errors, self._results, unsent)
         if errors:
             raise KintoBatchException(errors, self._results)
@@ -235,8 +261,45 @@ class AsyncBatchSession(_BatchQueue):
     ) -> tuple[Any, Any]:
         return self._enqueue(method, endpoint, data, permissions, payload, **kwargs)
 
-    async def send(self) -> list[tuple[Any, Any]]:
-        """Send the queued requests (through the real session)."""
-        from ._drive import adrive
+    async def send(self, parallel: int = 1) -> list[tuple[Any, Any]]:
+        """Send the queued requests (through the real session).
 
-        return await adrive(self.session, self._op_send())
+        ``parallel > 1`` sends up to that many chunks at once. The server may then apply
+        chunks in any order, so use it only when sub-requests of different chunks do not
+        depend on each other (records with distinct ids, say). Every chunk is attempted;
+        failures are reported together, in request order.
+        """
+        if parallel <= 1:
+            from ._drive import adrive
+
+            return await adrive(self.session, self._op_send())
+        import asyncio
+
+        pending = self._pending()
+        endpoint = self.endpoints.get("batch")
+        gate = asyncio.Semaphore(parallel)
+
+        async def post(chunk: list[dict[str, Any]]) -> tuple[Any, Any]:
+            async with gate:
+                result: tuple[Any, Any] = await self.session.request(
+                    "POST", endpoint, **self._chunk_kwargs(chunk)
+                )
+                return result
+
+        answers = await asyncio.gather(*(post(c) for c in pending), return_exceptions=True)
+        errors: list[BaseException] = []
+        failed: list[dict[str, Any]] = []
+        outer: RestwrightError | None = None
+        for chunk, answer in zip(pending, answers, strict=True):
+            if isinstance(answer, RestwrightError):
+                outer = outer or answer
+                failed.extend(chunk)
+            elif isinstance(answer, BaseException):
+                raise answer
+            else:
+                self._absorb(chunk, answer[0], answer[1], errors, [])
+        if outer is not None:
+            raise self._outer_error(outer, errors, [], failed) from outer
+        if errors:
+            raise KintoBatchException(errors, self._results)
+        return self._results

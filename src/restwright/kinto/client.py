@@ -217,8 +217,12 @@ class AsyncClient(_ClientBase):
     _session_class = AsyncSession
 
     @asynccontextmanager
-    async def batch(self, **kwargs: Any) -> AsyncIterator[AsyncClient]:
-        """``async with client.batch() as batch:`` (kinto-http has no async batch)."""
+    async def batch(self, *, parallel: int = 1, **kwargs: Any) -> AsyncIterator[AsyncClient]:
+        """``async with client.batch() as batch:`` (kinto-http has no async batch).
+
+        ``parallel=N`` sends up to N chunks at once (see
+        :meth:`restwright.kinto.batch.AsyncBatchSession.send`: for independent sub-requests).
+        """
         max_requests = await adrive(self.session, self._op_batch_max_requests())
         batch_session = AsyncBatchSession(
             self, batch_max_requests=max_requests, ignore_4xx_errors=self._ignore_batch_4xx
@@ -226,7 +230,7 @@ class AsyncClient(_ClientBase):
         batch_client = self.clone(session=batch_session, **kwargs)
         batch_client.results = batch_session.results
         yield batch_client
-        await batch_session.send()
+        await batch_session.send(parallel=parallel)
         batch_session.reset()
 
     def get_paginated_records(
