@@ -133,7 +133,18 @@ def batch_sync(module: Any, base: str, collection: str, n: int) -> BatchRun:
     return run
 
 
-def batch_async(module: Any, base: str, collection: str, n: int) -> BatchRun:
+PARALLEL_CHUNKS = 4
+PARALLEL_NAME = f"restwright async parallel={PARALLEL_CHUNKS}"
+
+
+def batch_async_parallel(module: Any, base: str, collection: str, n: int) -> BatchRun:
+    """The async batch with up to PARALLEL_CHUNKS chunks in flight (ids are distinct)."""
+    return batch_async(module, base, collection, n, parallel=PARALLEL_CHUNKS)
+
+
+def batch_async(
+    module: Any, base: str, collection: str, n: int, parallel: int = 1
+) -> BatchRun:
     async def main() -> BatchRun:
         async with module.AsyncClient(
             server_url=base, auth=(USER, PASSWORD), bucket=BUCKET, collection=collection
@@ -142,7 +153,8 @@ def batch_async(module: Any, base: str, collection: str, n: int) -> BatchRun:
             await client.create_collection(id=collection, if_not_exists=True)
             watch = Stopwatch()
             watch.start()
-            async with client.batch() as batch:
+            options = {"parallel": parallel} if parallel > 1 else {}
+            async with client.batch(**options) as batch:
                 for i in range(n):
                     rid, data = record(i)
                     await batch.create_record(id=rid, data=data)
@@ -222,6 +234,7 @@ def _kinto_http() -> Any:
 BATCH_PEERS = [
     BatchPeer("restwright", restwright_kinto, batch_sync),
     BatchPeer("restwright async", restwright_kinto, batch_async),
+    BatchPeer(PARALLEL_NAME, restwright_kinto, batch_async_parallel),
     BatchPeer("kinto-http", _kinto_http, batch_sync),
 ]
 
@@ -428,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     if "batch" in args.only:
         print("  (batch: ratios of wall time; [CPU] = kinto-http CPU / restwright CPU)")
         peer = batch.get("kinto-http", (None, None))[0]
-        for name in ("restwright", "restwright async"):
+        for name in ("restwright", "restwright async", PARALLEL_NAME):
             mine = batch.get(name, (None, None))[0]
             ok &= ratio_line(f"batch: {name} / kinto-http", mine, peer, BATCH_TARGET)
         server = min((s for _, s in batch.values() if s is not None), default=None)
