@@ -11,9 +11,10 @@ import restwright.kinto as kinto_http
 pytestmark = pytest.mark.kinto
 
 
-async def _client(kinto_url: str) -> Any:
-    from conftest import ALICE
+ALICE = ("alice", "alice-s3cret")  # the same principal as the other Kinto tests
 
+
+async def _client(kinto_url: str) -> Any:
     client = kinto_http.AsyncClient(server_url=kinto_url, auth=ALICE, bucket="b", collection="c")
     await client.create_bucket()
     await client.create_collection()
