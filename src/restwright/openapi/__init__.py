@@ -17,8 +17,10 @@ a JSON pointer) for anything malformed.  The modules:
 * :mod:`.runtime` - the client built from a description (:func:`from_openapi`), with
   :mod:`.serialize`, :mod:`.validate`, :mod:`.drift`, :mod:`.models` and :mod:`.security`.
 
-Importing this package is cheap: PyYAML, ``urllib.request`` and ``platformdirs`` are only
-imported when a load needs them.
+Importing this package is cheap: PyYAML, ``urllib.request``, ``platformdirs``, ``hashlib``
+and ``pickle`` are only imported when a load needs them, and :mod:`logging` when there is
+something to log (see :mod:`._log`).  A load from the cache needs none of them for a
+document file whose cache record is current (see :mod:`.cache`).
 """
 
 from __future__ import annotations

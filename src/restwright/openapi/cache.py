@@ -1,84 +1,123 @@
 """On-disk cache of normalized API descriptions.
 
-Parsing and normalizing a large document costs far more than reading it: GitHub's 13 MB
-description takes ~0.3 s to parse and ~0.6 s to load in all, but only ~5 ms to read and
-~10 ms to hash.  So the cache is keyed by a digest of the document's *bytes* (plus a
-version tag and a fingerprint of the model's fields, so that a restwright upgrade never
-reads an entry of another shape), and a hit skips parsing entirely.  Dict sources are
-keyed by their canonical JSON (sorted keys); dicts that cannot be serialized, e.g. because
-they are cyclic, are simply not cached.
+Parsing and normalizing a large document costs far more than restoring it: GitHub's 13 MB
+description takes ~0.3 s to parse and normalize, but a cache hit builds its model in a
+few milliseconds.  Three things make a hit cheap:
 
-An entry is a pickle of ``(format, base_uri, externals, description)``.  Documents that
-reference other files are cached too: ``externals`` records the digest of each referenced
-document, and a hit is only used when the referring document sits at the same location
-and every referenced document still has the same digest (re-reading them is still far
-cheaper than parsing).
+* **Keys.**  An entry is keyed by a SHA-256 digest of the document's *bytes* (plus a
+  version tag, the Python version and a fingerprint of the model's fields, so that an
+  upgrade never reads an entry of another shape).  Dict sources are keyed by their
+  canonical JSON (sorted keys); dicts that cannot be serialized, e.g. because they are
+  cyclic, are simply not cached.  Hashing 13 MB still costs ~20 ms, so for a document
+  *file* a small record (``openapi-<path tag>.stat``) remembers the digest together with
+  the file's absolute path and ``(device, inode, size, mtime_ns, ctime_ns)``; while those
+  are unchanged the digest is taken from the record and the file is not read at all.  Any
+  write to the file changes its mtime and its ctime (which no program can set back on
+  POSIX systems), a replaced file has another inode, so a changed document is re-hashed.
+  A record is only written when the file did not change while it was hashed and was last
+  modified more than :data:`RACY_SECONDS` ago: a write in the same timestamp tick as the
+  hashing (coarse file system clocks) could otherwise go unnoticed, so such a file is
+  simply hashed again at the next load.
+* **Format.**  An entry is ``MAGIC`` + a :mod:`marshal` of plain tuples, not a pickle:
+  loading it imports nothing and creates few objects.
+* **Laziness.**  Each component schema and each operation is serialized on its own
+  (:mod:`marshal`, or :mod:`pickle` for values marshal cannot hold, e.g. dict subclasses
+  of a caller's dict).  A hit restores the operations' names, methods, paths and tags and
+  the schema names only; an operation's other fields are decoded the first time one is
+  read, a schema the first time it is looked up (:class:`~.model.SchemaMap`).  A client
+  of a 1,200-operation API that calls one operation decodes one operation and the
+  schemas its checks touch.  The price: a decoded schema is a copy private to its entry,
+  so two component schemas that were one object in the source (YAML aliases) are two
+  equal objects after a hit; references inside a component schema
+  (``#/components/schemas/A/properties/b``) still resolve to the object inside ``A``.
 
-Entries are written atomically (temporary file + :func:`os.replace`), so a concurrent
-reader sees either the old entry or the new one.  An entry that cannot be read or
-unpickled, or has the wrong shape, is ignored and overwritten by the next load.  Old
-entries are never deleted; remove the directory to reclaim the space.
+Documents that reference other files are cached too: the entry records the digest of
+each referenced document, and a hit is only used when the referring document sits at the
+same location and every referenced document still has the same digest (re-reading them
+is still far cheaper than parsing).
+
+Entries and records are written atomically (temporary file + :func:`os.replace`), so a
+concurrent reader sees either the old file or the new one.  An entry that cannot be read
+or has the wrong shape is ignored and overwritten by the next load.  Old entries are
+never deleted; remove the directory to reclaim the space.
 
 The directory is ``cache_dir`` when given, else ``$RESTWRIGHT_CACHE_DIR``, else
-``platformdirs.user_cache_dir("restwright")``, else ``~/.cache/restwright``.  Unpickling
-runs code named by the file, so the directory must only be writable by its owner (it is
-created with mode 0o700).
+``platformdirs.user_cache_dir("restwright")``, else ``~/.cache/restwright``.  Entries may
+hold pickled values (see above), and unpickling runs code named by the data, so the
+directory must only be writable by its owner (it is created with mode 0o700).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import logging
+import marshal
 import os
+import stat
+import sys
+import time
 from collections.abc import Callable
+from itertools import pairwise
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
-if TYPE_CHECKING:
-    import hashlib
-
+from . import _log
 from .model import (
+    HEAD_FIELDS,
     ApiDescription,
     MediaType,
     Operation,
     Parameter,
     RequestBody,
     ResponseSpec,
+    SchemaMap,
     SecurityScheme,
+    deferred_operations,
 )
+
+if TYPE_CHECKING:
+    import hashlib
 
 __all__ = [
     "CACHE_VERSION",
     "ENV_VAR",
+    "RACY_SECONDS",
     "DescriptionCache",
     "default_cache_dir",
     "digest",
     "key_for_bytes",
     "key_for_dict",
+    "key_for_file",
 ]
 
-logger = logging.getLogger(__name__)
+logger = _log.get_logger(__name__)
 
 CACHE_VERSION = "1"
 """Bump when normalization changes its output for the same document."""
 
 ENV_VAR = "RESTWRIGHT_CACHE_DIR"
 
-_FORMAT = "restwright-openapi-cache/1"
+RACY_SECONDS = 2
+"""A file modified this recently is not recorded by its stat data (it is re-hashed)."""
+
+_FORMAT = "restwright-openapi-cache/2"
+MAGIC = f"{_FORMAT}\n".encode()
+"""The first bytes of an entry file; a :mod:`marshal` of the entry follows."""
 
 
 def _fingerprint() -> bytes:
     classes = (MediaType, Parameter, RequestBody, ResponseSpec, SecurityScheme, Operation)
     shapes = [f"{cls.__name__}({','.join(cls.__match_args__)})" for cls in classes]
     shapes.append(f"ApiDescription({','.join(ApiDescription.__match_args__)})")
-    return f"{_FORMAT}|{CACHE_VERSION}|{'|'.join(shapes)}".encode()
+    runtime = f"py{sys.version_info[0]}.{sys.version_info[1]}|marshal{marshal.version}"
+    return f"{_FORMAT}|{CACHE_VERSION}|{runtime}|{'|'.join(shapes)}".encode()
 
 
 _KEY_PREFIX = _fingerprint()
 
 # hashlib, pickle and tempfile are imported where they are used: together they cost
-# several milliseconds, and ``import restwright.openapi`` should stay cheap.
+# several milliseconds, and a cache hit needs none of them.
 
 
 def _sha256(data: bytes = b"") -> hashlib._Hash:
@@ -123,6 +162,8 @@ def key_for_file(path: Path) -> str:
 
 def key_for_dict(document: Any) -> str | None:
     """Cache key of a document given as a dict, or ``None`` when it has no canonical JSON."""
+    import json
+
     try:
         text = json.dumps(
             document,
@@ -156,8 +197,272 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("restwright"))
 
 
+# -- file records: the digest of a file while its stat data stays the same -----------------
+
+_FNV_OFFSET = 0xCBF29CE484222325
+_FNV_PRIME = 0x100000001B3
+_MASK64 = (1 << 64) - 1
+_prefix_state: int | None = None
+
+
+def _path_tag(name: str) -> str:
+    """A short stable tag of an absolute path (64-bit FNV-1a; the record repeats the path)."""
+    global _prefix_state
+    h = _prefix_state
+    if h is None:
+        h = _FNV_OFFSET
+        for byte in _KEY_PREFIX:
+            h = ((h ^ byte) * _FNV_PRIME) & _MASK64
+        _prefix_state = h
+    for byte in os.fsencode(name):
+        h = ((h ^ byte) * _FNV_PRIME) & _MASK64
+    return f"{h:016x}"
+
+
+def _identity(st: os.stat_result) -> bytes:
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}".encode()
+
+
+def _settled(st: os.stat_result) -> bool:
+    """Whether the file was last changed long enough ago to be recorded by its stat data."""
+    changed = max(st.st_mtime_ns, st.st_ctime_ns)
+    return time.time_ns() - changed > RACY_SECONDS * 1_000_000_000
+
+
+def _write_atomic(path: Path, *chunks: bytes) -> None:
+    """Write ``chunks`` to ``path`` through a temporary file and :func:`os.replace`."""
+    import tempfile
+
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".openapi-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# -- entries ---------------------------------------------------------------------------------
+
+
+def _pack(value: Any) -> bytes:
+    """``value`` serialized: ``b"m"`` + marshal, or ``b"p"`` + pickle when marshal cannot."""
+    try:
+        return b"m" + marshal.dumps(value)
+    except ValueError:  # a type marshal does not know (dict subclass, date...), too deep
+        import pickle
+
+        return b"p" + pickle.dumps(value, protocol=5)
+
+
+def _unpack(blob: bytes | memoryview) -> Any:
+    kind = blob[0] if blob else 0
+    if kind == 0x6D:  # b"m"
+        return marshal.loads(memoryview(blob)[1:])
+    if kind == 0x70:  # b"p"
+        import pickle
+
+        return pickle.loads(memoryview(blob)[1:])
+    raise ValueError(f"unknown value encoding {kind!r}")
+
+
+_PARAMETER_FIELDS = attrgetter(*Parameter.__match_args__)
+_RESPONSE_FIELDS = attrgetter(*ResponseSpec.__match_args__)
+_SCHEME_FIELDS = attrgetter(*SecurityScheme.__match_args__)
+_HEAD_FIELDS = attrgetter(*HEAD_FIELDS)
+
+
+def _pack_operation(op: Operation) -> bytes:
+    """The fields :meth:`Operation.deferred` leaves for later, as plain data."""
+    body = op.request_body
+    return _pack(
+        (
+            op.tags,
+            op.summary,
+            op.description,
+            op.deprecated,
+            [_PARAMETER_FIELDS(p) for p in op.parameters],
+            None
+            if body is None
+            else (
+                body.required,
+                {media: (m.schema, m.encoding) for media, m in body.content.items()},
+                body.description,
+            ),
+            {status: _RESPONSE_FIELDS(r) for status, r in op.responses.items()},
+            op.security,
+            op.servers,
+        )
+    )
+
+
+def _unpack_operation(blob: bytes | memoryview) -> tuple[Any, ...]:
+    """The inverse of :func:`_pack_operation`, in the order of ``DEFERRED_FIELDS``."""
+    tags, summary, description, deprecated, params, body, responses, security, servers = _unpack(
+        blob
+    )
+    return (
+        tags,
+        summary,
+        description,
+        deprecated,
+        [Parameter(*p) for p in params],
+        None
+        if body is None
+        else RequestBody(body[0], {k: MediaType(*m) for k, m in body[1].items()}, body[2]),
+        {status: ResponseSpec(*r) for status, r in responses.items()},
+        security,
+        servers,
+    )
+
+
+def _schema_tokens(description: ApiDescription, ref: str) -> tuple[str, list[str]] | None:
+    """``(name, tokens)`` when ``ref`` points inside component schema ``name``."""
+    prefix = description.schema_ref_prefix
+    if not ref.startswith(prefix):
+        return None
+    rest = ref[len(prefix) :]
+    if "%" in rest:
+        rest = unquote(rest)
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in rest.split("/")]
+    return tokens[0], tokens[1:]
+
+
+def _locate_in_schema(description: ApiDescription, ref: str, target: Any) -> Any:
+    """The keys leading from a component schema to ``target`` (``ref``'s), or ``None``."""
+    found = _schema_tokens(description, ref)
+    if found is None or found[0] not in description.schemas:
+        return None
+    name, tokens = found
+    node = description.schemas[name]
+    keys: list[Any] = []
+    for token in tokens:
+        if isinstance(node, dict):
+            key: Any = token
+            if key not in node and token.isdigit() and int(token) in node:
+                key = int(token)  # YAML turns `200:` into an int key
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            key = int(token)
+        else:
+            return None
+        try:
+            node = node[key]
+        except (KeyError, IndexError):
+            return None
+        keys.append(key)
+    return (name, keys) if node is target else None
+
+
+def _encode(
+    description: ApiDescription, base_uri: str, externals: dict[str, str]
+) -> tuple[tuple[Any, ...], list[bytes]]:
+    """The marshal-able index of an entry and its values (see :func:`_decode`)."""
+    head = (
+        description.title,
+        description.version,
+        description.openapi_version,
+        description.servers,
+        description.security,
+        description.description,
+        description.schema_ref_prefix,
+        description.source_url,
+    )
+    schemes = {name: _SCHEME_FIELDS(s) for name, s in description.security_schemes.items()}
+    # Targets inside a component schema are stored as a path into it, so that they stay
+    # the very objects found inside that schema once it is decoded.
+    inside: dict[str, Any] = {}
+    direct: dict[str, Any] = {}
+    for ref, target in description.ref_targets.items():
+        where = _locate_in_schema(description, ref, target)
+        if where is not None:
+            inside[ref] = where
+        else:
+            direct[ref] = target
+    targets = (tuple(description.ref_targets), direct, inside)
+    ops = description.operations
+    names = tuple(description.schemas)
+    values = [_pack_operation(op) for op in ops]
+    values += [_pack(description.schemas[name]) for name in names]
+    bounds = [0]
+    for value in values:
+        bounds.append(bounds[-1] + len(value))
+    index = (
+        _FORMAT,
+        base_uri,
+        dict(externals),
+        _pack(head),
+        _pack(schemes),
+        _pack(targets),
+        # one column per head field: no tuple per operation to create when loading
+        _pack(tuple(zip(*(_HEAD_FIELDS(op) for op in ops), strict=True)) or ((),) * 6),
+        names,
+        tuple(bounds),
+    )
+    return index, values
+
+
+def _decode(index: tuple[Any, ...], values: memoryview) -> ApiDescription:
+    """The lazy :class:`ApiDescription` of an entry: ``index`` and the ``values`` it indexes.
+
+    Value ``i`` is ``values[bounds[i]:bounds[i + 1]]``: the operations in document order,
+    then the schemas in the order of ``names``.  Only the values of the description's
+    head, security schemes and reference targets are decoded here.
+    """
+    (_, _, _, head, schemes, targets, heads, names, bounds) = index
+    count = len(bounds) - 1
+    n_ops = count - len(names)
+    heads = _unpack(heads)
+    if (
+        n_ops < 0
+        or len(heads) != 6
+        or any(len(column) != n_ops for column in heads)
+        or bounds[0] != 0
+        or bounds[-1] != len(values)
+        or any(a > b for a, b in pairwise(bounds))
+    ):
+        raise ValueError("the index does not match the values")
+
+    def value(i: int) -> Any:
+        return _unpack(values[bounds[i] : bounds[i + 1]])
+
+    def operation(i: int) -> tuple[Any, ...]:
+        return _unpack_operation(values[bounds[i] : bounds[i + 1]])
+
+    title, version, openapi_version, servers, security, description, prefix, source = _unpack(head)
+    schemas = SchemaMap(dict(zip(names, range(n_ops, count), strict=True)), value)
+    order, direct, inside = _unpack(targets)
+    ref_targets: dict[str, Any] = {}
+    for ref in order:
+        if ref in inside:
+            name, keys = inside[ref]
+            node = schemas[name]
+            for key in keys:
+                node = node[key]
+            ref_targets[ref] = node
+        else:
+            ref_targets[ref] = direct[ref]
+    return ApiDescription(
+        title=title,
+        version=version,
+        openapi_version=openapi_version,
+        servers=servers,
+        operations=deferred_operations(heads, operation, range(n_ops)),
+        schemas=schemas,
+        security_schemes={name: SecurityScheme(*f) for name, f in _unpack(schemes).items()},
+        security=security,
+        description=description,
+        ref_targets=ref_targets,
+        schema_ref_prefix=prefix,
+        source_url=source,
+    )
+
+
 class DescriptionCache:
-    """A directory of pickled :class:`ApiDescription` entries."""
+    """A directory of cached :class:`ApiDescription` entries (and file records)."""
 
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
         self._directory = Path(directory) if directory is not None else None
@@ -169,7 +474,42 @@ class DescriptionCache:
         return self._directory
 
     def path_for(self, key: str) -> Path:
-        return self.directory / f"openapi-{key}.pickle"
+        return self.directory / f"openapi-{key}.entry"
+
+    def record_for(self, path: str) -> Path:
+        """The record of the document file at the absolute ``path``."""
+        return self.directory / f"openapi-{_path_tag(path)}.stat"
+
+    def file_key(self, path: str | os.PathLike[str]) -> str:
+        """The cache key of a document file: :func:`key_for_file`, usually without reading it.
+
+        The digest comes from the file's record when the record names this path and the
+        file's stat data are still those recorded; otherwise the file is hashed and, once
+        it has settled (see the module docstring), recorded.  Raises OSError when the path
+        is not a readable regular file.
+        """
+        name = os.path.abspath(path)
+        st = os.stat(name)
+        if not stat.S_ISREG(st.st_mode):
+            raise FileNotFoundError(name)
+        expected = os.fsencode(name) + b"\0" + _identity(st) + b"\0"
+        record = self.record_for(name)
+        try:
+            with open(record, "rb") as fh:
+                data = fh.read(len(expected) + 65)
+        except OSError:
+            data = b""
+        if len(data) == len(expected) + 64 and data.startswith(expected):
+            key = data[len(expected) :]
+            if key.isalnum() and key.isascii():
+                return key.decode("ascii")
+        key_text = key_for_file(Path(name))
+        if _settled(st) and _identity(os.stat(name)) == _identity(st):
+            try:
+                _write_atomic(record, expected + key_text.encode("ascii"))
+            except OSError as exc:  # the record is an optimization
+                logger.debug("cannot write the cache record %s: %s", record, exc)
+        return key_text
 
     def get(
         self, key: str, *, base_uri: str, read: Callable[[str], bytes | None]
@@ -178,8 +518,6 @@ class DescriptionCache:
 
         ``read`` re-reads a referenced document (``None`` when it cannot).
         """
-        import pickle
-
         path = self.path_for(key)
         try:
             blob = path.read_bytes()
@@ -189,21 +527,27 @@ class DescriptionCache:
             logger.warning("cannot read the cache entry %s: %s", path, exc)
             return None
         try:
-            entry = pickle.loads(blob)
-        except Exception as exc:  # any unpickling failure means "corrupt"
+            if not blob.startswith(MAGIC):
+                raise ValueError("not an entry of this format")
+            view = memoryview(blob)
+            start = len(MAGIC) + 8
+            size = int.from_bytes(view[len(MAGIC) : start], "little")
+            index = marshal.loads(view[start : start + size])
+            if not (
+                type(index) is tuple
+                and len(index) == 9
+                and index[0] == _FORMAT
+                and type(index[1]) is str
+                and type(index[2]) is dict
+                and all(type(b) is bytes for b in index[3:7])
+                and type(index[7]) is tuple
+                and type(index[8]) is tuple
+            ):
+                raise ValueError("unexpected content")
+        except Exception as exc:  # any decoding failure means "corrupt"
             logger.warning("ignoring the corrupt cache entry %s (%s)", path, exc)
             return None
-        if not (
-            isinstance(entry, tuple)
-            and len(entry) == 4
-            and entry[0] == _FORMAT
-            and isinstance(entry[1], str)
-            and isinstance(entry[2], dict)
-            and isinstance(entry[3], ApiDescription)
-        ):
-            logger.warning("ignoring the cache entry %s: unexpected content", path)
-            return None
-        _, cached_base, externals, description = entry
+        cached_base, externals = index[1], index[2]
         if externals:
             if cached_base != base_uri:
                 return None
@@ -212,9 +556,13 @@ class DescriptionCache:
                 if data is None or digest(data) != expected:
                     logger.debug("cache entry %s is stale: %s changed", path, uri)
                     return None
+        try:
+            description = _decode(index, view[start + size :])
+        except Exception as exc:
+            logger.warning("ignoring the corrupt cache entry %s (%s)", path, exc)
+            return None
         logger.debug("loaded the API description from the cache entry %s", path)
-        result: ApiDescription = description
-        return result
+        return description
 
     def put(
         self,
@@ -225,23 +573,11 @@ class DescriptionCache:
         externals: dict[str, str],
     ) -> None:
         """Store ``description``; failures are logged, never raised (the cache is optional)."""
-        import pickle
-        import tempfile
-
         path = self.path_for(key)
-        tmp: str | None = None
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".openapi-", suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                # Streamed: no second copy of a multi-megabyte pickle in memory.
-                pickle.dump((_FORMAT, base_uri, dict(externals), description), fh, protocol=5)
-            os.replace(tmp, path)
-            tmp = None
+            index, values = _encode(description, base_uri, externals)
+            data = marshal.dumps(index)
+            _write_atomic(path, MAGIC, len(data).to_bytes(8, "little"), data, *values)
             logger.debug("stored the API description in the cache entry %s", path)
         except Exception as exc:  # caching is best effort
             logger.warning("cannot write the cache entry %s: %s", path, exc)
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import codecs
 import gc
 import json
-import logging
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -37,6 +36,7 @@ from typing import Any, NoReturn
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from ..errors import SpecError
+from . import _log
 from . import cache as _cache
 from .model import ApiDescription
 
@@ -51,7 +51,7 @@ __all__ = [
     "read_source",
 ]
 
-logger = logging.getLogger(__name__)
+logger = _log.get_logger(__name__)
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds to wait for a URL document (and for each document it references)."""
@@ -846,7 +846,7 @@ def _load(
     store = _cache.DescriptionCache(cache_dir) if use_cache else None
     key = None
     if store is not None:
-        key = _source_key(src)
+        key = _source_key(src, store)
         if key is not None:
             with _gc_paused():
                 hit = store.get(key, base_uri=src.base_uri, read=_reader(src.remote, timeout))
@@ -879,10 +879,10 @@ def _load(
     return description
 
 
-def _source_key(src: Source) -> str | None:
+def _source_key(src: Source, store: _cache.DescriptionCache) -> str | None:
     if src.path is not None:
         try:
-            return _cache.key_for_file(src.path)
+            return store.file_key(src.path)
         except (OSError, ValueError):
             return None  # reading it again reports the problem as a SpecError
     if src.data is not None:

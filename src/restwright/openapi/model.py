@@ -21,12 +21,16 @@ loaded.  Treat these dicts as read-only: they may be shared between operations, 
 ``load()`` was given a dict, they are the caller's own objects.
 
 The classes are slotted (smaller, faster attribute access) and pickle as
-``(class, field values)`` so that the on-disk cache restores a model quickly.
+``(class, field values)``.  A description restored from the on-disk cache is lazy: its
+``schemas`` is a :class:`SchemaMap` that decodes a component schema the first time it is
+looked up, and each :class:`Operation` carries only its names, method and path until
+another field is first read (see :mod:`.cache`).  Both are invisible to readers: the
+values, equality and pickling are those of an eagerly built model.
 """
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Literal
@@ -42,10 +46,10 @@ __all__ = [
     "Parameter",
     "RequestBody",
     "ResponseSpec",
+    "SchemaMap",
     "SecurityScheme",
+    "deferred_operations",
 ]
-
-logger = logging.getLogger(__name__)
 
 Location = Literal["path", "query", "header", "cookie"]
 SecurityRequirement = dict[str, list[str]]
@@ -159,8 +163,14 @@ class SecurityScheme(_FastPickle):
     description: str | None = None
 
 
+class _Deferred(_FastPickle):
+    """Slots holding ``decode`` and ``data`` while the other fields are not restored yet."""
+
+    __slots__ = ("_deferred_data", "_deferred_decode")
+
+
 @dataclass(frozen=True, slots=True)
-class Operation(_FastPickle):
+class Operation(_Deferred):
     """One operation (a method on a path).
 
     ``operation_id`` is the document's ``operationId`` verbatim (``None`` when absent; two
@@ -171,6 +181,11 @@ class Operation(_FastPickle):
     ``tag_name`` its snake_case form.  ``security`` is ``None`` when the operation
     inherits the global requirement and ``[]`` when it explicitly needs none;
     ``servers`` is ``None`` when it uses the global servers.
+
+    An operation restored from the cache (:func:`deferred_operations`) holds
+    ``operation_id``, ``name``, ``method``, ``path``, ``tag`` and ``tag_name`` only; the
+    first read of another field decodes the rest (:meth:`__getattr__` runs only for slots
+    that are not set).
     """
 
     operation_id: str | None
@@ -188,6 +203,21 @@ class Operation(_FastPickle):
     responses: dict[str, ResponseSpec]
     security: list[SecurityRequirement] | None
     servers: list[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _DEFERRED_FIELDS:
+            try:
+                decode = _DECODE_SLOT.__get__(self, None)
+            except AttributeError:  # not a deferred operation
+                decode = None
+            if decode is not None:
+                values = decode(_DATA_SLOT.__get__(self, None))
+                for setter, value in zip(_DEFERRED_SETTERS, values, strict=True):
+                    setter(self, value)
+                # Another thread may be decoding the same data meanwhile: it sets equal
+                # values.  The data stays (it is small) so that such a thread finds it.
+                _DECODE_SLOT.__set__(self, None)
+        return object.__getattribute__(self, name)
 
     def parameter(self, name: str, location: str | None = None) -> Parameter:
         """Return the parameter called ``name`` (wire or Python name); ``KeyError`` if none."""
@@ -220,7 +250,8 @@ class ApiDescription(_FastPickle):
     component schemas (``definitions`` in 2.0) as raw dicts; ``ref_targets`` holds the
     target of every other ``$ref`` reachable from the model (see the module docstring).
     ``security`` is the global security requirement.  ``source_url`` is the http(s) URL
-    the document was loaded from, if any.
+    the document was loaded from, if any.  ``schemas`` is a ``dict`` when the document was
+    just parsed and a :class:`SchemaMap` (a read-only mapping) when it came from the cache.
     """
 
     title: str
@@ -228,7 +259,7 @@ class ApiDescription(_FastPickle):
     openapi_version: str
     servers: list[str]
     operations: list[Operation]
-    schemas: dict[str, Any]
+    schemas: Mapping[str, Any]
     security_schemes: dict[str, SecurityScheme]
     security: list[SecurityRequirement]
     description: str | None = None
@@ -322,6 +353,53 @@ class ApiDescription(_FastPickle):
 
 _MISSING: Any = object()
 
+
+class SchemaMap(Mapping[str, Any]):
+    """Component schemas decoded one by one, the first time each is looked up.
+
+    ``encoded`` maps a schema name to whatever ``decode`` turns into the schema.  A schema
+    is decoded once: later lookups (from any thread) return the same object, so identity
+    based caches and ``resolve(...) is schemas[name]`` hold as for a plain dict.  Equality
+    is a mapping's (it decodes everything), and it pickles as a plain ``dict``.
+    """
+
+    __slots__ = ("_decode", "_decoded", "_encoded")
+
+    def __init__(self, encoded: dict[str, Any], decode: Callable[[Any], Any]) -> None:
+        self._encoded = encoded
+        self._decode = decode
+        self._decoded: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        value = self._decoded.get(name, _MISSING)
+        if value is _MISSING:
+            value = self._decoded.setdefault(name, self._decode(self._encoded[name]))
+        return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self._decoded.get(name, _MISSING)
+        if value is _MISSING:
+            if name not in self._encoded:
+                return default
+            value = self._decoded.setdefault(name, self._decode(self._encoded[name]))
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._encoded
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._encoded)
+
+    def __len__(self) -> int:
+        return len(self._encoded)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self.items()),))
+
+
 _GETTERS: dict[type, Any] = {
     cls: attrgetter(*cls.__match_args__)
     for cls in (
@@ -334,3 +412,66 @@ _GETTERS: dict[type, Any] = {
         ApiDescription,
     )
 }
+
+DEFERRED_FIELDS = (
+    "tags",
+    "summary",
+    "description",
+    "deprecated",
+    "parameters",
+    "request_body",
+    "responses",
+    "security",
+    "servers",
+)
+"""The fields of an :class:`Operation` that :func:`deferred_operations` leaves for later."""
+
+HEAD_FIELDS = ("operation_id", "name", "method", "path", "tag", "tag_name")
+"""The fields of an :class:`Operation` that :func:`deferred_operations` sets at once."""
+
+_DEFERRED_FIELDS = frozenset(DEFERRED_FIELDS)
+_DATA_SLOT: Any = _Deferred.__dict__["_deferred_data"]
+_DECODE_SLOT: Any = _Deferred.__dict__["_deferred_decode"]
+_DEFERRED_SETTERS = tuple(Operation.__dict__[name].__set__ for name in DEFERRED_FIELDS)
+assert set(HEAD_FIELDS) | _DEFERRED_FIELDS == set(Operation.__match_args__)
+
+
+def deferred_operations(
+    heads: tuple[tuple[Any, ...], ...], decode: Callable[[Any], tuple[Any, ...]], data: Any
+) -> list[Operation]:
+    """Operations with the fields of ``heads`` set and the others decoded on first read.
+
+    ``heads`` holds one column per field of :data:`HEAD_FIELDS` (``heads[1][i]`` is the name
+    of operation ``i``); ``decode(data[i])`` returns the other fields of operation ``i`` in
+    the order of :data:`DEFERRED_FIELDS`.  Restoring a large description creates one small
+    object per operation and nothing else the garbage collector tracks, so this is
+    unrolled.
+    """
+    new = object.__new__
+    cls = Operation
+    slots = cls.__dict__
+    set_id = slots["operation_id"].__set__
+    set_name = slots["name"].__set__
+    set_method = slots["method"].__set__
+    set_path = slots["path"].__set__
+    set_tag = slots["tag"].__set__
+    set_tag_name = slots["tag_name"].__set__
+    set_data = _DATA_SLOT.__set__
+    set_decode = _DECODE_SLOT.__set__
+    operations: list[Operation] = []
+    append = operations.append
+    ids, names, methods, paths, tags, tag_names = heads
+    for operation_id, name, method, path, tag, tag_name, item in zip(
+        ids, names, methods, paths, tags, tag_names, data, strict=True
+    ):
+        op = new(cls)
+        set_id(op, operation_id)
+        set_name(op, name)
+        set_method(op, method)
+        set_path(op, path)
+        set_tag(op, tag)
+        set_tag_name(op, tag_name)
+        set_data(op, item)
+        set_decode(op, decode)
+        append(op)
+    return operations

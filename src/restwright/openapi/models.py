@@ -22,18 +22,18 @@ schema, e.g. to build a request body.
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from typing import Any, Optional, Union
 
 from ..errors import RestwrightError
+from . import _log
 from .model import ApiDescription
 from .naming import NameAllocator, python_identifier
 
 __all__ = ["ModelFactory", "class_name"]
 
-logger = logging.getLogger(__name__)
+logger = _log.get_logger(__name__)
 
 _WORDS = re.compile(r"[A-Za-z0-9]+")
 

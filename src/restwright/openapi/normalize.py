@@ -18,11 +18,11 @@ optional JSON pointer fragment.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from . import _log
 from .model import (
     ApiDescription,
     Location,
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = ["normalize"]
 
-logger = logging.getLogger(__name__)
+logger = _log.get_logger(__name__)
 
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _LOCATIONS: dict[str, Location] = {

@@ -43,7 +43,6 @@ through the engine directly.
 from __future__ import annotations
 
 import inspect
-import logging
 import os
 import re
 import threading
@@ -58,6 +57,7 @@ from ..engine.encoding import encode_json
 from ..engine.models import Request, Response
 from ..engine.urls import encode_segment
 from ..errors import ApiError, DecodeError, RestwrightError, ValidationError
+from . import _log
 from .drift import (
     DriftError,
     DriftLog,
@@ -96,7 +96,7 @@ __all__ = [
     "from_openapi_async",
 ]
 
-logger = logging.getLogger(__name__)
+logger = _log.get_logger(__name__)
 
 
 class _Default:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 import threading
 import time
 from collections.abc import Mapping
@@ -45,6 +44,7 @@ from ..engine.headers import Headers
 from ..engine.models import Request, Response, api_error
 from ..engine.urls import encode_query
 from ..errors import InvalidRequestError, Unauthorized
+from . import _log
 from .model import ApiDescription, Operation, SecurityScheme
 
 __all__ = [
@@ -54,7 +54,7 @@ __all__ = [
     "SecurityResolver",
 ]
 
-logger = logging.getLogger(__name__)
+logger = _log.get_logger(__name__)
 
 _OAUTH_KEYS = frozenset(
     {"client_id", "client_secret", "scopes", "scope", "username", "password", "client_auth"}
