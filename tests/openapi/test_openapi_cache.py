@@ -11,6 +11,7 @@ import marshal
 import os
 import pickle
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -418,3 +419,26 @@ def test_unreadable_record_directory_still_loads(
     not_a_dir = tmp_path / "file"
     not_a_dir.write_text("")
     assert load(documents / "kinto-swagger.json", cache_dir=not_a_dir).title
+
+
+def test_a_hit_imports_little(documents: Path, tmp_path: Path) -> None:
+    """A hit on a recorded file needs no hashlib, pickle, tempfile, YAML or logging."""
+    script = (
+        "import sys\n"
+        "from restwright.openapi import cache, load\n"
+        "cache.RACY_SECONDS = -3600\n"
+        "api = load(sys.argv[1])\n"
+        "api.operations[0].parameters, api.schemas[next(iter(api.schemas))]\n"
+        "heavy = ('hashlib', 'logging', 'pickle', 'tempfile', 'yaml', 'urllib.request')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    env = {**os.environ, "RESTWRIGHT_CACHE_DIR": str(tmp_path / "c")}
+    doc = str(documents / "kinto-swagger.json")
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script, doc], env=env, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    assert "hashlib" in runs[0]  # the miss hashed the file, parsed and stored it
+    assert runs[1] == ""

@@ -20,18 +20,19 @@ resolving never touches the network or the file system and never fails on a docu
 loaded.  Treat these dicts as read-only: they may be shared between operations, and when
 ``load()`` was given a dict, they are the caller's own objects.
 
-The classes are slotted (smaller, faster attribute access) and pickle as
-``(class, field values)``.  A description restored from the on-disk cache is lazy: its
-``schemas`` is a :class:`SchemaMap` that decodes a component schema the first time it is
-looked up, and each :class:`Operation` carries only its names, method and path until
-another field is first read (see :mod:`.cache`).  Both are invisible to readers: the
-values, equality and pickling are those of an eagerly built model.
+The classes are frozen, slotted dataclasses (smaller, faster attribute access) that pickle
+as ``(class, field values)``; their methods are written out here rather than generated at
+import time (see :class:`_Model`).  A description restored from the on-disk cache is
+lazy: its ``schemas`` is a :class:`SchemaMap` that decodes a component schema the first
+time it is looked up, and each :class:`Operation` carries only its names, method and path
+until another field is first read (see :mod:`.cache`).  Both are invisible to readers:
+the values, equality and pickling are those of an eagerly built model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field, fields
 from operator import attrgetter
 from typing import Any, Literal
 from urllib.parse import unquote, urljoin
@@ -55,12 +56,21 @@ Location = Literal["path", "query", "header", "cookie"]
 SecurityRequirement = dict[str, list[str]]
 
 
-class _FastPickle:
-    """Pickle a slotted dataclass as ``cls(*field_values)``.
+class _Model:
+    """What the model classes share: frozen, compared, hashed, shown and pickled by fields.
 
-    The ``__getstate__``/``__setstate__`` pair that ``dataclass(slots=True, frozen=True)``
-    provides runs a Python loop per instance; calling the generated ``__init__`` is
-    cheaper, and it matters when the cache restores tens of thousands of objects.
+    ``dataclass(frozen=True, slots=True)`` generates ``__init__``, ``__repr__``,
+    ``__eq__``, ``__hash__``, ``__setattr__`` and ``__delattr__`` by compiling source code
+    for each class when the module is imported, ~1.5 ms per class, paid by every program
+    that loads a description.  So the classes are declared with
+    ``dataclass(init=False, repr=False, eq=False, slots=True)`` (still dataclasses:
+    :func:`dataclasses.fields`, :func:`dataclasses.replace` and
+    :func:`dataclasses.asdict` work), each writes its own ``__init__``, and the other
+    methods below behave like the generated ones: equality and hashing over the fields
+    that compare (between instances of the same class only), the dataclass ``repr``, and
+    :class:`dataclasses.FrozenInstanceError` on assignment.  Pickling is
+    ``cls(*field_values)``: cheaper than the ``__getstate__``/``__setstate__`` loop of
+    frozen slotted dataclasses.
     """
 
     __slots__ = ()
@@ -68,9 +78,32 @@ class _FastPickle:
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), _GETTERS[type(self)](self))
 
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            compared = _COMPARED[self.__class__]
+            return bool(compared(self) == compared(other))
+        return NotImplemented
 
-@dataclass(frozen=True, slots=True)
-class MediaType(_FastPickle):
+    def __hash__(self) -> int:
+        return hash(_COMPARED[self.__class__](self))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _SHOWN[self.__class__])
+        return f"{self.__class__.__qualname__}({shown})"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+_set = object.__setattr__
+_NEW_DICT: Any = object()  # the default of a field whose default is a new dict
+
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class MediaType(_Model):
     """The body of one media type of a request body.
 
     ``schema`` is the raw schema dict (``None`` when the document gives none).
@@ -81,9 +114,13 @@ class MediaType(_FastPickle):
     schema: Any
     encoding: dict[str, Any] = field(default_factory=dict)
 
+    def __init__(self, schema: Any, encoding: dict[str, Any] = _NEW_DICT) -> None:
+        _set(self, "schema", schema)
+        _set(self, "encoding", {} if encoding is _NEW_DICT else encoding)
 
-@dataclass(frozen=True, slots=True)
-class Parameter(_FastPickle):
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Parameter(_Model):
     """One parameter of an operation, with the defaults of OpenAPI 3 applied.
 
     ``name`` is the name on the wire, ``python_name`` the keyword argument a client exposes
@@ -109,9 +146,35 @@ class Parameter(_FastPickle):
     allow_reserved: bool = False
     content_type: str | None = None
 
+    def __init__(
+        self,
+        name: str,
+        python_name: str,
+        location: Location,
+        required: bool,
+        schema: Any,
+        style: str,
+        explode: bool,
+        description: str | None = None,
+        deprecated: bool = False,
+        allow_reserved: bool = False,
+        content_type: str | None = None,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "python_name", python_name)
+        _set(self, "location", location)
+        _set(self, "required", required)
+        _set(self, "schema", schema)
+        _set(self, "style", style)
+        _set(self, "explode", explode)
+        _set(self, "description", description)
+        _set(self, "deprecated", deprecated)
+        _set(self, "allow_reserved", allow_reserved)
+        _set(self, "content_type", content_type)
 
-@dataclass(frozen=True, slots=True)
-class RequestBody(_FastPickle):
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class RequestBody(_Model):
     """The request body of an operation: one :class:`MediaType` per content type.
 
     Swagger 2.0 ``in: body`` parameters become a body of each ``consumes`` type (default
@@ -124,9 +187,16 @@ class RequestBody(_FastPickle):
     content: dict[str, MediaType]
     description: str | None = None
 
+    def __init__(
+        self, required: bool, content: dict[str, MediaType], description: str | None = None
+    ) -> None:
+        _set(self, "required", required)
+        _set(self, "content", content)
+        _set(self, "description", description)
 
-@dataclass(frozen=True, slots=True)
-class ResponseSpec(_FastPickle):
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class ResponseSpec(_Model):
     """One documented response.
 
     ``status`` is ``"200"``, ``"4XX"`` or ``"default"``.  ``content`` maps a media type to
@@ -139,9 +209,21 @@ class ResponseSpec(_FastPickle):
     content: dict[str, Any]
     headers: dict[str, Any]
 
+    def __init__(
+        self,
+        status: str,
+        description: str | None,
+        content: dict[str, Any],
+        headers: dict[str, Any],
+    ) -> None:
+        _set(self, "status", status)
+        _set(self, "description", description)
+        _set(self, "content", content)
+        _set(self, "headers", headers)
 
-@dataclass(frozen=True, slots=True)
-class SecurityScheme(_FastPickle):
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class SecurityScheme(_Model):
     """One security scheme.
 
     ``type`` is ``"http"``, ``"apiKey"``, ``"oauth2"``, ``"openIdConnect"`` or
@@ -162,14 +244,36 @@ class SecurityScheme(_FastPickle):
     open_id_connect_url: str | None = None
     description: str | None = None
 
+    def __init__(
+        self,
+        name: str,
+        type: str,
+        scheme: str | None = None,
+        bearer_format: str | None = None,
+        location: str | None = None,
+        param_name: str | None = None,
+        flows: dict[str, Any] = _NEW_DICT,
+        open_id_connect_url: str | None = None,
+        description: str | None = None,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "type", type)
+        _set(self, "scheme", scheme)
+        _set(self, "bearer_format", bearer_format)
+        _set(self, "location", location)
+        _set(self, "param_name", param_name)
+        _set(self, "flows", {} if flows is _NEW_DICT else flows)
+        _set(self, "open_id_connect_url", open_id_connect_url)
+        _set(self, "description", description)
 
-class _Deferred(_FastPickle):
+
+class _Deferred(_Model):
     """Slots holding ``decode`` and ``data`` while the other fields are not restored yet."""
 
     __slots__ = ("_deferred_data", "_deferred_decode")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(init=False, repr=False, eq=False, slots=True)
 class Operation(_Deferred):
     """One operation (a method on a path).
 
@@ -203,6 +307,40 @@ class Operation(_Deferred):
     responses: dict[str, ResponseSpec]
     security: list[SecurityRequirement] | None
     servers: list[str] | None = None
+
+    def __init__(
+        self,
+        operation_id: str | None,
+        name: str,
+        method: str,
+        path: str,
+        tags: list[str],
+        tag: str,
+        tag_name: str,
+        summary: str | None,
+        description: str | None,
+        deprecated: bool,
+        parameters: list[Parameter],
+        request_body: RequestBody | None,
+        responses: dict[str, ResponseSpec],
+        security: list[SecurityRequirement] | None,
+        servers: list[str] | None = None,
+    ) -> None:
+        _set(self, "operation_id", operation_id)
+        _set(self, "name", name)
+        _set(self, "method", method)
+        _set(self, "path", path)
+        _set(self, "tags", tags)
+        _set(self, "tag", tag)
+        _set(self, "tag_name", tag_name)
+        _set(self, "summary", summary)
+        _set(self, "description", description)
+        _set(self, "deprecated", deprecated)
+        _set(self, "parameters", parameters)
+        _set(self, "request_body", request_body)
+        _set(self, "responses", responses)
+        _set(self, "security", security)
+        _set(self, "servers", servers)
 
     def __getattr__(self, name: str) -> Any:
         if name in _DEFERRED_FIELDS:
@@ -238,8 +376,8 @@ class Operation(_Deferred):
         )
 
 
-@dataclass(frozen=True, slots=True)
-class ApiDescription(_FastPickle):
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class ApiDescription(_Model):
     """A whole API description, normalized.
 
     ``openapi_version`` is ``"2.0"`` or the document's ``3.0.x``/``3.1.x`` string.
@@ -269,6 +407,35 @@ class ApiDescription(_FastPickle):
     _lookup: dict[str, Operation] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+
+    def __init__(
+        self,
+        title: str,
+        version: str,
+        openapi_version: str,
+        servers: list[str],
+        operations: list[Operation],
+        schemas: Mapping[str, Any],
+        security_schemes: dict[str, SecurityScheme],
+        security: list[SecurityRequirement],
+        description: str | None = None,
+        ref_targets: dict[str, Any] = _NEW_DICT,
+        schema_ref_prefix: str = "#/components/schemas/",
+        source_url: str | None = None,
+    ) -> None:
+        _set(self, "title", title)
+        _set(self, "version", version)
+        _set(self, "openapi_version", openapi_version)
+        _set(self, "servers", servers)
+        _set(self, "operations", operations)
+        _set(self, "schemas", schemas)
+        _set(self, "security_schemes", security_schemes)
+        _set(self, "security", security)
+        _set(self, "description", description)
+        _set(self, "ref_targets", {} if ref_targets is _NEW_DICT else ref_targets)
+        _set(self, "schema_ref_prefix", schema_ref_prefix)
+        _set(self, "source_url", source_url)
+        _set(self, "_lookup", {})
 
     def operation(self, key: str) -> Operation:
         """Return the operation whose ``operationId`` or Python ``name`` is ``key``.
@@ -400,18 +567,31 @@ class SchemaMap(Mapping[str, Any]):
         return (dict, (dict(self.items()),))
 
 
-_GETTERS: dict[type, Any] = {
-    cls: attrgetter(*cls.__match_args__)
-    for cls in (
-        MediaType,
-        Parameter,
-        RequestBody,
-        ResponseSpec,
-        SecurityScheme,
-        Operation,
-        ApiDescription,
-    )
-}
+class _ByClass(dict[type, Any]):
+    """A table of the model classes that also answers for their subclasses."""
+
+    def __missing__(self, cls: type) -> Any:
+        for base in cls.__mro__[1:]:
+            if base in self:
+                self[cls] = found = self[base]
+                return found
+        raise KeyError(cls)
+
+
+_MODELS = (
+    MediaType,
+    Parameter,
+    RequestBody,
+    ResponseSpec,
+    SecurityScheme,
+    Operation,
+    ApiDescription,
+)
+_GETTERS = _ByClass({cls: attrgetter(*cls.__match_args__) for cls in _MODELS})
+_COMPARED = _ByClass(
+    {cls: attrgetter(*(f.name for f in fields(cls) if f.compare)) for cls in _MODELS}
+)
+_SHOWN = _ByClass({cls: tuple(f.name for f in fields(cls) if f.repr) for cls in _MODELS})
 
 DEFERRED_FIELDS = (
     "tags",
