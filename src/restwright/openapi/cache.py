@@ -277,7 +277,7 @@ _HEAD_FIELDS = attrgetter(*HEAD_FIELDS)
 
 
 def _pack_operation(op: Operation) -> bytes:
-    """The fields :meth:`Operation.deferred` leaves for later, as plain data."""
+    """The fields :func:`~.model.deferred_operations` leaves for later, as plain data."""
     body = op.request_body
     return _pack(
         (
