@@ -171,7 +171,8 @@ class Source:
     """What :func:`read_source` produced: bytes, a file or a dict, plus where it came from.
 
     A file is not read up front: a cache hit only needs its digest, which
-    :func:`.cache.key_for_file` computes in chunks without holding the whole file.
+    :meth:`.cache.DescriptionCache.file_key` takes from the file's cache record, or
+    computes in chunks without holding the whole file.
     """
 
     __slots__ = (
