@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from importlib import metadata
 
 
 @dataclass
@@ -165,3 +166,14 @@ def limit_line(label: str, value_ms: float | None, limit_ms: float) -> bool:
     verdict = "PASS" if value_ms <= limit_ms else "MISS"
     print(f"  {label:<54} = {value_ms:5.1f} ms  (target <= {limit_ms:.0f} ms)  {verdict}")
     return value_ms <= limit_ms
+
+
+def versions(*names: str) -> str:
+    """``"name 1.2.3, other -"``: the installed version of each distribution."""
+    out = []
+    for name in names:
+        try:
+            out.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{name} -")
+    return ", ".join(out)

@@ -22,7 +22,6 @@ import platform
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from importlib import metadata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +34,7 @@ from bench._measure import (
     ratio_line,
     time_async,
     time_sync,
+    versions,
 )
 from bench._nginx import PAYLOAD, ensure_nginx, nginx_server, nginx_version
 
@@ -42,6 +42,9 @@ PATH = "/item"
 TOKEN = "secret-token"
 RAW_SYNC = ("http.client", "pycurl", "urllib3")  # "raw transports" for the sync target
 IMPORT_LIMIT_MS = 60.0
+
+#: The distributions whose versions head the report.
+PACKAGES = ("restwright", "pycurl", "urllib3", "requests", "httpx", "aiohttp")
 
 
 def restwright_or_none(attr: str) -> Any:
@@ -232,17 +235,6 @@ def run_async(
         return None
 
 
-def _versions() -> str:
-    names = ("restwright", "pycurl", "urllib3", "requests", "httpx", "aiohttp")
-    out = []
-    for name in names:
-        try:
-            out.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            out.append(f"{name} -")
-    return ", ".join(out)
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m bench.engine", description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small N (smoke run, noisy figures)")
@@ -269,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     nginx = ensure_nginx()
     print(
         f"Python {platform.python_version()} on {platform.machine()}, "
-        f"{os.cpu_count()} CPUs; {nginx_version(nginx)}, 1 worker\n{_versions()}\n"
+        f"{os.cpu_count()} CPUs; {nginx_version(nginx)}, 1 worker\n{versions(*PACKAGES)}\n"
         f"GET {PATH} -> {len(json.dumps(PAYLOAD))} B JSON, parsed; "
         f"one connection pool/session per client, reused.\n"
         f"Each figure: best of {args.repeat} timed runs (min wall, min CPU taken separately) "

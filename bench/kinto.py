@@ -31,11 +31,10 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import metadata
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench._measure import Result, print_table, ratio_line, time_sync
+from bench._measure import Result, print_table, ratio_line, time_sync, versions
 from bench._nginx import PAYLOAD, ensure_nginx, nginx_server, nginx_version
 
 USER, PASSWORD = "bench", "secret"
@@ -44,6 +43,9 @@ RECORD_ID = "r1"
 BATCH_TARGET = 2.0  # restwright / kinto-http, wall time of the batch
 GET_TARGET = 5.0  # kinto-http CPU us / restwright CPU us per get_record
 KEYS = ("batch", "get")
+
+#: The distributions whose versions head the report.
+PACKAGES = ("restwright", "kinto-http", "requests")
 
 
 def restwright_kinto() -> Any:
@@ -379,16 +381,6 @@ def cpu_ratio_line(label: str, mine: Result | None, other: Result | None, target
 # -- main -----------------------------------------------------------------------------------
 
 
-def _versions() -> str:
-    out = []
-    for name in ("restwright", "kinto-http", "requests"):
-        try:
-            out.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            out.append(f"{name} -")
-    return ", ".join(out)
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m bench.kinto", description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small N (smoke run, noisy figures)")
@@ -418,8 +410,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs"
         + (f"; {nginx_version(nginx)}, 1 worker" if nginx else "")
-        + f"\n{_versions()}\nEach figure: best of {args.repeat} timed runs (min wall, min CPU "
-        "taken separately).\nCPU = this process's user+sys time (servers excluded)."
+        + f"\n{versions(*PACKAGES)}\nEach figure: best of {args.repeat} timed runs "
+        "(min wall, min CPU taken separately).\n"
+        "CPU = this process's user+sys time (servers excluded)."
     )
     batch: dict[str, tuple[Result, float | None]] = {}
     gets: dict[str, Result] = {}

@@ -28,7 +28,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +74,9 @@ SMALL_DOC: dict[str, Any] = {
     },
 }
 SMALL_OP = ("items", "get_item")
+
+#: The distributions whose versions head the report.
+PACKAGES = ("restwright", "openapi-core", "aiopenapi3")
 
 
 def root_body(spec: Path) -> bytes:
@@ -487,16 +489,6 @@ def report_calls(pairs: list[tuple[str, Any, Any]]) -> bool:
 # -- main -----------------------------------------------------------------------------------
 
 
-def _versions() -> str:
-    out = []
-    for name in ("restwright", "openapi-core", "aiopenapi3"):
-        try:
-            out.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            out.append(f"{name} -")
-    return ", ".join(out)
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m bench.openapi", description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer runs, small N, no peers")
@@ -530,9 +522,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     nginx = ensure_nginx()
     size = SPEC.stat().st_size / 1e6
+    from bench._measure import versions
+
     print(
         f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
-        f"{nginx_version(nginx)}, 1 worker\n{_versions()}\n"
+        f"{nginx_version(nginx)}, 1 worker\n{versions(*PACKAGES)}\n"
         f"description: {SPEC.name} ({size:.1f} MB); nginx answers every path with a body "
         "satisfying GitHub's root schema."
     )
