@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import platform
+import re
 import sys
 import tempfile
 import time
@@ -290,7 +291,7 @@ def run_batch(args: argparse.Namespace) -> dict[str, tuple[Result, float | None]
                 if p.name in failed:
                     continue
                 flush(base)
-                coll = f"c{rnd}-{p.name.replace(' ', '-')}"
+                coll = re.sub(r"[^A-Za-z0-9_-]", "-", f"c{rnd}-{p.name}")  # a valid Kinto id
                 try:
                     run = p.run(p.module(), base, coll, args.records)
                 except Exception as exc:
