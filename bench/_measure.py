@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import statistics
 import subprocess
 import sys
@@ -93,6 +94,12 @@ async def time_async(
 # -- import time -----------------------------------------------------------------------
 
 
+def _user_env() -> dict[str, str]:
+    """The environment of a user's interpreter: bytecode caching on (a shell that sets
+    PYTHONDONTWRITEBYTECODE would make every import recompile and measure the compiler)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def importtime_ms(module: str, runs: int = 5) -> list[float]:
     """Cumulative import time of ``module`` (ms) from ``python -X importtime``, per run."""
     out = []
@@ -102,6 +109,7 @@ def importtime_ms(module: str, runs: int = 5) -> list[float]:
             capture_output=True,
             text=True,
             check=True,
+            env=_user_env(),
         ).stderr
         cumulative = None
         for line in err.splitlines():
@@ -120,7 +128,7 @@ def import_wall_ms(module: str, runs: int = 10) -> float:
 
     def wall(code: str) -> float:
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
+        subprocess.run([sys.executable, "-c", code], check=True, env=_user_env())
         return time.perf_counter() - t0
 
     wall(f"import {module}")  # warm-up: .pyc files, page cache
