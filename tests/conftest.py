@@ -13,9 +13,11 @@ from collections.abc import Iterator
 import pytest
 
 try:  # ``tests`` is a package (rootdir on sys.path) ...
-    from tests.servers.fault_server import FaultServer, free_port
+    from tests.servers.fault_server import FaultServer
+    from tests.servers.processes import free_port
 except ImportError:  # ... or not: pytest put this directory on sys.path
-    from servers.fault_server import FaultServer, free_port
+    from servers.fault_server import FaultServer
+    from servers.processes import free_port
 
 
 @pytest.fixture(scope="session")

@@ -24,8 +24,8 @@ try:
         Recorded,
         download_chunks,
         download_sha256,
-        free_port,
     )
+    from tests.servers.processes import free_port
 except ImportError:
     from servers.fault_server import (  # type: ignore[no-redef]
         PAGE_SIZE,
@@ -34,8 +34,8 @@ except ImportError:
         Recorded,
         download_chunks,
         download_sha256,
-        free_port,
     )
+    from servers.processes import free_port  # type: ignore[no-redef]
 
 __all__ = [
     "PAGE_SIZE",

@@ -88,7 +88,6 @@ import gzip
 import hashlib
 import json
 import random
-import socket
 import threading
 import time
 import urllib.parse
@@ -947,10 +946,3 @@ async def _cancel_other_tasks() -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on (closed right after being chosen)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

@@ -31,7 +31,6 @@ import http.client
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -41,6 +40,8 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from .processes import free_port, stop, tail, wait_until_up
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KINTO_BIN_ENV = "RESTWRIGHT_KINTO_BIN"
@@ -68,12 +69,6 @@ def find_kinto_bin() -> str:
             "`python -m venv .venv-kinto && .venv-kinto/bin/pip install kinto kinto-attachment`"
         )
     return str(candidate)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def attachment_access_log(tmp_dir: str | os.PathLike[str]) -> Path:
@@ -176,58 +171,16 @@ def write_ini(
     return path
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=STOP_TIMEOUT)
-
-
-def _wait_until_up(
-    host: str, port: int, path: str, proc: subprocess.Popen[bytes], log: Path
-) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(
-                f"server exited with code {proc.returncode} during start-up:\n{_tail(log)}"
-            )
-        conn = http.client.HTTPConnection(host, port, timeout=2)
-        try:
-            conn.request("GET", path)
-            resp = conn.getresponse()
-            resp.read()
-            if resp.status < 500:
-                return
-        except OSError as exc:
-            last_error = exc
-        finally:
-            conn.close()
-        time.sleep(0.1)
-    raise RuntimeError(f"server not answering on {path} ({last_error}):\n{_tail(log)}")
-
-
-def _tail(log: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
 @contextlib.contextmanager
 def _static_file_server(directory: Path, log_dir: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     log = log_dir / "attachments-server.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
                 sys.executable,
-                str(Path(__file__).resolve()),
+                "-m",
+                "tests.servers.kinto_server",
                 "--serve-static",
                 str(directory),
                 str(port),
@@ -236,12 +189,13 @@ def _static_file_server(directory: Path, log_dir: Path) -> Iterator[str]:
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            cwd=REPO_ROOT,
         )
     try:
-        _wait_until_up("127.0.0.1", port, "/", proc, log)
+        wait_until_up("attachment server", port, "/", proc, log, timeout=START_TIMEOUT)
         yield f"http://127.0.0.1:{port}/"
     finally:
-        _stop(proc)
+        stop(proc, timeout=STOP_TIMEOUT)
 
 
 @contextlib.contextmanager
@@ -265,7 +219,7 @@ def kinto_server(
         kinto_bin = find_kinto_bin()
         log = tmp / "kinto.log"
         for attempt in range(3):  # the free port may be taken by someone else meanwhile
-            port = _free_port()
+            port = free_port()
             with log.open("wb") as out:
                 proc = subprocess.Popen(
                     [kinto_bin, "start", "--ini", str(ini), "--port", str(port)],
@@ -275,17 +229,17 @@ def kinto_server(
                     cwd=str(tmp),
                 )
             try:
-                _wait_until_up("127.0.0.1", port, "/v1/", proc, log)
+                wait_until_up("kinto", port, "/v1/", proc, log, timeout=START_TIMEOUT)
             except RuntimeError:
-                _stop(proc)
-                if attempt == 2 or "Address already in use" not in _tail(log):
+                stop(proc, timeout=STOP_TIMEOUT)
+                if attempt == 2 or "Address already in use" not in tail(log):
                     raise
                 continue
             break
         try:
             yield f"http://127.0.0.1:{port}/v1"
         finally:
-            _stop(proc)
+            stop(proc, timeout=STOP_TIMEOUT)
 
 
 def flush(base_url: str) -> None:

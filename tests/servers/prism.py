@@ -25,16 +25,15 @@ This module imports nothing from pytest: it is plain standard library.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import os
-import signal
-import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from .processes import free_port, stop, wait_until_up
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PRISM_BIN_ENV = "RESTWRIGHT_PRISM_BIN"
@@ -59,55 +58,6 @@ def find_prism() -> str:
     return str(candidate)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _tail(log: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def _wait_until_up(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(
-                f"prism exited with code {proc.returncode} during start-up:\n{_tail(log)}"
-            )
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        try:
-            # Any HTTP answer (even a 404 for an unknown path) means Prism is serving.
-            conn.request("GET", "/__restwright_probe__")
-            conn.getresponse().read()
-            return
-        except OSError as exc:
-            last_error = exc
-        finally:
-            conn.close()
-        time.sleep(0.2)
-    raise RuntimeError(f"prism not answering on port {port} ({last_error}):\n{_tail(log)}")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    # prism is a node script that may start children: stop its whole process group.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=STOP_TIMEOUT)
-
-
 @contextlib.contextmanager
 def prism_mock(
     document_path: str | os.PathLike[str],
@@ -124,7 +74,7 @@ def prism_mock(
     document = Path(document_path)
     if not document.is_file():
         raise FileNotFoundError(f"no such API document: {document}")
-    port = _free_port()
+    port = free_port()
     with contextlib.ExitStack() as stack:
         directory = (
             Path(log_dir)
@@ -155,10 +105,19 @@ def prism_mock(
                 start_new_session=True,
             )
         try:
-            _wait_until_up(port, proc, log)
+            wait_until_up(
+                "prism",
+                port,
+                "/__restwright_probe__",
+                proc,
+                log,
+                timeout=START_TIMEOUT,
+                ready=lambda status: True,  # any answer, even a 404, means it is serving
+                interval=0.2,
+            )
             yield f"http://127.0.0.1:{port}"
         finally:
-            _stop(proc)
+            stop(proc, timeout=STOP_TIMEOUT, group=True)  # node may start children
 
 
 def assert_no_violations(headers: Mapping[str, Any] | Any) -> None:
