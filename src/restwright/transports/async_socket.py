@@ -13,7 +13,6 @@ from collections import deque
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from ..engine.headers import Headers
 from ..engine.models import Request, Response
 from ..engine.retry import IDEMPOTENT_METHODS
 from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
@@ -21,6 +20,7 @@ from .environment import Proxy, ssl_context
 from .http11 import (
     LAST_CHUNK,
     ResponseParser,
+    build_response,
     connect_head,
     content_decoder,
     frame_chunk,
@@ -295,9 +295,8 @@ class AsyncSocketTransport:
                 received_any = True
                 body += parser.feed(data)
             if stream and not parser.complete:
-                headers = Headers.from_raw(parser.headers, parser.index)
                 stream_body = _AsyncBody(self, proto, parser, body, slots, read_timeout)
-                return _response(parser, request, None, started, headers, stream_body)
+                return build_response(parser, request, started, None, stream_body)
             while not parser.complete:
                 data = await proto.recv(read_timeout)
                 if not data:
@@ -319,13 +318,9 @@ class AsyncSocketTransport:
             if reused and not received_any:
                 raise _stale(request, error) from None
             raise error from None
-        content = body[0] if len(body) == 1 else b"".join(body)
-        headers = Headers.from_raw(parser.headers, parser.index)
-        decoder = content_decoder(headers) if content else None
-        if decoder is not None:
-            content = decoder.decode(content) + decoder.flush()
         self._release(proto, parser.keep_alive, slots)
-        return _response(parser, request, content, started, headers, None)
+        content = body[0] if len(body) == 1 else b"".join(body)
+        return build_response(parser, request, started, content)
 
     @staticmethod
     async def _send(proto: _Protocol, route: Route, request: Request) -> None:
@@ -379,26 +374,6 @@ def _stale(request: Request, error: TransportError) -> Exception:
     return error
 
 
-def _response(
-    parser: ResponseParser,
-    request: Request,
-    content: bytes | None,
-    started: float,
-    headers: Headers,
-    stream: _AsyncBody | None,
-) -> Response:
-    return Response(
-        parser.status_code,
-        headers,
-        content,
-        request=request,
-        reason=parser.reason,
-        http_version=parser.http_version,
-        stream=stream,
-        elapsed=time.perf_counter() - started,
-    )
-
-
 class _AsyncBody:
     """The unread rest of a streamed response body; releases the connection at the end."""
 
@@ -417,7 +392,7 @@ class _AsyncBody:
         self._pending = pending
         self._slots = slots
         self._timeout = timeout
-        self._decoder = content_decoder(Headers.from_raw(parser.headers, parser.index))
+        self._decoder = content_decoder(parser.index)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         proto = self._proto

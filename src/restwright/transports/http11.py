@@ -8,10 +8,12 @@ a whole small response arriving in one read.
 
 from __future__ import annotations
 
+import time
 import zlib
+from collections.abc import Mapping
 
 from ..engine.headers import Headers
-from ..engine.models import Request
+from ..engine.models import AsyncByteStream, Request, Response, SyncByteStream
 from ..errors import DecodeError, InvalidRequestError, ReadError
 
 MAX_HEAD = 64 * 1024
@@ -95,11 +97,39 @@ class ContentDecoder:
         return self._obj.flush()
 
 
-def content_decoder(headers: Headers) -> ContentDecoder | None:
+def content_decoder(headers: Mapping[str, str]) -> ContentDecoder | None:
+    """The decoder a response's ``Content-Encoding`` asks for (headers, or the parser's
+    lower-cased index), or None."""
     encoding = (headers.get("content-encoding") or "").strip().lower()
     if encoding in ("gzip", "x-gzip", "deflate"):
         return ContentDecoder(encoding)
     return None
+
+
+def build_response(
+    parser: ResponseParser,
+    request: Request,
+    started: float,
+    content: bytes | None,
+    stream: SyncByteStream | AsyncByteStream | None = None,
+) -> Response:
+    """The :class:`Response` for a parsed message: ``content`` is the whole body (its
+    ``Content-Encoding`` undone here), or None with the ``stream`` of a streamed body."""
+    headers = Headers.from_raw(parser.headers, parser.index)
+    if content:
+        decoder = content_decoder(parser.index)
+        if decoder is not None:
+            content = decoder.decode(content) + decoder.flush()
+    return Response(
+        parser.status_code,
+        headers,
+        content,
+        request=request,
+        reason=parser.reason,
+        http_version=parser.http_version,
+        stream=stream,
+        elapsed=time.perf_counter() - started,
+    )
 
 
 class ResponseParser:

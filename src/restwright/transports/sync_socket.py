@@ -16,15 +16,14 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..engine.headers import Headers
 from ..engine.models import Request, Response
 from ..engine.retry import IDEMPOTENT_METHODS
 from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
 from .environment import Proxy, ssl_context
 from .http11 import (
     LAST_CHUNK,
-    ContentDecoder,
     ResponseParser,
+    build_response,
     connect_head,
     content_decoder,
     frame_chunk,
@@ -199,14 +198,8 @@ class SocketTransport:
                 received_any = True
                 body += parser.feed(data)
             if stream and not parser.complete:
-                decoder = content_decoder(Headers.from_raw(parser.headers, parser.index))
-                return self._response(
-                    parser,
-                    request,
-                    None,
-                    started,
-                    _SyncBody(self, conn, parser, body, decoder),
-                )
+                stream_body = _SyncBody(self, conn, parser, body)
+                return build_response(parser, request, started, None, stream_body)
             while not parser.complete:
                 data = sock.recv(RECV_SIZE)
                 if not data:
@@ -228,36 +221,12 @@ class SocketTransport:
             if reused and not received_any:
                 raise _stale(request, error) from None
             raise error from None
-        content = body[0] if len(body) == 1 else b"".join(body)
-        headers = Headers.from_raw(parser.headers, parser.index)
-        decoder = content_decoder(headers) if content else None
-        if decoder is not None:
-            content = decoder.decode(content) + decoder.flush()
         if parser.keep_alive:
             self._release(conn)
         else:
             conn.close()
-        return self._response(parser, request, content, started, None, headers)
-
-    @staticmethod
-    def _response(
-        parser: ResponseParser,
-        request: Request,
-        content: bytes | None,
-        started: float,
-        stream: _SyncBody | None,
-        headers: Headers | None = None,
-    ) -> Response:
-        return Response(
-            parser.status_code,
-            headers if headers is not None else Headers.from_raw(parser.headers, parser.index),
-            content,
-            request=request,
-            reason=parser.reason,
-            http_version=parser.http_version,
-            stream=stream,
-            elapsed=time.perf_counter() - started,
-        )
+        content = body[0] if len(body) == 1 else b"".join(body)
+        return build_response(parser, request, started, content)
 
     @staticmethod
     def _send(sock: socket.socket, route: Route, request: Request) -> None:
@@ -316,13 +285,12 @@ class _SyncBody:
         conn: _Connection,
         parser: ResponseParser,
         pending: list[bytes],
-        decoder: ContentDecoder | None,
     ) -> None:
         self._transport = transport
         self._conn: _Connection | None = conn
         self._parser = parser
         self._pending = pending
-        self._decoder = decoder
+        self._decoder = content_decoder(parser.index)
 
     def __iter__(self) -> Iterator[bytes]:
         conn = self._conn
