@@ -47,6 +47,8 @@ PagedOp = Generator["Call | Page", Any, None]
 
 #: Method marker of a call that streams ``endpoint`` (a URL) to a file.
 DOWNLOAD = "__download__"
+#: Method marker of a pause: the driver waits ``kwargs["seconds"]`` (a server asked for it).
+SLEEP = "__sleep__"
 
 _NO_KWARGS: dict[str, Any] = {}
 _PERMISSION_ID_KEYS = ("bucket_id", "collection_id", "group_id", "record_id")
@@ -169,9 +171,7 @@ class ClientCore:
         return data
 
     @staticmethod
-    def _unwrap_object(
-        id: str | None, data: Any, permissions: Any
-    ) -> tuple[Any, Any]:
+    def _unwrap_object(id: str | None, data: Any, permissions: Any) -> tuple[Any, Any]:
         """Accept a whole object (``{"data": {...}, "permissions": {...}}``, what ``get_*``
         returns) as ``data`` when no ``id`` is given, as kinto-http's README does with
         ``client.update_record(data=client.get_record(...))``."""
@@ -348,9 +348,7 @@ class ClientCore:
                 return deleted
             endpoint, kwargs = next_page, _NO_KWARGS
 
-    def _op_create_if_not_exists(
-        self, /, create: Op[T], get: Callable[[], Op[T]]
-    ) -> Op[T]:
+    def _op_create_if_not_exists(self, /, create: Op[T], get: Callable[[], Op[T]]) -> Op[T]:
         try:
             return (yield from create)
         except KintoException as e:
@@ -730,9 +728,7 @@ class ClientCore:
             body, _ = yield ("GET", endpoint, {"params": kwargs} if kwargs else _NO_KWARGS)
         except KintoException as e:
             if status_of(e) == 404:
-                raise make_error(
-                    CollectionNotFound, id or self.collection_name, cause=e
-                ) from None
+                raise make_error(CollectionNotFound, id or self.collection_name, cause=e) from None
             raise
         return body  # type: ignore[no-any-return]
 
@@ -749,9 +745,7 @@ class ClientCore:
         if if_exists:
             return (
                 yield from self._op_delete_if_exists(
-                    self._op_delete_collection(
-                        id=id, bucket=bucket, safe=safe, if_match=if_match
-                    )
+                    self._op_delete_collection(id=id, bucket=bucket, safe=safe, if_match=if_match)
                 )
             )
         endpoint = self._get_endpoint("collection", bucket=bucket, collection=id)
@@ -866,9 +860,7 @@ class ClientCore:
                         permissions=permissions,
                         safe=safe,
                     ),
-                    lambda: self._op_get_record(
-                        id=record_id, bucket=bucket, collection=collection
-                    ),
+                    lambda: self._op_get_record(id=record_id, bucket=bucket, collection=collection),
                 )
             )
         id = id or str(uuid.uuid4())
@@ -1197,4 +1189,3 @@ def _shared_cache(session: Any) -> dict[str, Any]:
         with contextlib.suppress(AttributeError):  # a session that refuses attributes
             session._kinto_cache = cache
     return cache
-

@@ -1,15 +1,17 @@
 """The two thin executors of :mod:`restwright.kinto._core` operations: sync and async.
 
-They only pass each call to the session (``request`` or ``download``), send the result back
-into the operation, or throw the failure into it.  Everything else is in the operations.
+They only pass each call to the session (``request`` or ``download``) or wait (``SLEEP``),
+send the result back into the operation, or throw the failure into it.  Everything else is
+in the operations.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, TypeVar
 
-from ._core import DOWNLOAD, Op, Page, PagedOp
+from ._core import DOWNLOAD, SLEEP, Op, Page, PagedOp
 
 T = TypeVar("T")
 
@@ -25,6 +27,9 @@ def drive(session: Any, op: Op[T]) -> T:
             try:
                 if method is DOWNLOAD:
                     result = session.download(endpoint, **kwargs)
+                elif method is SLEEP:
+                    time.sleep(kwargs["seconds"])
+                    result = None
                 else:
                     result = request(method, endpoint, **kwargs)
             except Exception as exc:
@@ -44,6 +49,11 @@ async def adrive(session: Any, op: Op[T]) -> T:
             try:
                 if method is DOWNLOAD:
                     result = await session.download(endpoint, **kwargs)
+                elif method is SLEEP:
+                    import asyncio
+
+                    await asyncio.sleep(kwargs["seconds"])
+                    result = None
                 else:
                     result = await request(method, endpoint, **kwargs)
             except Exception as exc:

@@ -25,7 +25,7 @@ from collections import defaultdict
 from typing import Any
 
 from ..errors import RestwrightError
-from ._core import Op
+from ._core import SLEEP, Op
 from .exceptions import (
     KintoBatchException,
     KintoException,
@@ -41,6 +41,20 @@ logger = logging.getLogger("restwright.kinto.batch")
 __all__ = ["AsyncBatchSession", "BatchSession"]
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE"})
+#: A sub-response status after which Kinto aborts (rolls back) the whole chunk.
+_ABORTS_CHUNK = 409
+
+
+def _idempotent(chunk: list[dict[str, Any]]) -> bool:
+    return all(r["method"] in _IDEMPOTENT for r in chunk)
+
+
+def _rolled_back_count(responses: list[dict[str, Any]]) -> int:
+    """How many leading sub-requests Kinto rolled back: up to and with the last 409."""
+    for index in range(len(responses) - 1, -1, -1):
+        if responses[index].get("status") == _ABORTS_CHUNK:
+            return index + 1
+    return 0
 
 
 class _BatchQueue:
@@ -57,8 +71,10 @@ class _BatchQueue:
         self.batch_max_requests = batch_max_requests
         self._ignore_4xx_errors = ignore_4xx_errors
         self.requests: list[tuple[str, str, Any, dict[str, str] | None]] = []
-        self._results: list[tuple[Any, Any]] = []
-        self._absorbed = 0
+        self._answers: dict[int, tuple[Any, Any]] = {}
+        self._offsets: list[int] = [0]
+        #: Sub-requests that answered 2xx in a chunk the server then aborted (not applied).
+        self.aborted: list[RequestDict] = []
 
     def _enqueue(
         self,
@@ -84,9 +100,7 @@ class _BatchQueue:
                     permissions = permissions.as_dict()
                 body["permissions"] = permissions
         if params:
-            query = "&".join(
-                f"{k}={v}" for k, v in _quote_items(encode_params(params)).items()
-            )
+            query = "&".join(f"{k}={v}" for k, v in _quote_items(encode_params(params)).items())
             endpoint = f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
         self.requests.append((method.upper(), endpoint, body, dict(headers) if headers else None))
         # What a session returns: (body, headers). Placeholders, read results() later.
@@ -110,86 +124,187 @@ class _BatchQueue:
 
     def _pending(self) -> list[list[dict[str, Any]]]:
         """The queued sub-requests, cut into chunks of ``batch_max_requests``."""
-        self._results = []
-        self._absorbed = 0
-        return [list(c) for c in chunks(self._build_requests(), self.batch_max_requests)]
+        pending = [list(c) for c in chunks(self._build_requests(), self.batch_max_requests)]
+        self._answers = {}
+        self._offsets = [0]
+        for chunk in pending:
+            self._offsets.append(self._offsets[-1] + len(chunk))
+        return pending
+
+    @property
+    def _results(self) -> list[tuple[Any, Any]]:
+        """The answered chunks' ``(body, headers)``, in request order."""
+        return [self._answers[number] for number in sorted(self._answers)]
 
     @staticmethod
     def _chunk_kwargs(chunk: list[dict[str, Any]]) -> dict[str, Any]:
         # A chunk may be re-sent (retry=) only when every sub-request is idempotent.
-        return {
-            "payload": {"requests": chunk},
-            "idempotent": all(r["method"] in _IDEMPOTENT for r in chunk),
-        }
+        return {"payload": {"requests": chunk}, "idempotent": _idempotent(chunk)}
 
-    def _absorb(
-        self,
-        chunk: list[dict[str, Any]],
-        body: Any,
-        headers: Any,
-        errors: list[BaseException],
-        unsent: list[dict[str, Any]],
-    ) -> bool:
-        """Record one chunk's answer; collect failed sub-requests into ``errors``.
-
-        Returns True when a sub-request failed on the server side (5xx).
-        """
+    def _responses(self, chunk: list[dict[str, Any]], body: Any) -> list[dict[str, Any]]:
+        """The chunk's sub-responses, one per sub-request (else the batch is unusable)."""
         if self.dry_mode:
             body.setdefault("responses", [{"status": 200, "body": {}} for _ in chunk])
-        responses = body.get("responses") or []
+        responses: list[dict[str, Any]] = body.get("responses") or []
         if len(responses) != len(chunk):
             raise KintoBatchException(
                 [KintoException(f"Batch answered {len(responses)} of {len(chunk)} requests")],
                 self._results,
-                unsent,
             )
+        return responses
+
+    def _conflict_delay(self, responses: list[dict[str, Any]], attempt: int) -> float:
+        """How long to wait before re-sending an aborted chunk: ``retry_after`` if forced,
+        else the 409's ``Retry-After``, else an exponential backoff."""
+        forced = getattr(self.session, "retry_after", None)
+        if forced is not None:
+            return float(forced)
+        for response in responses:
+            if response.get("status") == _ABORTS_CHUNK:
+                value = str((response.get("headers") or {}).get("Retry-After", ""))
+                if value.isdigit():
+                    return float(value)
+        return float(min(0.5 * 2**attempt, 8.0))
+
+    def _absorb(
+        self,
+        number: int,
+        chunk: list[dict[str, Any]],
+        body: Any,
+        headers: Any,
+        errors: list[BaseException],
+        rolled_back: frozenset[int] = frozenset(),
+    ) -> bool:
+        """Record chunk ``number``'s answer; collect its failed sub-requests into ``errors``.
+
+        ``rolled_back``: positions in the chunk that answered 2xx but were undone by a 409
+        after them; they are reported whatever ``ignore_batch_4xx`` says.  Returns True
+        when a sub-request failed on the server side (5xx).
+        """
+        responses = self._responses(chunk, body)
         server_error = False
-        for request, response in zip(chunk, responses, strict=True):
+        for position, (request, response) in enumerate(zip(chunk, responses, strict=True)):
             status = response.get("status", 0)
             resp_body = response.get("body") or {}
-            index = self._absorbed
-            self._absorbed += 1
-            if 200 <= status < 400:
-                logger.debug(
-                    "Batch #%d: %s %s - %d", index, request["method"], request["path"], status
-                )
+            line = (self._offsets[number] + position, request["method"], request["path"], status)
+            if 200 <= status < 400 and position not in rolled_back:
+                logger.debug("Batch #%d: %s %s - %d", *line)
                 continue
-            message = resp_body.get("message", "") if isinstance(resp_body, dict) else ""
-            logger.warning(
-                "Batch #%d: %s %s - %d %s",
-                index, request["method"], request["path"], status, message,
-            )
-            if status >= 500 or not self._ignore_4xx_errors:
-                errors.append(
-                    make_error(
-                        KintoException,
-                        f"{status} - {resp_body}",
-                        request=RequestDict(request),
-                        response=ResponseDict(response),
-                        status_code=status,
-                        body=resp_body,
-                    )
+            if 200 <= status < 400:
+                logger.warning("Batch #%d: %s %s - %d, then rolled back by a 409", *line)
+                self.aborted.append(RequestDict(request))
+                message = (
+                    f"{status}, then rolled back: a later sub-request of the same chunk got "
+                    "a 409, and the server aborted the chunk's transaction there"
                 )
+                status = _ABORTS_CHUNK
+            else:
+                message = resp_body.get("message", "") if isinstance(resp_body, dict) else ""
+                logger.warning("Batch #%d: %s %s - %d %s", *line, message)
+                if status < 500 and self._ignore_4xx_errors:
+                    continue
+                message = f"{status} - {resp_body}"
+            errors.append(
+                make_error(
+                    KintoException,
+                    message,
+                    request=RequestDict(request),
+                    response=ResponseDict(response),
+                    status_code=status,
+                    body=resp_body,
+                )
+            )
             server_error = server_error or status >= 500
-        self._results.append((body, headers))
+        self._answers[number] = (body, headers)
         return server_error
 
     def _op_send(self) -> Op[list[tuple[Any, Any]]]:
-        """Send the queue chunk after chunk; raise :class:`KintoBatchException` on failures."""
+        """Send the whole queue, chunk after chunk."""
         pending = self._pending()
-        endpoint = self.endpoints.get("batch")
+        self.aborted = []
         errors: list[BaseException] = []
-        for number, chunk in enumerate(pending):
-            unsent = [r for later in pending[number + 1 :] for r in later]
-            try:
-                body, headers = yield ("POST", endpoint, self._chunk_kwargs(chunk))
-            except RestwrightError as exc:
-                raise self._outer_error(exc, errors, unsent, chunk) from exc
-            if self._absorb(chunk, body, headers, errors, unsent):
-                raise KintoBatchException(errors, self._results, unsent)
-        if errors:
-            raise KintoBatchException(errors, self._results)
+        yield from self._op_send_chunks(pending, list(range(len(pending))), errors)
         return self._results
+
+    def _op_send_chunks(
+        self,
+        pending: list[list[dict[str, Any]]],
+        numbers: list[int],
+        errors: list[BaseException],
+        answered: dict[int, tuple[Any, Any]] | None = None,
+    ) -> Op[None]:
+        """Send the chunks ``numbers`` of ``pending`` one after another, then raise
+        :class:`KintoBatchException` if anything failed.
+
+        Kinto aborts a chunk's transaction at each sub-request answering 409 (on
+        PostgreSQL, concurrent writers get "Integrity constraint violated, please
+        retry"): what came before the last 409 is rolled back, what came after it is
+        applied.  So the rolled-back sub-requests alone are re-sent, up to ``retry=``
+        times, after the delay the server asks for -- only when they are all idempotent,
+        so that no change can be applied twice.
+
+        ``answered``: chunks already sent (by the parallel phase) with their answer; they
+        are re-sent only where rolled back, once at once (the conflicting writers were
+        this batch's own chunks, all finished) plus ``retry=`` times.  A 5xx sub-response
+        or a failed ``/batch`` request stops the sending: later chunks are reported unsent
+        (or with their first answer, when they have one).
+        """
+        endpoint = self.endpoints.get("batch")
+        retries = max(0, int(getattr(self.session, "nb_retry", 0) or 0))
+        answered = answered or {}
+        unsent: list[dict[str, Any]] = []
+        stopped = False
+        for position, number in enumerate(numbers):
+            chunk = pending[number]
+            answer = answered.get(number)
+            if stopped and answer is None:
+                unsent.extend(chunk)
+                continue
+            # Stopped: a chunk answered in the parallel phase keeps that first answer.
+            allowed = 0 if stopped else retries + (answer is not None)
+            final: list[dict[str, Any]] = [{}] * len(chunk)
+            todo = list(range(len(chunk)))
+            attempt = 0
+            while True:
+                if answer is None:
+                    sending = [chunk[i] for i in todo]
+                    try:
+                        answer = yield ("POST", endpoint, self._chunk_kwargs(sending))
+                    except RestwrightError as exc:
+                        later = [
+                            r
+                            for n in numbers[position + 1 :]
+                            if n not in answered
+                            for r in pending[n]
+                        ]
+                        raise self._outer_error(exc, errors, later, sending) from exc
+                body, headers = answer
+                responses = self._responses([chunk[i] for i in todo], body)
+                cut = _rolled_back_count(responses)
+                for i, response in zip(todo, responses, strict=True):
+                    final[i] = response
+                redo = todo[:cut]
+                if not redo or attempt >= allowed or not _idempotent([chunk[i] for i in redo]):
+                    break
+                attempt += 1
+                logger.info("Batch chunk %d: re-sending %d rolled-back sub-request(s)", number, cut)
+                free = attempt == 1 and number in answered
+                delay = 0.0 if free else self._conflict_delay(responses, attempt)
+                if delay > 0:
+                    yield (SLEEP, "", {"seconds": delay})
+                todo, answer = redo, None
+            undone = frozenset(i for i in redo if 200 <= final[i].get("status", 0) < 400)
+            merged = {**body, "responses": final}
+            stopped = self._absorb(number, chunk, merged, headers, errors, undone) or stopped
+        if errors or unsent:
+            raise self._batch_error(errors, unsent)
+
+    def _batch_error(
+        self, errors: list[BaseException], unsent: list[dict[str, Any]] | None = None
+    ) -> KintoBatchException:
+        exc = KintoBatchException(errors, self._results, unsent)
+        exc.aborted = list(self.aborted)
+        return exc
 
     def _outer_error(
         self,
@@ -204,6 +319,7 @@ class _BatchQueue:
         batch_exc.exceptions = [*errors, exc]
         batch_exc.results = self._results
         batch_exc.unsent = unsent
+        batch_exc.aborted = list(self.aborted)
         batch_exc.failed = failed  # type: ignore[attr-defined]
         message = "\n".join(str(e) for e in batch_exc.exceptions)
         if unsent:
@@ -266,16 +382,21 @@ class AsyncBatchSession(_BatchQueue):
 
         ``parallel > 1`` sends up to that many chunks at once. The server may then apply
         chunks in any order, so use it only when sub-requests of different chunks do not
-        depend on each other (records with distinct ids, say). Every chunk is attempted;
-        failures are reported together, in request order.
+        depend on each other (records with distinct ids, say). Concurrent chunks can
+        conflict on the server (Kinto on PostgreSQL answers 409 "please retry" and rolls
+        the chunk back): such a chunk, or one whose ``/batch`` request got a 409, is
+        re-sent once the others have finished, one at a time, if all its sub-requests are
+        idempotent; otherwise it is reported.  Every chunk is attempted; failures are
+        reported together, in request order.
         """
-        if parallel <= 1:
-            from ._drive import adrive
+        from ._drive import adrive
 
+        if parallel <= 1:
             return await adrive(self.session, self._op_send())
         import asyncio
 
         pending = self._pending()
+        self.aborted = []
         endpoint = self.endpoints.get("batch")
         gate = asyncio.Semaphore(parallel)
 
@@ -287,19 +408,30 @@ class AsyncBatchSession(_BatchQueue):
                 return result
 
         answers = await asyncio.gather(*(post(c) for c in pending), return_exceptions=True)
-        errors: list[BaseException] = []
+        answered: dict[int, tuple[Any, Any]] = {}
+        numbers: list[int] = []
         failed: list[dict[str, Any]] = []
         outer: RestwrightError | None = None
-        for chunk, answer in zip(pending, answers, strict=True):
-            if isinstance(answer, RestwrightError):
+        for number, (chunk, answer) in enumerate(zip(pending, answers, strict=True)):
+            if not isinstance(answer, BaseException):
+                answered[number] = answer
+            elif not isinstance(answer, RestwrightError):
+                raise answer
+            elif _idempotent(chunk) and getattr(answer, "status_code", None) == _ABORTS_CHUNK:
+                pass  # the whole /batch was refused, nothing applied: send it again below
+            else:
                 outer = outer or answer
                 failed.extend(chunk)
-            elif isinstance(answer, BaseException):
-                raise answer
-            else:
-                self._absorb(chunk, answer[0], answer[1], errors, [])
+                continue
+            numbers.append(number)
+        errors: list[BaseException] = []
+        try:
+            await adrive(self.session, self._op_send_chunks(pending, numbers, errors, answered))
+        except KintoBatchException as exc:
+            if outer is not None:  # keep what the parallel phase already lost
+                exc.exceptions = [*exc.exceptions, outer]
+                exc.failed = [*failed, *getattr(exc, "failed", [])]  # type: ignore[attr-defined]
+            raise
         if outer is not None:
             raise self._outer_error(outer, errors, [], failed) from outer
-        if errors:
-            raise KintoBatchException(errors, self._results)
         return self._results

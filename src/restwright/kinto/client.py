@@ -293,4 +293,3 @@ class AsyncClient(_ClientBase):
     decline_changes = _async(ClientCore._op_decline_changes)
     approve_changes = _async(ClientCore._op_approve_changes)
     rollback_changes = _async(ClientCore._op_rollback_changes)
-

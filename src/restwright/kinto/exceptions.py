@@ -90,7 +90,10 @@ class KintoBatchException(KintoException):
     instance of the matching restwright status error).  ``results``: the ``(body, headers)``
     of every batch chunk that was answered, so every sub-response is there.  ``unsent``:
     the sub-requests that were *not* sent because an earlier chunk failed with a server
-    error (empty otherwise), so no sub-request is silently lost.
+    error (empty otherwise), so no sub-request is silently lost.  ``aborted``: the
+    sub-requests that answered 2xx in a chunk the server then rolled back (Kinto aborts a
+    batch chunk's transaction when one of its sub-requests gets a 409): they were *not*
+    applied, and each also has an entry in ``exceptions``.
     """
 
     def __init__(
@@ -106,6 +109,7 @@ class KintoBatchException(KintoException):
         self.exceptions = exceptions
         self.results = results
         self.unsent = list(unsent or [])
+        self.aborted: list[Any] = []
 
 
 class _WrapDict(dict[str, Any]):

@@ -63,8 +63,10 @@ class _CallbackHandler(BaseHTTPRequestHandler):
                 raise ValueError("token info is not an object")
         except (ValueError, binascii.Error, UnicodeDecodeError):
             fields = dict(parse_qsl(encoded))
-            self.server.error = fields.get("error_description") or fields.get("error") or (
-                "unreadable token information"
+            self.server.error = (
+                fields.get("error_description")
+                or fields.get("error")
+                or "unreadable token information"
             )
             token_info = None
         if token_info is not None and "access_token" not in token_info:
