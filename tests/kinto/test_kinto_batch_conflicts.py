@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.kinto.conftest import Harness
+from tests.servers.kinto_batch_server import ConflictingBatchServer, conflicting_batch_server
 
 import restwright.kinto as kinto_http
 from restwright import errors
-from tests.kinto.conftest import Harness
-from tests.servers.kinto_batch_server import ConflictingBatchServer, conflicting_batch_server
 
 pytestmark = pytest.mark.kinto
 
@@ -136,12 +136,14 @@ async def test_parallel_chunks_rolled_back_by_conflicts_are_resent_once_done(
 ) -> None:
     server.conflicts = {"r03": 1, "r15": 1, "r21": 1}
     server.refuse_batches = 0
-    async with kinto_http.AsyncClient(
-        server_url=server.url, bucket="b", collection="c", retry_after=0
-    ) as client:
-        async with client.batch(parallel=3) as batch:
-            for record_id in IDS:
-                await batch.create_record(id=record_id, data={"n": record_id})
+    async with (
+        kinto_http.AsyncClient(
+            server_url=server.url, bucket="b", collection="c", retry_after=0
+        ) as client,
+        client.batch(parallel=3) as batch,
+    ):
+        for record_id in IDS:
+            await batch.create_record(id=record_id, data={"n": record_id})
     # Three chunks in parallel, then the rolled-back prefixes, one at a time, with retry=0.
     first, resent = server.batches[:3], server.batches[3:]
     assert sorted(map(tuple, first)) == [tuple(IDS[0:10]), tuple(IDS[10:20]), tuple(IDS[20:25])]
@@ -153,12 +155,14 @@ async def test_parallel_chunks_rolled_back_by_conflicts_are_resent_once_done(
 
 async def test_parallel_chunk_refused_whole_is_resent(server: ConflictingBatchServer) -> None:
     server.refuse_batches = 1  # the first /batch to arrive gets a 409 as a whole
-    async with kinto_http.AsyncClient(
-        server_url=server.url, bucket="b", collection="c", retry_after=0
-    ) as client:
-        async with client.batch(parallel=3) as batch:
-            for record_id in IDS:
-                await batch.create_record(id=record_id, data={})
+    async with (
+        kinto_http.AsyncClient(
+            server_url=server.url, bucket="b", collection="c", retry_after=0
+        ) as client,
+        client.batch(parallel=3) as batch,
+    ):
+        for record_id in IDS:
+            await batch.create_record(id=record_id, data={})
     assert len(server.batches) == 4
     assert server.batches[3] == server.batches[0]
     assert sorted(server.records) == IDS
