@@ -12,10 +12,18 @@ exception per failed sub-request (``.exceptions``) and every sub-response (``.re
 A 5xx sub-response, or a failure of the ``/batch`` request itself, stops the sending: the
 sub-requests of the following chunks are listed in ``.unsent``; nothing is dropped silently.
 
+Conflicts: Kinto runs a chunk in one transaction and aborts it at each sub-request that
+answers 409 (on PostgreSQL, "Integrity constraint violated, please retry" when writers
+collide): the sub-requests before it answered 2xx but were rolled back.  kinto-http reports
+those as successes.  restwright reports them (``.aborted``, and a 409 in ``.exceptions``,
+``ignore_batch_4xx`` or not) -- or re-sends exactly them, see below.
+
 Retries: kinto-http re-sends a whole batch after a server error.  restwright re-sends a
 chunk (per ``retry=``) only when *every* sub-request in it is idempotent (GET, HEAD, PUT,
 DELETE); a chunk holding a PATCH or POST is sent at most once, because re-sending it after
-a lost answer could apply those changes twice.
+a lost answer could apply those changes twice.  After a 409 inside a chunk, only the
+rolled-back sub-requests are re-sent (per ``retry=``, after ``Retry-After``), again only
+when they are all idempotent.
 """
 
 from __future__ import annotations
