@@ -1,4 +1,4 @@
-"""Start a throwaway Kinto server (memory backends) for tests, the README tour and benches.
+"""Start a throwaway Kinto server (memory or PostgreSQL backends) for tests, the tour, benches.
 
 Usage::
 
@@ -10,8 +10,13 @@ Usage::
 Kinto runs as a child process from the Kinto virtualenv: the executable is taken from the
 ``RESTWRIGHT_KINTO_BIN`` environment variable, else ``<repo root>/.venv-kinto/bin/kinto``
 (create it with ``python -m venv .venv-kinto && .venv-kinto/bin/pip install kinto
-kinto-attachment``).  It listens on 127.0.0.1 on a free port, with memory storage, cache and
-permission backends and these plugins: default bucket, accounts, history, flush (``POST
+kinto-attachment``; ``scripts/bootstrap`` also installs ``kinto[postgresql]``).  It listens on
+127.0.0.1 on a free port, with memory storage, cache and permission backends, or with
+``storage_url=URL`` (a SQLAlchemy URL, see :func:`tests.servers.postgres.postgres_server`) the
+PostgreSQL ones on that database: the memory backends never conflict, while PostgreSQL
+reproduces a deployment's behaviour under concurrent writes (409 "Integrity constraint
+violated, please retry", rolled-back transactions).  The schema is then created first with
+``kinto migrate``.  The plugins are: default bucket, accounts, history, flush (``POST
 /v1/__flush__`` empties every backend) and kinto-attachment.  Attachments are written to
 ``<tmp_dir>/attachments`` and served by a second tiny HTTP server on another port (so an
 attachment URL is another *origin* than the API); that server appends one line per request
@@ -91,12 +96,12 @@ kinto.includes = kinto.plugins.default_bucket
                  kinto.plugins.flush
                  kinto_attachment{extra_includes}
 
-kinto.storage_backend = kinto.core.storage.memory
-kinto.storage_url =
-kinto.cache_backend = kinto.core.cache.memory
-kinto.cache_url =
-kinto.permission_backend = kinto.core.permission.memory
-kinto.permission_url =
+kinto.storage_backend = kinto.core.storage.{backend}
+kinto.storage_url ={storage_url}
+kinto.cache_backend = kinto.core.cache.{backend}
+kinto.cache_url ={storage_url}
+kinto.permission_backend = kinto.core.permission.{backend}
+kinto.permission_url ={storage_url}
 
 kinto.userid_hmac_secret = {secret}
 kinto.default_bucket_hmac_secret = {bucket_secret}
@@ -156,9 +161,13 @@ def write_ini(
     attachment_path: Path,
     attachment_url: str,
     openid_issuer: str | None = None,
+    storage_url: str | None = None,
 ) -> Path:
-    """Write the Kinto configuration file used by :func:`kinto_server`."""
+    """Write the Kinto configuration file used by :func:`kinto_server` (memory backends, or
+    the PostgreSQL ones on the database ``storage_url`` when it is given)."""
     text = _INI_TEMPLATE.format(
+        backend="postgresql" if storage_url else "memory",
+        storage_url=f" {storage_url}" if storage_url else "",
         secret=secrets.token_hex(16),
         bucket_secret=secrets.token_hex(16),
         attachment_path=attachment_path,
@@ -203,8 +212,13 @@ def kinto_server(
     tmp_dir: str | os.PathLike[str],
     *,
     openid_issuer: str | None = None,
+    storage_url: str | None = None,
 ) -> Iterator[str]:
-    """Run Kinto (and its attachment file server) while the block runs; yield the API URL."""
+    """Run Kinto (and its attachment file server) while the block runs; yield the API URL.
+
+    With ``storage_url`` (``postgresql://...``) Kinto stores everything in that database,
+    whose schema ``kinto migrate`` creates (or updates) before the server starts.
+    """
     tmp = Path(tmp_dir)
     tmp.mkdir(parents=True, exist_ok=True)
     attachments = tmp / "attachments"
@@ -215,9 +229,12 @@ def kinto_server(
             attachment_path=attachments,
             attachment_url=attachment_url,
             openid_issuer=openid_issuer,
+            storage_url=storage_url,
         )
         kinto_bin = find_kinto_bin()
         log = tmp / "kinto.log"
+        if storage_url:
+            _migrate(kinto_bin, ini, tmp / "kinto-migrate.log", cwd=tmp)
         for attempt in range(3):  # the free port may be taken by someone else meanwhile
             port = free_port()
             with log.open("wb") as out:
@@ -240,6 +257,27 @@ def kinto_server(
             yield f"http://127.0.0.1:{port}/v1"
         finally:
             stop(proc, timeout=STOP_TIMEOUT)
+
+
+def _migrate(kinto_bin: str, ini: Path, log: Path, *, cwd: Path) -> None:
+    """Create the PostgreSQL schema of the storage, cache and permission backends."""
+    with log.open("wb") as out:
+        try:
+            done = subprocess.run(
+                [kinto_bin, "migrate", "--ini", str(ini)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=str(cwd),
+                timeout=START_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(
+                f"`kinto migrate` did not finish in {START_TIMEOUT:.0f}s:\n{tail(log)}"
+            ) from None
+    if done.returncode != 0:
+        raise RuntimeError(f"`kinto migrate` failed with code {done.returncode}:\n{tail(log)}")
 
 
 def flush(base_url: str) -> None:
@@ -291,8 +329,10 @@ class _OpenIDHandler(BaseHTTPRequestHandler):
             # The user "logs in" at once: redirect back to the relying party with a code.
             code = secrets.token_hex(8)
             self.server.codes[code] = self.server.user
-            location = query["redirect_uri"] + "?" + urllib.parse.urlencode(
-                {"code": code, "state": query["state"]}
+            location = (
+                query["redirect_uri"]
+                + "?"
+                + urllib.parse.urlencode({"code": code, "state": query["state"]})
             )
             self.send_response(302)
             self.send_header("Location", location)
@@ -390,9 +430,10 @@ if __name__ == "__main__":
         # A handy manual mode: python tests/servers/kinto_server.py [TMP_DIR]
         import tempfile
 
-        with tempfile.TemporaryDirectory() as tmp, kinto_server(
-            sys.argv[1] if len(sys.argv) > 1 else tmp
-        ) as url:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            kinto_server(sys.argv[1] if len(sys.argv) > 1 else tmp) as url,
+        ):
             sys.stdout.write(f"Kinto running at {url} (Ctrl-C to stop)\n")
             sys.stdout.flush()
             with contextlib.suppress(KeyboardInterrupt):

@@ -68,20 +68,27 @@ def wait_until_up(
     raise RuntimeError(f"{name} not answering on port {port} ({last_error}):\n{tail(log)}")
 
 
-def stop(proc: subprocess.Popen[bytes], *, timeout: float, group: bool = False) -> None:
-    """Terminate ``proc`` (its whole process group with ``group=True``), kill it if it
-    does not exit within ``timeout``."""
+def stop(
+    proc: subprocess.Popen[bytes],
+    *,
+    timeout: float,
+    group: bool = False,
+    sig: signal.Signals = signal.SIGTERM,
+) -> None:
+    """Send ``sig`` to ``proc`` (to its whole process group with ``group=True``), kill it if
+    it does not exit within ``timeout``.  ``sig`` is SIGTERM unless the server shuts down
+    best on another one (PostgreSQL: SIGINT, a "fast" shutdown; SIGTERM waits for clients)."""
     if proc.poll() is not None:
         return
 
-    def send(sig: signal.Signals) -> None:
+    def send(signum: signal.Signals) -> None:
         with contextlib.suppress(ProcessLookupError):
             if group:
-                os.killpg(proc.pid, sig)
+                os.killpg(proc.pid, signum)
             else:
-                proc.send_signal(sig)
+                proc.send_signal(signum)
 
-    send(signal.SIGTERM)
+    send(sig)
     try:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
