@@ -145,9 +145,7 @@ def batch_async_parallel(module: Any, base: str, collection: str, n: int) -> Bat
     return batch_async(module, base, collection, n, parallel=PARALLEL_CHUNKS)
 
 
-def batch_async(
-    module: Any, base: str, collection: str, n: int, parallel: int = 1
-) -> BatchRun:
+def batch_async(module: Any, base: str, collection: str, n: int, parallel: int = 1) -> BatchRun:
     async def main() -> BatchRun:
         async with module.AsyncClient(
             server_url=base, auth=(USER, PASSWORD), bucket=BUCKET, collection=collection
@@ -262,8 +260,24 @@ def async_batch_note(module: Any) -> str:
     return "restwright.kinto's async batch sends its chunks one after the other (no option)"
 
 
+@contextlib.contextmanager
+def batch_server(tmp: str, storage: str) -> Iterator[str]:
+    """The Kinto server of the batch runs: memory backends (the tests' server), or the
+    same plugins and settings on PostgreSQL (a production-style deployment)."""
+    from tests.servers.kinto_server import kinto_server
+
+    if storage == "memory":
+        with kinto_server(tmp) as base:
+            yield base
+        return
+    from tests.servers.postgres import postgres_server
+
+    with postgres_server(tmp) as storage_url, kinto_server(tmp, storage_url=storage_url) as base:
+        yield base
+
+
 def run_batch(args: argparse.Namespace) -> dict[str, tuple[Result, float | None]]:
-    from tests.servers.kinto_server import flush, kinto_server
+    from tests.servers.kinto_server import flush
 
     peers = [p for p in BATCH_PEERS if p.module() is not None]
     for p in BATCH_PEERS:
@@ -274,12 +288,13 @@ def run_batch(args: argparse.Namespace) -> dict[str, tuple[Result, float | None]
     with (
         tempfile.TemporaryDirectory(prefix="bench-kinto-") as tmp,
         kinto_env(args.chunk),
-        kinto_server(tmp) as base,
+        batch_server(tmp, args.storage) as base,
     ):
         chunk = server_chunk(base)
         chunks = -(-args.records // chunk)
         print(
-            f"\nbatch: {args.records} create_record per run in one batch(); the server's "
+            f"\nbatch: Kinto on {args.storage} backends; {args.records} create_record per run "
+            "in one batch(); the server's "
             f"batch_max_requests = {chunk}, so {chunks} POST /batch per run.\n"
             f"{args.repeat} rounds, clients interleaved; the server is flushed and a fresh "
             "collection made before each run ..."
@@ -390,6 +405,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--n", type=int, help="get_record calls per timed run (default 5000)")
     ap.add_argument("--repeat", type=int, help="timed runs per client; best is kept (default 3)")
     ap.add_argument("--chunk", type=int, help="override the test server's batch_max_requests (10)")
+    ap.add_argument(
+        "--storage",
+        choices=("memory", "postgresql"),
+        default="memory",
+        help="the batch server's backends (default memory, as in the tests)",
+    )
     ap.add_argument("--strict", action="store_true", help="exit 1 if any target is missed")
     args = ap.parse_args(argv)
     args.records = args.records or (1000 if args.quick else 10000)
