@@ -296,24 +296,43 @@ def run_batch(args: argparse.Namespace) -> dict[str, tuple[Result, float | None]
             f"\nbatch: Kinto on {args.storage} backends; {args.records} create_record per run "
             "in one batch(); the server's "
             f"batch_max_requests = {chunk}, so {chunks} POST /batch per run.\n"
-            f"{args.repeat} rounds, clients interleaved; the server is flushed and a fresh "
-            "collection made before each run ..."
+            f"{args.repeat} rounds, clients interleaved; before each run the server is "
+            + (
+                "flushed"
+                if args.storage == "memory"
+                else "replaced by a new Kinto on a new PostgreSQL cluster (deleted rows "
+                "would slow the later runs)"
+            )
+            + " and a fresh collection made ..."
         )
+
+        @contextlib.contextmanager
+        def fresh_server() -> Iterator[str]:
+            if args.storage == "memory":
+                flush(base)
+                yield base
+                return
+            with (
+                tempfile.TemporaryDirectory(dir=tmp) as run_tmp,
+                batch_server(run_tmp, args.storage) as run_base,
+            ):
+                yield run_base
+
         if any(p.name == "restwright async" for p in peers):
             print(f"  note: {async_batch_note(restwright_kinto())}")
         for rnd in range(args.repeat):
             for p in peers:
                 if p.name in failed:
                     continue
-                flush(base)
                 coll = re.sub(r"[^A-Za-z0-9_-]", "-", f"c{rnd}-{p.name}")  # a valid Kinto id
-                try:
-                    run = p.run(p.module(), base, coll, args.records)
-                except Exception as exc:
-                    print(f"  {p.name}: FAILED: {type(exc).__name__}: {str(exc)[:300]}")
-                    failed.add(p.name)
-                    continue
-                ok, detail = check_records(base, coll, args.records)
+                with fresh_server() as run_base:
+                    try:
+                        run = p.run(p.module(), run_base, coll, args.records)
+                    except Exception as exc:
+                        print(f"  {p.name}: FAILED: {type(exc).__name__}: {str(exc)[:300]}")
+                        failed.add(p.name)
+                        continue
+                    ok, detail = check_records(run_base, coll, args.records)
                 if run.results != args.records:
                     ok = False
                     detail += f"; batch.results() holds {run.results}"
