@@ -222,6 +222,9 @@ class AsyncClient(_ClientBase):
 
         ``parallel=N`` sends up to N chunks at once (see
         :meth:`restwright.kinto.batch.AsyncBatchSession.send`: for independent sub-requests).
+        It pays only when the server applies chunks concurrently: a single-process Kinto
+        does not, and on PostgreSQL concurrent chunks into one collection conflict (they
+        are re-sent, which costs the server more than it saves -- see bench/README.md).
         """
         max_requests = await adrive(self.session, self._op_batch_max_requests())
         batch_session = AsyncBatchSession(
