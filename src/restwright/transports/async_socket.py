@@ -14,18 +14,19 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from ..engine.models import Request, Response
-from ..engine.retry import IDEMPOTENT_METHODS
 from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
 from .environment import Proxy, ssl_context
 from .http11 import (
     LAST_CHUNK,
     ResponseParser,
+    StaleConnection,
     build_response,
     connect_head,
     content_decoder,
     frame_chunk,
     request_framing,
     serialize_head,
+    stale_or,
 )
 from .routes import Route, RouteTable
 
@@ -105,9 +106,7 @@ class _Protocol(asyncio.Protocol):
                     raise self._lost
                 return b""
             waiter = self._waiter = self.loop.create_future()
-            handle = (
-                self.loop.call_later(timeout, _expire, waiter) if timeout is not None else None
-            )
+            handle = self.loop.call_later(timeout, _expire, waiter) if timeout is not None else None
             try:
                 await waiter
             finally:
@@ -127,9 +126,7 @@ class _Protocol(asyncio.Protocol):
         self.transport.write(data)
         if self._write_paused:
             waiter = self._drain_waiter = self.loop.create_future()
-            handle = (
-                self.loop.call_later(timeout, _expire, waiter) if timeout is not None else None
-            )
+            handle = self.loop.call_later(timeout, _expire, waiter) if timeout is not None else None
             try:
                 await waiter
             finally:
@@ -247,7 +244,7 @@ class AsyncSocketTransport:
                 proto = await self._open(route, request)
             try:
                 return await self._exchange(proto, route, request, stream, started, reused, slots)
-            except _StaleConnection:
+            except StaleConnection:
                 proto = await self._open(route, request)
                 return await self._exchange(proto, route, request, stream, started, False, slots)
         except BaseException:
@@ -309,14 +306,14 @@ class AsyncSocketTransport:
         except TransportError as exc:
             proto.close()
             if reused and isinstance(exc, ReadError) and not received_any:
-                raise _stale(request, exc) from None
+                raise stale_or(request, exc) from None
             exc.request = exc.request or request.redacted()
             raise
         except OSError as exc:
             proto.close()
             error = ReadError(f"connection error: {exc}", request=request)
             if reused and not received_any:
-                raise _stale(request, error) from None
+                raise stale_or(request, error) from None
             raise error from None
         self._release(proto, parser.keep_alive, slots)
         content = body[0] if len(body) == 1 else b"".join(body)
@@ -362,16 +359,6 @@ class AsyncSocketTransport:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-
-class _StaleConnection(Exception):
-    """Internal signal: a reused connection was found closed before any answer."""
-
-
-def _stale(request: Request, error: TransportError) -> Exception:
-    if request.method in IDEMPOTENT_METHODS and request.replayable:
-        return _StaleConnection()
-    return error
 
 
 class _AsyncBody:

@@ -95,9 +95,11 @@ def ssl_context(verify: Any = True, trust_env: bool = True) -> ssl.SSLContext:
         path = os.fspath(verify)
         cafile, capath = (None, path) if os.path.isdir(path) else (path, None)
     elif trust_env:
-        cafile = os.environ.get("SSL_CERT_FILE") or os.environ.get(
-            "REQUESTS_CA_BUNDLE"
-        ) or os.environ.get("CURL_CA_BUNDLE")
+        cafile = (
+            os.environ.get("SSL_CERT_FILE")
+            or os.environ.get("REQUESTS_CA_BUNDLE")
+            or os.environ.get("CURL_CA_BUNDLE")
+        )
         capath = os.environ.get("SSL_CERT_DIR")
     ctx = ssl.create_default_context(cafile=cafile, capath=capath)
     ctx.set_alpn_protocols(["http/1.1"])

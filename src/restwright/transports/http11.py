@@ -14,7 +14,8 @@ from collections.abc import Mapping
 
 from ..engine.headers import Headers
 from ..engine.models import AsyncByteStream, Request, Response, SyncByteStream
-from ..errors import DecodeError, InvalidRequestError, ReadError
+from ..engine.retry import IDEMPOTENT_METHODS
+from ..errors import DecodeError, InvalidRequestError, ReadError, TransportError
 
 MAX_HEAD = 64 * 1024
 _NO_BODY_STATUSES = frozenset({204, 304})
@@ -337,3 +338,16 @@ class ResponseParser:
             self._chunk_left = -1
         self._buf = buf[pos:]
         return out
+
+
+class StaleConnection(Exception):
+    """Internal signal of both socket transports: a reused keep-alive connection was found
+    closed before any answer, so the request may go again on a fresh connection."""
+
+
+def stale_or(request: Request, error: TransportError) -> Exception:
+    """What a failure on a reused connection means: :class:`StaleConnection` (try a new
+    connection) when re-sending cannot apply anything twice, else ``error`` itself."""
+    if request.method in IDEMPOTENT_METHODS and request.replayable:
+        return StaleConnection()
+    return error

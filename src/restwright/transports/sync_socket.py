@@ -17,18 +17,19 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..engine.models import Request, Response
-from ..engine.retry import IDEMPOTENT_METHODS
 from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
 from .environment import Proxy, ssl_context
 from .http11 import (
     LAST_CHUNK,
     ResponseParser,
+    StaleConnection,
     build_response,
     connect_head,
     content_decoder,
     frame_chunk,
     request_framing,
     serialize_head,
+    stale_or,
 )
 from .routes import Route, RouteTable
 
@@ -169,7 +170,7 @@ class SocketTransport:
         conn, reused = self._acquire(route, request)
         try:
             return self._exchange(conn, route, request, stream, started, reused)
-        except _StaleConnection:
+        except StaleConnection:
             # The server closed a kept-alive connection as we reused it and answered
             # nothing: an idempotent request is tried once more on a new connection.
             conn = self._open(route, request)
@@ -213,13 +214,13 @@ class SocketTransport:
             conn.close()
             exc.request = exc.request or request.redacted()
             if reused and isinstance(exc, ReadError) and not received_any:
-                raise _stale(request, exc) from None
+                raise stale_or(request, exc) from None
             raise
         except OSError as exc:
             conn.close()
             error = ReadError(f"connection error: {exc}", request=request)
             if reused and not received_any:
-                raise _stale(request, error) from None
+                raise stale_or(request, error) from None
             raise error from None
         if parser.keep_alive:
             self._release(conn)
@@ -264,16 +265,6 @@ class SocketTransport:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class _StaleConnection(Exception):
-    """Internal signal: a reused connection was found closed before any answer."""
-
-
-def _stale(request: Request, error: TransportError) -> Exception:
-    if request.method in IDEMPOTENT_METHODS and request.replayable:
-        return _StaleConnection()
-    return error
 
 
 class _SyncBody:
