@@ -124,7 +124,7 @@ def kinto_tour(base_url: str, tmp: Path) -> None:
     record = client.get_record(id="book-01", collection="books")
     attachment = record["data"]["attachment"]
     print(f"attachment stored at another origin: {attachment['location']}")
-    downloaded = client.download_attachment(record["data"], filepath=str(tmp / "downloaded"))
+    downloaded = client.download_attachment(record["data"], filepath=str(tmp / "cover-copy.txt"))
     same = hashlib.sha256(Path(downloaded).read_bytes()).hexdigest() == hashlib.sha256(
         source.read_bytes()
     ).hexdigest()
