@@ -32,6 +32,8 @@ import logging
 from collections import defaultdict
 from typing import Any
 
+from ..engine.headers import Headers
+from ..engine.retry import IDEMPOTENT_METHODS, Retry
 from ..errors import RestwrightError
 from ._core import SLEEP, Op
 from .exceptions import (
@@ -48,13 +50,12 @@ logger = logging.getLogger("restwright.kinto.batch")
 
 __all__ = ["AsyncBatchSession", "BatchSession"]
 
-_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 #: A sub-response status after which Kinto aborts (rolls back) the whole chunk.
 _ABORTS_CHUNK = 409
 
 
 def _idempotent(chunk: list[dict[str, Any]]) -> bool:
-    return all(r["method"] in _IDEMPOTENT for r in chunk)
+    return all(r["method"] in IDEMPOTENT_METHODS for r in chunk)
 
 
 def _rolled_back_count(responses: list[dict[str, Any]]) -> int:
@@ -131,9 +132,11 @@ class _BatchQueue:
         return built
 
     def _pending(self) -> list[list[dict[str, Any]]]:
-        """The queued sub-requests, cut into chunks of ``batch_max_requests``."""
+        """The queued sub-requests, cut into chunks of ``batch_max_requests``; the state of
+        a previous sending is forgotten."""
         pending = [list(c) for c in chunks(self._build_requests(), self.batch_max_requests)]
         self._answers = {}
+        self.aborted = []
         self._offsets = [0]
         for chunk in pending:
             self._offsets.append(self._offsets[-1] + len(chunk))
@@ -161,18 +164,12 @@ class _BatchQueue:
             )
         return responses
 
-    def _conflict_delay(self, responses: list[dict[str, Any]], attempt: int) -> float:
-        """How long to wait before re-sending an aborted chunk: ``retry_after`` if forced,
-        else the 409's ``Retry-After``, else an exponential backoff."""
-        forced = getattr(self.session, "retry_after", None)
-        if forced is not None:
-            return float(forced)
-        for response in responses:
-            if response.get("status") == _ABORTS_CHUNK:
-                value = str((response.get("headers") or {}).get("Retry-After", ""))
-                if value.isdigit():
-                    return float(value)
-        return float(min(0.5 * 2**attempt, 8.0))
+    def _conflict_delay(self, conflict: dict[str, Any], attempt: int) -> float:
+        """Seconds before re-send number ``attempt`` (1-based) of what a 409 sub-response
+        rolled back: the engine's retry delay (``retry_after`` if forced, else the 409's
+        ``Retry-After`` or ``Backoff``, else a jittered exponential backoff)."""
+        policy = Retry(retry_after=getattr(self.session, "retry_after", None))
+        return policy.delay(attempt - 1, Headers(conflict.get("headers") or {}))
 
     def _absorb(
         self,
@@ -183,15 +180,15 @@ class _BatchQueue:
         errors: list[BaseException],
         rolled_back: frozenset[int] = frozenset(),
     ) -> bool:
-        """Record chunk ``number``'s answer; collect its failed sub-requests into ``errors``.
+        """Record chunk ``number``'s answer (``body["responses"]``, one per sub-request, as
+        checked by the caller); collect its failed sub-requests into ``errors``.
 
         ``rolled_back``: positions in the chunk that answered 2xx but were undone by a 409
         after them; they are reported whatever ``ignore_batch_4xx`` says.  Returns True
         when a sub-request failed on the server side (5xx).
         """
-        responses = self._responses(chunk, body)
         server_error = False
-        for position, (request, response) in enumerate(zip(chunk, responses, strict=True)):
+        for position, (request, response) in enumerate(zip(chunk, body["responses"], strict=True)):
             status = response.get("status", 0)
             resp_body = response.get("body") or {}
             line = (self._offsets[number] + position, request["method"], request["path"], status)
@@ -229,7 +226,6 @@ class _BatchQueue:
     def _op_send(self) -> Op[list[tuple[Any, Any]]]:
         """Send the whole queue, chunk after chunk."""
         pending = self._pending()
-        self.aborted = []
         errors: list[BaseException] = []
         yield from self._op_send_chunks(pending, list(range(len(pending))), errors)
         return self._results
@@ -274,8 +270,8 @@ class _BatchQueue:
             todo = list(range(len(chunk)))
             attempt = 0
             while True:
+                sending = [chunk[i] for i in todo]
                 if answer is None:
-                    sending = [chunk[i] for i in todo]
                     try:
                         answer = yield ("POST", endpoint, self._chunk_kwargs(sending))
                     except RestwrightError as exc:
@@ -287,7 +283,7 @@ class _BatchQueue:
                         ]
                         raise self._outer_error(exc, errors, later, sending) from exc
                 body, headers = answer
-                responses = self._responses([chunk[i] for i in todo], body)
+                responses = self._responses(sending, body)
                 cut = _rolled_back_count(responses)
                 for i, response in zip(todo, responses, strict=True):
                     final[i] = response
@@ -297,7 +293,7 @@ class _BatchQueue:
                 attempt += 1
                 logger.info("Batch chunk %d: re-sending %d rolled-back sub-request(s)", number, cut)
                 free = attempt == 1 and number in answered
-                delay = 0.0 if free else self._conflict_delay(responses, attempt)
+                delay = 0.0 if free else self._conflict_delay(responses[cut - 1], attempt)
                 if delay > 0:
                     yield (SLEEP, "", {"seconds": delay})
                 todo, answer = redo, None
@@ -404,7 +400,6 @@ class AsyncBatchSession(_BatchQueue):
         import asyncio
 
         pending = self._pending()
-        self.aborted = []
         endpoint = self.endpoints.get("batch")
         gate = asyncio.Semaphore(parallel)
 
