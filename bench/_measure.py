@@ -8,6 +8,7 @@ minimum CPU time are taken separately, since noise only ever adds time.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import os
@@ -15,7 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 
@@ -185,3 +186,24 @@ def versions(*names: str) -> str:
         except metadata.PackageNotFoundError:
             out.append(f"{name} -")
     return ", ".join(out)
+
+
+def bench_parser(prog: str, doc: str | None, keys: Sequence[str]) -> argparse.ArgumentParser:
+    """The options every bench script has: ``--only`` (a subset of ``keys``) and
+    ``--strict``; the script adds its own, then calls :func:`parse_bench_args`."""
+    ap = argparse.ArgumentParser(prog=prog, description=(doc or "").split("\n")[0])
+    ap.add_argument("--only", help=f"comma-separated subset of: {','.join(keys)}")
+    ap.add_argument("--strict", action="store_true", help="exit 1 if any target is missed")
+    return ap
+
+
+def parse_bench_args(
+    ap: argparse.ArgumentParser, argv: list[str] | None, keys: Sequence[str]
+) -> argparse.Namespace:
+    """Parse ``argv``; ``args.only`` becomes the set of chosen keys (all by default)."""
+    args = ap.parse_args(argv)
+    only = set(args.only.split(",")) if args.only else set(keys)
+    if only - set(keys):
+        ap.error(f"unknown --only name(s) {sorted(only - set(keys))}; choose from {list(keys)}")
+    args.only = only
+    return args

@@ -27,9 +27,11 @@ from urllib.parse import urlsplit
 
 from bench._measure import (
     Result,
+    bench_parser,
     import_wall_ms,
     importtime_ms,
     limit_line,
+    parse_bench_args,
     print_table,
     ratio_line,
     time_async,
@@ -236,21 +238,15 @@ def run_async(
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="python -m bench.engine", description=__doc__.split("\n")[0])
+    ap = bench_parser("python -m bench.engine", __doc__, KEYS)
     ap.add_argument("--quick", action="store_true", help="small N (smoke run, noisy figures)")
-    ap.add_argument("--only", help=f"comma-separated subset of: {','.join(KEYS)}")
     ap.add_argument("--n", type=int, help="sync requests per timed run (default 5000)")
     ap.add_argument("--async-n", type=int, help="async requests per timed run (default 10000)")
     ap.add_argument("--concurrency", type=int, default=64, help="async requests in flight")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs per peer; best is kept")
-    ap.add_argument("--strict", action="store_true", help="exit 1 if any target is missed")
-    args = ap.parse_args(argv)
+    args = parse_bench_args(ap, argv, KEYS)
     args.n = args.n or (1000 if args.quick else 5000)
     args.async_n = args.async_n or (2000 if args.quick else 10000)
-    only = set(args.only.split(",")) if args.only else set(KEYS)
-    if only - set(KEYS):
-        ap.error(f"unknown --only name(s) {sorted(only - set(KEYS))}; choose from {KEYS}")
-    args.only = only
     return args
 
 

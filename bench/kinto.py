@@ -35,7 +35,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench._measure import Result, print_table, ratio_line, time_sync, versions
+from bench._measure import (
+    Result,
+    bench_parser,
+    parse_bench_args,
+    print_table,
+    ratio_line,
+    time_sync,
+    versions,
+)
 from bench._nginx import PAYLOAD, ensure_nginx, nginx_server, nginx_version
 
 USER, PASSWORD = "bench", "secret"
@@ -417,9 +425,8 @@ def cpu_ratio_line(label: str, mine: Result | None, other: Result | None, target
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="python -m bench.kinto", description=__doc__.split("\n")[0])
+    ap = bench_parser("python -m bench.kinto", __doc__, KEYS)
     ap.add_argument("--quick", action="store_true", help="small N (smoke run, noisy figures)")
-    ap.add_argument("--only", help=f"comma-separated subset of: {','.join(KEYS)}")
     ap.add_argument("--records", type=int, help="records per batch run (default 10000)")
     ap.add_argument("--n", type=int, help="get_record calls per timed run (default 5000)")
     ap.add_argument("--repeat", type=int, help="timed runs per client; best is kept (default 3)")
@@ -430,15 +437,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="memory",
         help="the batch server's backends (default memory, as in the tests)",
     )
-    ap.add_argument("--strict", action="store_true", help="exit 1 if any target is missed")
-    args = ap.parse_args(argv)
+    args = parse_bench_args(ap, argv, KEYS)
     args.records = args.records or (1000 if args.quick else 10000)
     args.n = args.n or (1000 if args.quick else 5000)
     args.repeat = args.repeat or (1 if args.quick else 3)
-    only = set(args.only.split(",")) if args.only else set(KEYS)
-    if only - set(KEYS):
-        ap.error(f"unknown --only name(s) {sorted(only - set(KEYS))}; choose from {KEYS}")
-    args.only = only
     return args
 
 

@@ -493,23 +493,19 @@ def report_calls(pairs: list[tuple[str, Any, Any]]) -> bool:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="python -m bench.openapi", description=__doc__.split("\n")[0])
+    from bench._measure import bench_parser, parse_bench_args
+
+    ap = bench_parser("python -m bench.openapi", __doc__, KEYS)
     ap.add_argument("--quick", action="store_true", help="fewer runs, small N, no peers")
-    ap.add_argument("--only", help=f"comma-separated subset of: {','.join(KEYS)}")
     ap.add_argument("--n", type=int, help="calls per timed run (default 5000)")
     ap.add_argument("--repeat", type=int, help="runs per restwright case; best kept (default 3)")
     ap.add_argument("--peer-repeat", type=int, default=1, help="runs per peer (slow; default 1)")
     ap.add_argument("--no-peers", dest="peers", action="store_false", help="skip the peers")
-    ap.add_argument("--strict", action="store_true", help="exit 1 if any target is missed")
-    args = ap.parse_args(argv)
+    args = parse_bench_args(ap, argv, KEYS)
     args.n = args.n or (1000 if args.quick else 5000)
     args.repeat = args.repeat or (1 if args.quick else 3)
     if args.quick:
         args.peers = False
-    only = set(args.only.split(",")) if args.only else set(KEYS)
-    if only - set(KEYS):
-        ap.error(f"unknown --only name(s) {sorted(only - set(KEYS))}; choose from {KEYS}")
-    args.only = only
     return args
 
 
