@@ -7,10 +7,10 @@ sit on top of it. Heavy parts are imported on first use so ``import restwright``
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import errors
+from ._lazy import lazy_getattr
 from ._version import __version__
 from .engine.auth import (
     APIKeyAuth,
@@ -83,12 +83,5 @@ _LAZY = {
     "from_openapi_async": ".openapi.runtime",
 }
 
-
-def __getattr__(name: str) -> Any:
-    # asyncio and the OpenAPI runtime are costly to import: load them when asked for.
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+# asyncio and the OpenAPI runtime are costly to import: load them when asked for.
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)

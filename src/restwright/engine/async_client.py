@@ -91,9 +91,7 @@ class AsyncClient(BaseClient):
         """
         request = self.build_request(method, path, **kwargs)
         policy = None if retry is None else Retry.of(retry)
-        return await self._run(
-            exchange(self._policy, request, retry=policy, idempotent=idempotent)
-        )
+        return await self._run(exchange(self._policy, request, retry=policy, idempotent=idempotent))
 
     async def get(self, path: str, **kwargs: Any) -> Response:
         if "retry" in kwargs or "idempotent" in kwargs:

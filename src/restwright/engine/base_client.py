@@ -101,8 +101,11 @@ class BaseClient(ABC):
         self._base_path = target.split("?", 1)[0].rstrip("/")
         self._auth = to_auth(auth)
         self._headers = Headers(
-            {"User-Agent": USER_AGENT, "Accept": "application/json",
-             "Accept-Encoding": "gzip, deflate"}
+            {
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "Accept-Encoding": "gzip, deflate",
+            }
         )
         for name, value in Headers(headers).raw():
             check_header(name, value)
@@ -146,8 +149,17 @@ class BaseClient(ABC):
         current ones; a ``None`` value removes a header). Closing the clone does not close
         the shared pool.
         """
-        allowed = {"auth", "headers", "timeout", "retry", "hooks", "dry_run",
-                   "follow_redirects", "max_redirects", "base_url"}
+        allowed = {
+            "auth",
+            "headers",
+            "timeout",
+            "retry",
+            "hooks",
+            "dry_run",
+            "follow_redirects",
+            "max_redirects",
+            "base_url",
+        }
         unknown = set(overrides) - allowed
         if unknown:
             raise TypeError(f"with_options() got unexpected options {sorted(unknown)}")

@@ -42,9 +42,7 @@ class Headers(MutableMapping[str, str]):
             self._items = [(str(k), str(v)) for k, v in headers]
 
     @classmethod
-    def from_raw(
-        cls, items: list[tuple[str, str]], index: dict[str, str] | None = None
-    ) -> Headers:
+    def from_raw(cls, items: list[tuple[str, str]], index: dict[str, str] | None = None) -> Headers:
         """Wrap an already-built list without copying (used by the transports, which may
         pass the lower-cased ``index`` they built while parsing)."""
         obj = cls.__new__(cls)

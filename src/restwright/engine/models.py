@@ -92,8 +92,10 @@ class Request:
         once it may have been sent, since a retry would send a truncated body.
         """
         content = self.content
-        return content is None or isinstance(content, bytes) or bool(
-            getattr(content, "replayable", False)
+        return (
+            content is None
+            or isinstance(content, bytes)
+            or bool(getattr(content, "replayable", False))
         )
 
     @property

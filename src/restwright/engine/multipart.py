@@ -19,9 +19,7 @@ CHUNK = 64 * 1024
 
 def _quote_param(value: str) -> str:
     # HTML5's escaping for form-data names/filenames (what browsers and httpx do).
-    return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace(
-        "\n", "%0A"
-    )
+    return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
 class _LocalFile:

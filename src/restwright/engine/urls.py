@@ -36,6 +36,8 @@ def join_url(base: str, url: str) -> str:
     from urllib.parse import urljoin
 
     return urljoin(base, url)
+
+
 _UNRESERVED = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9_.~-]*")
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _PATH_SAFE = "/?=&:@!$'()*+,;%-._~"

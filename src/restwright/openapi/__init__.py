@@ -25,9 +25,9 @@ document file whose cache record is current (see :mod:`.cache`).
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_getattr
 from .loader import load
 from .model import (
     ApiDescription,
@@ -51,12 +51,7 @@ _LAZY = {
     "DriftError": ".drift",
 }
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(module, __name__), name)
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)
 
 
 __all__ = [
