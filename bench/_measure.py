@@ -168,13 +168,24 @@ def ratio_line(label: str, mine: Result | None, other: Result | None, target: fl
     return speed >= target
 
 
-def limit_line(label: str, value_ms: float | None, limit_ms: float) -> bool:
-    if value_ms is None:
-        print(f"  {label:<54} n/a  (target <= {limit_ms:.0f} ms)")
+def limit_line(
+    label: str,
+    value: float | None,
+    limit: float,
+    *,
+    unit: str = "ms",
+    value_format: str = "5.1f",
+    limit_format: str = ".0f",
+) -> bool:
+    """Print ``label = value unit (target <= limit unit) PASS|MISS``; True unless missed
+    (a value that could not be measured is shown as n/a and does not fail)."""
+    target = f"(target <= {limit:{limit_format}} {unit})"
+    if value is None:
+        print(f"  {label:<54} n/a  {target}")
         return True
-    verdict = "PASS" if value_ms <= limit_ms else "MISS"
-    print(f"  {label:<54} = {value_ms:5.1f} ms  (target <= {limit_ms:.0f} ms)  {verdict}")
-    return value_ms <= limit_ms
+    verdict = "PASS" if value <= limit else "MISS"
+    print(f"  {label:<54} = {value:{value_format}} {unit}  {target}  {verdict}")
+    return value <= limit
 
 
 def versions(*names: str) -> str:

@@ -362,19 +362,16 @@ def report_build(cases: dict[str, Case]) -> bool:
         why = "from_openapi not available; the figures above are load() + an engine GET"
         print(f"  build targets: n/a ({why})")
         return True
-    ok &= limit_line("build: cold, import + build + first call", cold.total_s, COLD_LIMIT_S)
-    ok &= limit_line("build: cached, import + build + first call", cached.total_s, CACHED_LIMIT_S)
+    from bench._measure import limit_line
+
+    ok &= seconds_line("build: cold, import + build + first call", cold.total_s, COLD_LIMIT_S)
+    ok &= seconds_line("build: cached, import + build + first call", cached.total_s, CACHED_LIMIT_S)
     # The same without the imports (a program that already imported restwright.openapi).
     for label, case, limit in (("cold", cold, COLD_LIMIT_S), ("cached", cached, CACHED_LIMIT_S)):
         got = [r["build_s"] + r["call_s"] for r in case.runs if r.get("call_s") is not None]
-        limit_line(f"  (info) {label}, build + first call, imports excluded", min(got), limit)
+        seconds_line(f"  (info) {label}, build + first call, imports excluded", min(got), limit)
     worst = max((c.best("rss_mb") or 0) for c in (cold, cached))
-    verdict = "PASS" if worst <= RSS_LIMIT_MB else "MISS"
-    print(
-        f"  {'build: peak RSS (worse of cold and cached)':<54} = {worst:5.1f} MB  "
-        f"(target <= {RSS_LIMIT_MB:.0f} MB)  {verdict}"
-    )
-    ok &= worst <= RSS_LIMIT_MB
+    ok &= limit_line("build: peak RSS (worse of cold and cached)", worst, RSS_LIMIT_MB, unit="MB")
     for key in ("core", "core-nv", "aio"):
         peer = cases.get(key)
         if peer is None:
@@ -391,13 +388,10 @@ def report_build(cases: dict[str, Case]) -> bool:
     return ok
 
 
-def limit_line(label: str, value_s: float | None, limit_s: float) -> bool:
-    if value_s is None:
-        print(f"  {label:<54} n/a  (target <= {limit_s} s)")
-        return True
-    verdict = "PASS" if value_s <= limit_s else "MISS"
-    print(f"  {label:<54} = {value_s:6.3f} s  (target <= {limit_s} s)  {verdict}")
-    return value_s <= limit_s
+def seconds_line(label: str, value_s: float | None, limit_s: float) -> bool:
+    from bench._measure import limit_line
+
+    return limit_line(label, value_s, limit_s, unit="s", value_format="6.3f", limit_format="")
 
 
 # -- 2. per-call overhead -------------------------------------------------------------------
