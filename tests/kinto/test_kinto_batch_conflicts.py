@@ -42,6 +42,15 @@ async def _create_all(kt: Harness, client: Any, **batch_kwargs: Any) -> Any:
     return batch
 
 
+async def _create_all_in_parallel(server: ConflictingBatchServer) -> Any:
+    """:func:`_create_all` with the async client and ``batch(parallel=3)``."""
+    harness = Harness("async", server.url)
+    try:
+        return await _create_all(harness, _client(harness, server), parallel=3)
+    finally:
+        await harness.close()
+
+
 def _ids(requests: list[Any]) -> list[str]:
     return [r["path"].rsplit("/", 1)[-1] for r in requests]
 
@@ -135,15 +144,7 @@ async def test_parallel_chunks_rolled_back_by_conflicts_are_resent_once_done(
     server: ConflictingBatchServer,
 ) -> None:
     server.conflicts = {"r03": 1, "r15": 1, "r21": 1}
-    server.refuse_batches = 0
-    async with (
-        kinto_http.AsyncClient(
-            server_url=server.url, bucket="b", collection="c", retry_after=0
-        ) as client,
-        client.batch(parallel=3) as batch,
-    ):
-        for record_id in IDS:
-            await batch.create_record(id=record_id, data={"n": record_id})
+    batch = await _create_all_in_parallel(server)
     # Three chunks in parallel, then the rolled-back prefixes, one at a time, with retry=0.
     first, resent = server.batches[:3], server.batches[3:]
     assert sorted(map(tuple, first)) == [tuple(IDS[0:10]), tuple(IDS[10:20]), tuple(IDS[20:25])]
@@ -155,14 +156,7 @@ async def test_parallel_chunks_rolled_back_by_conflicts_are_resent_once_done(
 
 async def test_parallel_chunk_refused_whole_is_resent(server: ConflictingBatchServer) -> None:
     server.refuse_batches = 1  # the first /batch to arrive gets a 409 as a whole
-    async with (
-        kinto_http.AsyncClient(
-            server_url=server.url, bucket="b", collection="c", retry_after=0
-        ) as client,
-        client.batch(parallel=3) as batch,
-    ):
-        for record_id in IDS:
-            await batch.create_record(id=record_id, data={})
+    batch = await _create_all_in_parallel(server)
     assert len(server.batches) == 4
     assert server.batches[3] == server.batches[0]
     assert sorted(server.records) == IDS
