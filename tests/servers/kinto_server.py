@@ -46,7 +46,7 @@ from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, Thread
 from pathlib import Path
 from typing import Any
 
-from .processes import free_port, stop, tail, wait_until_up
+from .processes import free_port, start_on_free_port, stop, tail, wait_until_up
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KINTO_BIN_ENV = "RESTWRIGHT_KINTO_BIN"
@@ -235,24 +235,21 @@ def kinto_server(
         log = tmp / "kinto.log"
         if storage_url:
             _migrate(kinto_bin, ini, tmp / "kinto-migrate.log", cwd=tmp)
-        for attempt in range(3):  # the free port may be taken by someone else meanwhile
-            port = free_port()
+
+        def start(port: int) -> subprocess.Popen[bytes]:
             with log.open("wb") as out:
-                proc = subprocess.Popen(
+                return subprocess.Popen(
                     [kinto_bin, "start", "--ini", str(ini), "--port", str(port)],
                     stdout=out,
                     stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL,
                     cwd=str(tmp),
                 )
-            try:
-                wait_until_up("kinto", port, "/v1/", proc, log, timeout=START_TIMEOUT)
-            except RuntimeError:
-                stop(proc, timeout=STOP_TIMEOUT)
-                if attempt == 2 or "Address already in use" not in tail(log):
-                    raise
-                continue
-            break
+
+        def wait(proc: subprocess.Popen[bytes], port: int) -> None:
+            wait_until_up("kinto", port, "/v1/", proc, log, timeout=START_TIMEOUT)
+
+        proc, port = start_on_free_port(start, wait, log, stop_timeout=STOP_TIMEOUT)
         try:
             yield f"http://127.0.0.1:{port}/v1"
         finally:

@@ -48,7 +48,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from .processes import free_port, stop, tail
+from .processes import start_on_free_port, stop, tail
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -225,46 +225,46 @@ def postgres_server(tmp_dir: str | os.PathLike[str]) -> Iterator[str]:
             raise RuntimeError(f"initdb failed with code {done.returncode}:\n{tail(log)}")
 
         pg_isready = _tool(bindir, "pg_isready")
+
+        def start(port: int) -> subprocess.Popen[bytes]:
+            with log.open("ab") as out:
+                return subprocess.Popen(
+                    [
+                        str(Path(bindir) / "postgres"),
+                        "-D",
+                        str(pgdata),
+                        "-p",
+                        str(port),
+                        "-k",
+                        str(private),
+                        "-c",
+                        "listen_addresses=127.0.0.1",
+                        "-c",
+                        "fsync=off",
+                        "-c",
+                        "synchronous_commit=off",
+                        "-c",
+                        "full_page_writes=off",
+                        "-c",
+                        "timezone=UTC",  # what Kinto expects (it warns otherwise)
+                    ],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    cwd=str(private),
+                    env=env,
+                    **run_as,
+                )
+
+        def wait(proc: subprocess.Popen[bytes], port: int) -> None:
+            _wait_for_postgres(proc, pg_isready, port, log)
+
         proc: subprocess.Popen[bytes] | None = None
         try:
-            for attempt in range(3):  # the free port may be taken by someone else meanwhile
-                port = free_port()
-                with log.open("ab") as out:
-                    proc = subprocess.Popen(
-                        [
-                            str(Path(bindir) / "postgres"),
-                            "-D",
-                            str(pgdata),
-                            "-p",
-                            str(port),
-                            "-k",
-                            str(private),
-                            "-c",
-                            "listen_addresses=127.0.0.1",
-                            "-c",
-                            "fsync=off",
-                            "-c",
-                            "synchronous_commit=off",
-                            "-c",
-                            "full_page_writes=off",
-                            "-c",
-                            "timezone=UTC",  # what Kinto expects (it warns otherwise)
-                        ],
-                        stdout=out,
-                        stderr=subprocess.STDOUT,
-                        stdin=subprocess.DEVNULL,
-                        cwd=str(private),
-                        env=env,
-                        **run_as,
-                    )
-                try:
-                    _wait_for_postgres(proc, pg_isready, port, log)
-                except RuntimeError:
-                    stop(proc, timeout=STOP_TIMEOUT, sig=signal.SIGINT)
-                    if attempt == 2 or "Address already in use" not in tail(log):
-                        raise
-                    continue
-                break
+            # SIGINT is the "fast" shutdown: no waiting for clients still connected.
+            proc, port = start_on_free_port(
+                start, wait, log, stop_timeout=STOP_TIMEOUT, sig=signal.SIGINT
+            )
 
             with log.open("ab") as out:
                 done = _run(

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["free_port", "stop", "tail", "wait_until_up"]
+__all__ = ["free_port", "start_on_free_port", "stop", "tail", "wait_until_up"]
 
 
 def free_port() -> int:
@@ -94,3 +94,34 @@ def stop(
     except subprocess.TimeoutExpired:
         send(signal.SIGKILL)
         proc.wait(timeout=timeout)
+
+
+def start_on_free_port(
+    start: Callable[[int], subprocess.Popen[bytes]],
+    wait: Callable[[subprocess.Popen[bytes], int], None],
+    log: Path,
+    *,
+    stop_timeout: float,
+    sig: signal.Signals = signal.SIGTERM,
+    attempts: int = 3,
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start a server with ``start(port)`` on a free port and ``wait(proc, port)`` until it
+    serves; return the process and its port.
+
+    A free port may be taken by someone else between choosing it and binding it: when the
+    server fails to come up and its ``log`` says "Address already in use", it is stopped
+    (with ``sig``) and started again on another port, ``attempts`` times in all.  Any other
+    failure is raised at once.
+    """
+    for attempt in range(attempts):
+        port = free_port()
+        proc = start(port)
+        try:
+            wait(proc, port)
+        except RuntimeError:
+            stop(proc, timeout=stop_timeout, sig=sig)
+            if attempt == attempts - 1 or "Address already in use" not in tail(log):
+                raise
+            continue
+        return proc, port
+    raise ValueError(f"attempts must be at least 1, not {attempts}")
