@@ -49,3 +49,11 @@ def test_dry_run_log_masks_body_secrets(caplog):
     assert any("dry run" in r.getMessage() for r in caplog.records)
     assert all(SECRET not in r.getMessage() for r in caplog.records)
     assert SECRET in response.request.to_curl(reveal_credentials=True)
+
+
+def test_form_body_with_raw_non_ascii_bytes_is_masked_not_refused() -> None:
+    from restwright.engine.redaction import mask_body
+
+    body = "password=s3cret&name=Andr\xe9".encode("latin-1")
+    masked = mask_body(body, "application/x-www-form-urlencoded")
+    assert masked == b"password=%5BREDACTED%5D&name=Andr\xe9"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .urls import _quote_query, unquote_plus
 
@@ -38,14 +38,17 @@ def mask_target(target: str, sensitive_params: frozenset[str]) -> str:
     if not sensitive_params or "?" not in target:
         return target
     path, _, query = target.partition("?")
+    return f"{path}?{_mask_pairs(query, sensitive_params.__contains__)}"
+
+
+def _mask_pairs(encoded: str, secret: Callable[[str], bool]) -> str:
+    """A ``name=value&...`` string (query or form body) with the values of the fields whose
+    decoded name is ``secret`` masked; everything else is kept byte for byte."""
     out = []
-    for pair in query.split("&"):
+    for pair in encoded.split("&"):
         name, eq, _value = pair.partition("=")
-        if eq and unquote_plus(name) in sensitive_params:
-            out.append(f"{name}={_quote_query(MASK)}")
-        else:
-            out.append(pair)
-    return f"{path}?{'&'.join(out)}"
+        out.append(f"{name}={_quote_query(MASK)}" if eq and secret(unquote_plus(name)) else pair)
+    return "&".join(out)
 
 
 #: Body fields (JSON keys, form fields; compared lower-case) whose values are secrets.
@@ -84,12 +87,10 @@ def mask_body(content: bytes, content_type: str | None) -> bytes:
     """
     ctype = (content_type or "").split(";", 1)[0].strip().lower()
     if ctype == "application/x-www-form-urlencoded":
-        pairs = []
-        for pair in content.decode("ascii", errors="replace").split("&"):
-            name, eq, _ = pair.partition("=")
-            secret = eq and unquote_plus(name).lower() in SENSITIVE_FIELDS
-            pairs.append(f"{name}={_quote_query(MASK)}" if secret else pair)
-        return "&".join(pairs).encode("ascii")
+        # latin-1 maps every byte to one character and back: a body that is not pure ASCII
+        # (sent as given by the caller) is shown as it is, not refused.
+        form = content.decode("latin-1")
+        return _mask_pairs(form, lambda name: name.lower() in SENSITIVE_FIELDS).encode("latin-1")
     if ctype == "application/json" or ctype.endswith("+json"):
         import json
 
