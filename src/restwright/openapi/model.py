@@ -546,9 +546,7 @@ class SchemaMap(Mapping[str, Any]):
     def get(self, name: str, default: Any = None) -> Any:
         value = self._decoded.get(name, _MISSING)
         if value is _MISSING:
-            if name not in self._encoded:
-                return default
-            value = self._decoded.setdefault(name, self._decode(self._encoded[name]))
+            return self[name] if name in self._encoded else default
         return value
 
     def __contains__(self, name: object) -> bool:
