@@ -23,6 +23,8 @@ from .redaction import SENSITIVE_HEADERS
 from .retry import Retry, parse_backoff
 from .urls import Origin, join_url, split_url, without_params
 
+logger = get_logger("restwright")
+
 
 class Send(NamedTuple):
     """Send ``request`` through the transport; the result is a :class:`Response`."""
@@ -82,7 +84,7 @@ class BackoffState:
         seconds = parse_backoff(response.headers)
         if seconds:
             self.until[origin] = time.monotonic() + seconds
-            get_logger().info("server at %s asks to back off for %.0f s", origin, seconds)
+            logger.info("server at %s asks to back off for %.0f s", origin, seconds)
 
 
 class Policy(NamedTuple):
@@ -136,7 +138,7 @@ def exchange(
             ):
                 delay = retry.delay(attempt)
                 attempt += 1
-                get_logger().info(
+                logger.info(
                     "retrying %s %s in %.2f s after %s (retry %d of %d)",
                     request.method,
                     request.redacted_url,
@@ -180,7 +182,7 @@ def exchange(
         ):
             delay = retry.delay(attempt, response.headers)
             attempt += 1
-            get_logger().info(
+            logger.info(
                 "retrying %s %s in %.2f s after status %d (retry %d of %d)",
                 request.method,
                 request.redacted_url,
@@ -214,7 +216,6 @@ def _send(policy: Policy, request: Request, stream: bool) -> Exchange:
     for hook in policy.request_hooks:
         yield CallHook(hook, request)
     response: Response = yield Send(request, stream)
-    logger = get_logger()
     if logger.isEnabledFor(DEBUG):
         logger.debug(
             "%s %s -> %d %s (%.1f ms)",

@@ -19,8 +19,8 @@ a JSON pointer) for anything malformed.  The modules:
 
 Importing this package is cheap: PyYAML, ``urllib.request``, ``platformdirs``, ``hashlib``
 and ``pickle`` are only imported when a load needs them, and :mod:`logging` when there is
-something to log (see :mod:`._log`).  A load from the cache needs none of them for a
-document file whose cache record is current (see :mod:`.cache`).
+something to log (see :mod:`restwright.engine.logs`).  A load from the cache needs none of
+them for a document file whose cache record is current (see :mod:`.cache`).
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from . import _log
+from ..engine.logs import get_logger
 from .model import (
     HEAD_FIELDS,
     ApiDescription,
@@ -91,7 +91,7 @@ __all__ = [
     "key_for_file",
 ]
 
-logger = _log.get_logger(__name__)
+logger = get_logger(__name__)
 
 CACHE_VERSION = "1"
 """Bump when normalization changes its output for the same document."""

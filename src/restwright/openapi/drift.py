@@ -24,8 +24,8 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from ..engine.logs import get_logger
 from ..errors import RestwrightError
-from . import _log
 
 if TYPE_CHECKING:
     from ..engine.models import Request, Response
@@ -41,7 +41,7 @@ __all__ = [
     "json_type",
 ]
 
-logger = _log.get_logger(__name__)
+logger = get_logger(__name__)
 
 #: ``(json_pointer, expected, got)``: one way a value breaks a schema.
 Issue = tuple[str, str, str]

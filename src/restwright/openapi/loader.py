@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
+from ..engine.logs import get_logger
 from ..errors import SpecError
-from . import _log
 from . import cache as _cache
 from .model import ApiDescription
 
@@ -51,7 +51,7 @@ __all__ = [
     "read_source",
 ]
 
-logger = _log.get_logger(__name__)
+logger = get_logger(__name__)
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds to wait for a URL document (and for each document it references)."""

@@ -26,14 +26,14 @@ import re
 import threading
 from typing import Any, Optional, Union
 
+from ..engine.logs import get_logger
 from ..errors import RestwrightError
-from . import _log
 from .model import ApiDescription
 from .naming import NameAllocator, python_identifier
 
 __all__ = ["ModelFactory", "class_name"]
 
-logger = _log.get_logger(__name__)
+logger = get_logger(__name__)
 
 _WORDS = re.compile(r"[A-Za-z0-9]+")
 

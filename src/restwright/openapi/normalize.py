@@ -22,7 +22,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import _log
+from ..engine.logs import get_logger
 from .model import (
     ApiDescription,
     Location,
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = ["normalize"]
 
-logger = _log.get_logger(__name__)
+logger = get_logger(__name__)
 
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _LOCATIONS: dict[str, Location] = {

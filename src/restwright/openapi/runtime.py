@@ -54,10 +54,10 @@ from urllib.parse import urljoin
 
 from ..engine.client import Client
 from ..engine.encoding import encode_json
+from ..engine.logs import get_logger
 from ..engine.models import Request, Response
 from ..engine.urls import encode_segment
 from ..errors import ApiError, DecodeError, RestwrightError, ValidationError
-from . import _log
 from .drift import (
     DriftError,
     DriftLog,
@@ -96,7 +96,7 @@ __all__ = [
     "from_openapi_async",
 ]
 
-logger = _log.get_logger(__name__)
+logger = get_logger(__name__)
 
 
 class _Default:

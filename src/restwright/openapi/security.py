@@ -41,10 +41,10 @@ from urllib.parse import quote, urljoin
 
 from ..engine.auth import APIKeyAuth, Auth, AuthFlow, BasicAuth, BearerAuth, to_auth
 from ..engine.headers import Headers
+from ..engine.logs import get_logger
 from ..engine.models import Request, Response, api_error
 from ..engine.urls import encode_query
 from ..errors import InvalidRequestError, Unauthorized
-from . import _log
 from .model import ApiDescription, Operation, SecurityScheme
 
 __all__ = [
@@ -54,7 +54,7 @@ __all__ = [
     "SecurityResolver",
 ]
 
-logger = _log.get_logger(__name__)
+logger = get_logger(__name__)
 
 _OAUTH_KEYS = frozenset(
     {"client_id", "client_secret", "scopes", "scope", "username", "password", "client_auth"}
