@@ -2,7 +2,8 @@
 
 The engine (``Client``, ``AsyncClient``) is one request pipeline shared by sync and async
 code; API descriptions (``restwright.openapi``) and shipped clients (``restwright.kinto``)
-sit on top of it. Heavy parts are imported on first use so ``import restwright`` stays fast.
+sit on top of it; client styles (``Resource``, ``Service``) write calls differently through
+the same pipeline. Heavy parts are imported on first use so ``import restwright`` stays fast.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ from .errors import (
 if TYPE_CHECKING:
     from .engine.async_client import AsyncClient, AsyncPages
     from .openapi.runtime import from_openapi, from_openapi_async
+    from .styles.crud import Service
+    from .styles.navigation import Resource
+    from .styles.routes import Route, RouteMap
 
 __all__ = [
     "APIKeyAuth",
@@ -63,10 +67,14 @@ __all__ = [
     "NotFound",
     "Pages",
     "Request",
+    "Resource",
     "Response",
     "RestwrightError",
     "Retry",
+    "Route",
+    "RouteMap",
     "ServerError",
+    "Service",
     "Timeout",
     "TimeoutError",
     "TransportError",
@@ -81,6 +89,10 @@ _LAZY = {
     "AsyncPages": ".engine.async_client",
     "from_openapi": ".openapi.runtime",
     "from_openapi_async": ".openapi.runtime",
+    "Resource": ".styles.navigation",
+    "Route": ".styles.routes",
+    "RouteMap": ".styles.routes",
+    "Service": ".styles.crud",
 }
 
 # asyncio and the OpenAPI runtime are costly to import: load them when asked for.

@@ -34,6 +34,7 @@ __all__ = [
     "TooManyRequests",
     "TransportError",
     "Unauthorized",
+    "UnknownRouteError",
     "UnprocessableEntity",
     "ValidationError",
     "WriteError",
@@ -89,6 +90,24 @@ class ValidationError(InvalidRequestError):
     def __init__(self, message: str, *, parameter: str | None = None) -> None:
         super().__init__(message)
         self.parameter = parameter
+
+
+class UnknownRouteError(InvalidRequestError, AttributeError):
+    """A navigation step or a call leaves the route map of a :class:`restwright.Resource`
+    (nothing was sent).
+
+    ``route`` is the template that was asked for and ``suggestions`` the closest known
+    routes.  It is also an :class:`AttributeError`, so ``getattr(resource, name, None)``
+    and ``hasattr`` work on checked resources.
+    """
+
+    def __init__(self, route: str, suggestions: list[str], reason: str = "") -> None:
+        text = f"{reason or 'unknown route'} {route!r}"
+        if suggestions:
+            text += "; closest known routes: " + ", ".join(suggestions)
+        super().__init__(text)
+        self.route = route
+        self.suggestions = suggestions
 
 
 class SpecError(RestwrightError):

@@ -10,7 +10,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from .._version import __version__
 from ..errors import InvalidRequestError
@@ -31,6 +31,9 @@ from .urls import (
     split_url,
     without_params,
 )
+
+if TYPE_CHECKING:
+    from ..styles.navigation import Resource
 
 DEFAULT_RETRY = Retry(total=2)
 USER_AGENT = f"restwright/{__version__}"
@@ -140,6 +143,14 @@ class BaseClient(ABC):
     @property
     def headers(self) -> Headers:
         return self._headers
+
+    @property
+    def resources(self) -> Resource:
+        """The API as a tree of lazy resources: ``client.resources.people["bob"].get()``
+        (see :class:`restwright.Resource`; give it a route map to check the steps)."""
+        from ..styles.navigation import Resource
+
+        return Resource(self)
 
     # -- cloning -------------------------------------------------------------------------
     def with_options(self: _Self, **overrides: Any) -> _Self:

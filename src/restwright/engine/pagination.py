@@ -39,6 +39,7 @@ class PageSpec(NamedTuple):
     first_page: int = 1
     page_size: int | None = None
     max_pages: int | None = None
+    total_field: str | None = None
 
     def checked(self) -> PageSpec:
         """Self, after checking the style name."""
@@ -111,12 +112,20 @@ def walk(
         if spec.page_size:
             base.setdefault(spec.limit_param, spec.page_size)
     current = PageRequest(path, base)
-    pages = 0
+    pages = seen = 0
     while True:
         response = yield current
         pages += 1
         if spec.max_pages is not None and pages >= spec.max_pages:
             return
+        if spec.total_field:
+            # The body says how many items there are: stop once they are all here,
+            # without asking for the empty page after the last one.
+            body = response.json()
+            seen += len(page_items(body, spec.items_key))
+            total = dig(body, spec.total_field)
+            if isinstance(total, int) and seen >= total:
+                return
         nxt = _next(spec, current, response)
         if nxt is None:
             return
