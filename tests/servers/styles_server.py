@@ -111,6 +111,7 @@ class StyleServer(FaultServer):
     def reset(self) -> None:
         super().reset()
         self.store = {}
+        self.cix_total = 7
         self.cix_items = {str(i): {"id": i, "name": f"item-{i}"} for i in range(1, 4)}
         self._failures = []
 
