@@ -9,21 +9,25 @@ Kinds:
 
 ``max``
     MAX's API: ``GET /info`` (public) names the OAuth2 server (``max.oauth_server``); every
-    other route needs ``X-Oauth-Token`` = :data:`MAX_TOKEN` and ``X-Oauth-Username`` (else
-    401 ``{"error", "error_description"}``).  An in-memory store keyed by the raw path:
-    ``POST``/``PUT`` store the JSON body (or ``json_data`` of a multipart body) and answer
-    it (201/200; multipart answers ``text/plain`` ``Uploaded``), ``GET`` answers what is
-    stored, else the stored children as a list (``?limit=`` honoured), else 404 with a JSON
-    error, ``HEAD`` answers ``X-totalItems``, ``DELETE`` 204.
+    other route needs ``X-Oauth-Token`` = the server's ``token`` (default
+    :data:`MAX_TOKEN`) and ``X-Oauth-Username`` (else 401 ``{"error",
+    "error_description"}``).  An in-memory store keyed by the raw path: ``POST``/``PUT``
+    store the JSON body (or ``json_data`` of a multipart body) and answer it (201/200;
+    multipart answers ``text/plain`` ``Uploaded``); a POST to a collection (an odd number
+    of segments: ``/contexts``, ``/people/x/activities``) stores it as a new child.
+    ``GET`` answers what is stored, else the stored children as a list (``?limit=``
+    honoured), else 404 with a JSON error; ``HEAD`` answers ``X-totalItems``; ``DELETE``
+    204.
 ``oauth``
     ``POST /token`` with the password grant (form fields ``grant_type``, ``client_id``,
-    ``scope``, ``username``, ``password``): ``{"access_token": MAX_TOKEN}`` for
+    ``scope``, ``username``, ``password``): ``{"access_token": token}`` for
     :data:`MAX_USERS`, 400 ``invalid_grant`` otherwise.
 ``cloudcix``
-    ``/{Application}/v1/{Service}/`` with ``X-Auth-Token`` = :data:`CIX_TOKEN` (else 401
-    ``{"detail"}``): ``GET`` lists :attr:`StyleServer.cix_total` items ``{"id", "name"}`` as
-    ``{"_metadata": {"total_records", "page", "limit"}, "content": [...]}`` chosen by
-    ``page`` (from 0) and ``limit`` (default 50); ``POST`` 201 ``{"content": body + id}``;
+    ``/{Application}/v1/{Service}/`` with ``X-Auth-Token`` = the server's ``token``
+    (default :data:`CIX_TOKEN`; else 401 ``{"detail"}``): ``GET`` lists
+    :attr:`StyleServer.cix_total` items ``{"id", "name"}`` as ``{"_metadata":
+    {"total_records", "page", "limit"}, "content": [...]}`` chosen by ``page`` (from 0)
+    and ``limit`` (default 50); ``POST`` 201 ``{"content": body + id}``;
     ``GET/PUT/PATCH .../{pk}/`` 200 ``{"content": ...}`` (404 for an unknown pk);
     ``DELETE`` 204; ``HEAD`` 200 (404 for an unknown pk).
 
@@ -94,9 +98,10 @@ def _max_error(status: int, error: str, description: str) -> web.Response:
 class StyleServer(FaultServer):
     """A MAX, OAuth2 or CloudCIX look-alike (see the module docstring)."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, token: str | None = None) -> None:
         super().__init__(kind)
         self.kind = kind
+        self.token = token or (CIX_TOKEN if kind == "cloudcix" else MAX_TOKEN)
         self.oauth_url = ""
         self.cix_total = 7
         self.store: dict[str, Any] = {}
@@ -148,7 +153,7 @@ class StyleServer(FaultServer):
         path = seen.path.rstrip("/") or "/"
         if path == "/info" and seen.method == "GET":
             return _json({"max.oauth_server": self.oauth_url, "max.version": "5.1"})
-        if seen.header("x-oauth-token") != MAX_TOKEN or not seen.header("x-oauth-username"):
+        if seen.header("x-oauth-token") != self.token or not seen.header("x-oauth-username"):
             return _max_error(401, "Unauthorized", "Invalid token or user")
         method = seen.method
         if method in ("POST", "PUT"):
@@ -158,6 +163,9 @@ class StyleServer(FaultServer):
                 data = json.loads(parts["json_data"]["text"]) if "json_data" in parts else {}
                 self.store[path] = {**data, "files": sorted(n for n in parts if n != "json_data")}
                 return web.Response(text="Uploaded", status=201)
+            if method == "POST" and len(path.strip("/").split("/")) % 2:
+                # a collection (/contexts, /people/x/activities): the body becomes a child
+                path = f"{path}/{1 + sum(k.rsplit('/', 1)[0] == path for k in self.store)}"
             self.store[path] = seen.json
             return _json(seen.json, 201 if method == "POST" else 200)
         if method == "DELETE":
@@ -183,11 +191,11 @@ class StyleServer(FaultServer):
             return _max_error(400, "unsupported_grant_type", "password grant only")
         if MAX_USERS.get(form.get("username", "")) != form.get("password"):
             return _max_error(400, "invalid_grant", "Bad username or password")
-        return _json({"access_token": MAX_TOKEN, "token_type": "bearer", "scope": form["scope"]})
+        return _json({"access_token": self.token, "token_type": "bearer", "scope": form["scope"]})
 
     # -- CloudCIX -------------------------------------------------------------------------
     def _cloudcix(self, request: web.BaseRequest, seen: Seen) -> web.StreamResponse:
-        if seen.header("x-auth-token") != CIX_TOKEN:
+        if seen.header("x-auth-token") != self.token:
             return _json({"detail": "Authentication credentials were not provided."}, 401)
         segments = seen.path.strip("/").split("/")
         if len(segments) < 3 or segments[1] != "v1" or not seen.path.endswith("/"):
