@@ -20,6 +20,7 @@ from ..errors import ApiError, InvalidRequestError
 from ..styles.navigation import Resource, decoded_body
 from ..styles.routes import RouteMap
 from .auth import MaxAuth
+from .login import drive, login_steps
 from .routes import MAX_ROUTES
 
 __all__ = [
@@ -194,22 +195,61 @@ class _MaxBase:
         return self.last_response.status_code if self.last_response is not None else None
 
     # -- server information ---------------------------------------------------------------
+    def _ready(self, value: Any) -> Any:
+        """``value`` as the client kind returns results: as is, or as an awaitable."""
+        if not self._is_async:
+            return value
+
+        async def ready() -> Any:
+            return value
+
+        return ready()
+
     @property
     def server_info(self) -> Any:
         """MAX's public settings (``GET /info``), fetched once (async: await it)."""
         if self._server_info is None:
             return _then(self.resources.info.get(), self._remember_info)
-        if not self._is_async:
-            return self._server_info
-
-        async def known() -> Any:
-            return self._server_info
-
-        return known()
+        return self._ready(self._server_info)
 
     def _remember_info(self, info: Any) -> Any:
         self._server_info = info
         return info
+
+    @property
+    def known_oauth_server(self) -> str | None:
+        """The OAuth2 server's URL if it is known without asking MAX."""
+        return self._oauth_server
+
+    def oauth_server_from(self, info: Any) -> str:
+        """Take the OAuth2 server from MAX's ``/info`` (``max.oauth_server``) and keep it."""
+        server = info.get("max.oauth_server") if isinstance(info, dict) else None
+        if not isinstance(server, str) or not server:
+            raise InvalidRequestError(
+                f"{self.url}/info names no OAuth2 server (max.oauth_server): "
+                "give MaxClient(oauth_server=...)"
+            )
+        self._oauth_server = server.rstrip("/")
+        return self._oauth_server
+
+    @property
+    def oauth_server(self) -> Any:
+        """The OAuth2 server issuing MAX tokens: the one given, else MAX's ``/info`` says
+        (async: await it)."""
+        if self._oauth_server is not None:
+            return self._ready(self._oauth_server)
+        return _then(self.server_info, self.oauth_server_from)
+
+    # -- login ----------------------------------------------------------------------------
+    def login(self, username: str | None = None, password: str | None = None) -> Any:
+        """Get a token with the OAuth2 password grant and use it (and ``username`` as the
+        actor) from now on; returns the token (async: await it).
+
+        What is missing of ``username`` and ``password`` is asked on the terminal (the
+        password with :func:`getpass.getpass`); without a terminal that raises.  A wrong
+        password raises the engine's ``BadRequest`` with the server's words.
+        """
+        return drive(login_steps(self, username, password), self._is_async)
 
     # -- navigation -----------------------------------------------------------------------
     def __getattr__(self, name: str) -> Resource:
