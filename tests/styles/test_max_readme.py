@@ -175,3 +175,12 @@ def test_me_and_context_hash_adapters(client: Any, drive: Any, max_server: Any) 
     already = "0" * 40  # a value that is a hash already is kept
     drive(client.contexts[already].get(rpc=True))
     assert max_server.seen[-1].path == f"/contexts/{already}"
+
+
+def test_token_or_actor_with_cr_lf_is_refused(client: Any, max_server: Any) -> None:
+    with pytest.raises(restwright.InvalidRequestError, match="CR, LF"):
+        client.setToken("abc\r\nX-Admin: yes")
+    with pytest.raises(restwright.InvalidRequestError, match="CR, LF"):
+        client.actor = "bob\nX-Admin: yes"
+    assert (client.token, client.actor) == (MAX_TOKEN, ACTOR)
+    assert max_server.seen == []

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..engine.headers import check_header
 from ..engine.models import Response
 from ..errors import ApiError, InvalidRequestError
 from ..styles.navigation import Resource, decoded_body
@@ -100,9 +101,11 @@ class _MaxBase:
     ) -> None:
         self.url = url.rstrip("/")
         self._oauth_server = oauth_server.rstrip("/") if oauth_server else None
-        self._actor = actor
-        self._token: str | None = None
+        check_header("X-Oauth-Scope", scope)
         self._scope = scope
+        self._token: str | None = None
+        self._actor: str | None = None
+        self.actor = actor
         self.grant_type = grant_type
         self.client_id = client_id
         self._server_info: Any = None
@@ -154,6 +157,7 @@ class _MaxBase:
 
     @actor.setter
     def actor(self, username: str | None) -> None:
+        check_header("X-Oauth-Username", username or "")  # CR/LF would split a header
         self._actor = username or None
 
     @property
@@ -163,6 +167,7 @@ class _MaxBase:
 
     @token.setter
     def token(self, value: str | None) -> None:
+        check_header("X-Oauth-Token", value or "")
         self._token = value or None
 
     @property
