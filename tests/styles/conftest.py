@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 import restwright
+from restwright.cloudcix import AsyncClient as CixAsyncClient
+from restwright.cloudcix import Client as CixClient
 from restwright.cloudcix import Settings
 from restwright.max import AsyncMaxClient, MaxClient
 
@@ -76,19 +78,23 @@ def drive(client_kind: str) -> Iterator[Drive]:
         loop.close()
 
 
-@pytest.fixture
-def engine_client(client_kind: str, drive: Drive) -> Iterator[Callable[..., Any]]:
-    """``engine_client(base_url, **options)``: a restwright client of the current kind,
-    closed at teardown."""
+def _clients_of_kind(
+    client_kind: str,
+    drive: Drive,
+    sync_factory: Callable[..., Any],
+    async_factory: Callable[..., Any],
+) -> Iterator[Callable[..., Any]]:
+    """A factory of clients of the current kind (an async one is made on the helper loop);
+    every client made is closed at teardown."""
     made: list[Any] = []
 
-    def make(base_url: str, **options: Any) -> Any:
+    def make(*args: Any, **options: Any) -> Any:
         if client_kind == "sync":
-            client: Any = restwright.Client(base_url, **options)
+            client = sync_factory(*args, **options)
         else:
 
             async def build() -> Any:
-                return restwright.AsyncClient(base_url, **options)
+                return async_factory(*args, **options)
 
             client = drive(build())
         made.append(client)
@@ -100,34 +106,40 @@ def engine_client(client_kind: str, drive: Drive) -> Iterator[Callable[..., Any]
             client.close()
         else:
             drive(client.aclose())
+
+
+@pytest.fixture
+def engine_client(client_kind: str, drive: Drive) -> Iterator[Callable[..., Any]]:
+    """``engine_client(base_url, **options)``: a restwright client of the current kind."""
+    yield from _clients_of_kind(client_kind, drive, restwright.Client, restwright.AsyncClient)
 
 
 @pytest.fixture
 def max_client(
     client_kind: str, drive: Drive, max_server: StyleServer, oauth_server: StyleServer
 ) -> Iterator[Callable[..., Any]]:
-    """``max_client(**options)``: a MaxClient / AsyncMaxClient on the MAX look-alike."""
-    made: list[Any] = []
+    """``max_client(**options)``: a MaxClient / AsyncMaxClient on the MAX look-alike (no
+    retries unless asked)."""
+    yield from _clients_of_kind(
+        client_kind,
+        drive,
+        lambda **kw: MaxClient(max_server.base_url, **{"retry": 0, **kw}),
+        lambda **kw: AsyncMaxClient(max_server.base_url, **{"retry": 0, **kw}),
+    )
 
-    def make(**options: Any) -> Any:
-        options.setdefault("retry", 0)
-        if client_kind == "sync":
-            client: Any = MaxClient(max_server.base_url, **options)
-        else:
 
-            async def build() -> Any:
-                return AsyncMaxClient(max_server.base_url, **options)
-
-            client = drive(build())
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:
-        if client_kind == "sync":
-            client.close()
-        else:
-            drive(client.aclose())
+@pytest.fixture
+def cix_client(
+    client_kind: str, drive: Drive, cix_settings: Settings
+) -> Iterator[Callable[..., Any]]:
+    """``cix_client(application, service_uri, **options)``: a cloudcix Client or AsyncClient
+    on the CloudCIX look-alike (no retries unless asked)."""
+    yield from _clients_of_kind(
+        client_kind,
+        drive,
+        lambda *a, **kw: CixClient(*a, **{"settings": cix_settings, "retry": 0, **kw}),
+        lambda *a, **kw: CixAsyncClient(*a, **{"settings": cix_settings, "retry": 0, **kw}),
+    )
 
 
 @pytest.fixture

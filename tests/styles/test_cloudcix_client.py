@@ -5,7 +5,6 @@ async; settings from the environment and from a settings module."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,23 +12,12 @@ import pytest
 from tests.servers.styles_server import CIX_TOKEN, StyleServer
 
 import restwright
-from restwright.cloudcix import AsyncClient, Client, Settings, load_settings, service_location
+from restwright.cloudcix import Client, load_settings, service_location
 
 
 @pytest.fixture
-def address(client_kind: str, drive: Any, cix_settings: Settings) -> Iterator[Any]:
-    if client_kind == "sync":
-        client: Any = Client("Membership", "Address/", settings=cix_settings, retry=0)
-        yield client
-        client.close()
-        return
-
-    async def build() -> Any:
-        return AsyncClient("Membership", "Address/", settings=cix_settings, retry=0)
-
-    client = drive(build())
-    yield client
-    drive(client.aclose())
+def address(cix_client: Any) -> Any:
+    return cix_client("Membership", "Address/")
 
 
 def only(server: StyleServer) -> Any:
@@ -134,26 +122,17 @@ def test_get_all_walks_every_page(
 
 
 def test_url_ids_fill_other_placeholders(
-    client_kind: str, drive: Any, cix_settings: Settings, cix_server: StyleServer
+    cix_client: Any, drive: Any, cix_server: StyleServer
 ) -> None:
-    link = Client("Membership", "Address/{address_id}/Link/", settings=cix_settings)
-    if client_kind == "async":
-        link = drive(_async_client("Membership", "Address/{address_id}/Link/", cix_settings))
-    try:
-        drive(link.read(5, token=CIX_TOKEN, address_id=12))
-        drive(link.create(token=CIX_TOKEN, address_id="a/b", data={}))
-        drive(link.get_all(token=CIX_TOKEN, address_id=12))
-    finally:
-        drive(link.aclose()) if client_kind == "async" else link.close()
+    link = cix_client("Membership", "Address/{address_id}/Link/")
+    drive(link.read(5, token=CIX_TOKEN, address_id=12))
+    drive(link.create(token=CIX_TOKEN, address_id="a/b", data={}))
+    drive(link.get_all(token=CIX_TOKEN, address_id=12))
     assert [s.path for s in cix_server.seen] == [
         "/Membership/v1/Address/12/Link/5/",
         "/Membership/v1/Address/a%2Fb/Link/",
         "/Membership/v1/Address/12/Link/",
     ]
-
-
-async def _async_client(application: str, service: str, settings: Settings) -> Any:
-    return AsyncClient(application, service, settings=settings)
 
 
 @pytest.mark.parametrize("pk", ["../admin", "a/b", "..", "x?y#z", "é ü"])
