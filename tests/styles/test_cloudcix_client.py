@@ -4,6 +4,7 @@ async; settings from the environment and from a settings module."""
 
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,27 @@ def test_version_2_url_in_a_dry_run(monkeypatch: Any) -> None:
     assert sent[0].url == "https://membership.api.cloudcix.example/address/7/"
     assert CIX_TOKEN not in sent[0].to_curl()
     assert "X-Auth-Token: [REDACTED]" in sent[0].to_curl()
+
+
+def test_params_are_written_as_cloudcix_writes_them(
+    address: Any, drive: Any, cix_server: StyleServer
+) -> None:
+    params = {
+        "search[id__in]": [1, 2, 3],
+        "search[created__gte]": datetime.datetime(2026, 1, 2, 3, 4, 5),
+        "search[day]": datetime.date(2026, 1, 2),
+        "active": False,
+        "skip": None,
+        "search[name]": "John Smith",
+    }
+    drive(address.list(token=CIX_TOKEN, params=params))
+    drive(address.get_all(token=CIX_TOKEN, params={"search[id__in]": (4, 5)}))
+    first, second = cix_server.seen
+    assert first.query == [
+        ("search[id__in]", "[1,2,3]"),
+        ("search[created__gte]", "2026-01-02T03:04:05"),
+        ("search[day]", "2026-01-02"),
+        ("active", "false"),
+        ("search[name]", "John Smith"),
+    ]
+    assert second.query[0] == ("search[id__in]", "(4,5)")

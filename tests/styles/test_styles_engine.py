@@ -156,7 +156,7 @@ def test_route_map_checks_each_step(engine_client: Any, max_server: StyleServer)
 def test_route_by_name(engine_client: Any, drive: Any, max_server: StyleServer) -> None:
     client = engine_client(max_server.base_url, auth=max_auth)
     checked = restwright.Resource(client, routes=MAX_ROUTES)
-    place = checked.route("like", activity="a1", username="bob")
+    place = checked.people["x"].route("like", activity="a1", username="bob")  # from the root
     assert (place.template, place.path) == (
         "/activities/{activity}/likes/{username}",
         "/activities/a1/likes/bob",

@@ -18,7 +18,7 @@ page fails (cloudcix raised ``KeyError``); ``data=None`` sends no body (cloudcix
 
 from __future__ import annotations
 
-from .client import PAGE_LIMIT, PAGINATION, AsyncClient, Client, service_location
+from .client import PAGE_LIMIT, PAGINATION, AsyncClient, Client, encode_params, service_location
 from .settings import Settings, load_settings
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "AsyncClient",
     "Client",
     "Settings",
+    "encode_params",
     "load_settings",
     "service_location",
 ]

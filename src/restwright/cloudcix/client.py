@@ -11,14 +11,23 @@ as cloudcix returns ``requests`` responses.
 
 from __future__ import annotations
 
+import datetime
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from ..engine.urls import split_url
 from ..styles.crud import Service
 from .settings import Settings, load_settings
 
-__all__ = ["PAGE_LIMIT", "PAGINATION", "AsyncClient", "Client", "service_location"]
+__all__ = [
+    "PAGE_LIMIT",
+    "PAGINATION",
+    "AsyncClient",
+    "Client",
+    "encode_params",
+    "service_location",
+]
 
 #: How many items ``get_all`` asks for per page (cloudcix's figure).
 PAGE_LIMIT = 100
@@ -40,6 +49,20 @@ _PLACEHOLDER = re.compile(r"(\{\w+\})")
 def _lower_literals(path: str) -> str:
     """Lower-case a path but its ``{placeholders}`` (they name keyword arguments)."""
     return "".join(p if _PLACEHOLDER.fullmatch(p) else p.lower() for p in _PLACEHOLDER.split(path))
+
+
+def encode_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Query parameters written as CloudCIX reads them (as cloudcix sends them): dates and
+    times in ISO 8601, booleans ``true``/``false``, lists, tuples, sets and dicts as their
+    Python text without spaces (``search[id__in]=[1,2]``)."""
+    out: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, (datetime.date, datetime.time)):
+            value = value.isoformat()
+        elif isinstance(value, (list, tuple, set, frozenset, dict)):
+            value = str(value).replace(" ", "")
+        out[name] = value
+    return out
 
 
 def service_location(
@@ -85,6 +108,7 @@ class Client(Service):
             pagination=PAGINATION,
             raise_errors=False,
             own_client=client is None,
+            encode_params=encode_params,
         )
 
     @staticmethod

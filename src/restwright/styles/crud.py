@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..engine.auth import HeaderAuth
@@ -36,8 +36,9 @@ class Service:
     ``own_client=True`` makes the service close a client it was given.
     ``token_header`` carries the per-call ``token=`` (``"X-Auth-Token"``, CloudCIX's).
     ``pagination`` holds the :meth:`~restwright.Client.paginate` options ``get_all`` walks
-    with.  ``raise_errors=False`` returns error responses instead of raising, as
-    ``requests``-based clients did.
+    with.  ``encode_params`` rewrites ``params=`` before the engine encodes them (an API's
+    own way of writing lists or dates).  ``raise_errors=False`` returns error responses
+    instead of raising, as ``requests``-based clients did.
     """
 
     def __init__(
@@ -49,6 +50,7 @@ class Service:
         pagination: Mapping[str, Any] | None = None,
         raise_errors: bool = True,
         own_client: bool = False,
+        encode_params: Callable[[Any], Any] | None = None,
         **client_options: Any,
     ) -> None:
         if isinstance(client_or_base_url, str):
@@ -65,6 +67,7 @@ class Service:
         self.token_header = token_header
         self.pagination = dict(pagination or {})
         self.raise_errors = raise_errors
+        self.encode_params = encode_params
         self._is_async = inspect.iscoroutinefunction(self.client.request)
 
     # -- the verbs ------------------------------------------------------------------------
@@ -120,7 +123,7 @@ class Service:
         pages = client.paginate(
             self.path,
             path_params=path_params,
-            params=params,
+            params=self._params(params),
             headers=options.pop("headers", None),
             **{**self.pagination, **options},
         )
@@ -156,13 +159,16 @@ class Service:
             path = self._item_path
         if data is not _UNSET and data is not None:
             options["json"] = data
-        options.update(path_params=path_params, params=params)
+        options.update(path_params=path_params, params=self._params(params))
         if self._is_async:
             return self._send_async(client, method, path, options)
         try:
             return client.request(method, path, **options)
         except ApiError as exc:
             return self._error_response(exc)
+
+    def _params(self, params: Any) -> Any:
+        return self.encode_params(params) if self.encode_params and params else params
 
     async def _send_async(
         self, client: Any, method: str, path: str, options: dict[str, Any]

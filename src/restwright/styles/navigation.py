@@ -192,12 +192,15 @@ class Resource:
         raise TypeError(f"{self!r} is not iterable: call .get() to read it")
 
     def route(self, name: str, **values: Any) -> Resource:
-        """The place of the route called ``name`` in the map, its items filled from
-        ``values`` (``root.route("user", username="bob")``)."""
-        if self._nav.routes is None:
+        """The place of the route called ``name`` in the map (from the root, wherever this
+        resource is), its items filled from ``values``: ``api.route("user", username="bob")``.
+        """
+        routes = self._nav.routes
+        if routes is None:
             raise InvalidRequestError("route() needs a route map")
-        place = self
-        for segment in self._nav.routes.named(name).template.strip("/").split("/"):
+        place = self._step("", "", routes.root)
+        place._path = place._template = ""
+        for segment in routes.named(name).template.strip("/").split("/"):
             if segment.startswith("{") and segment.endswith("}"):
                 key = segment[1:-1]
                 if key not in values:
