@@ -30,15 +30,29 @@ def only(server: StyleServer) -> Any:
     return seen
 
 
+ENGINE_HEADERS = {
+    "User-Agent": f"restwright/{restwright.__version__}",
+    "Accept": "application/json",
+    "Accept-Encoding": "gzip, deflate",
+}
+
+
 def assert_max_headers(seen: Any, *, json_body: bool) -> None:
-    assert seen.header("X-Oauth-Token") == MAX_TOKEN
-    assert seen.header("X-Oauth-Username") == ACTOR
-    assert seen.header("X-Oauth-Scope") == "widgetcli"
-    if json_body:
-        assert seen.header("Content-Type") == "application/json"
-        assert seen.header("Content-Length") == str(len(seen.body))
-    else:
-        assert seen.header("Content-Type") is None
+    """Exactly the headers a MAX call sends (Host aside), in order."""
+    body_headers = (
+        {"Content-Type": "application/json", "Content-Length": str(len(seen.body))}
+        if json_body
+        else {}
+    )
+    expected = {
+        **ENGINE_HEADERS,
+        **body_headers,
+        "X-Oauth-Token": MAX_TOKEN,
+        "X-Oauth-Username": ACTOR,
+        "X-Oauth-Scope": "widgetcli",
+    }
+    assert [(k, v) for k, v in seen.headers if k != "Host"] == list(expected.items())
+    if not json_body:
         assert seen.body == b""
 
 
@@ -184,3 +198,17 @@ def test_token_or_actor_with_cr_lf_is_refused(client: Any, max_server: Any) -> N
         client.actor = "bob\nX-Admin: yes"
     assert (client.token, client.actor) == (MAX_TOKEN, ACTOR)
     assert max_server.seen == []
+
+
+def test_underscore_expansion_can_be_turned_off_or_bypassed(
+    max_client: Any, drive: Any, max_server: Any
+) -> None:
+    flat = max_client(actor=ACTOR, expand_underscores=False)
+    flat.token = MAX_TOKEN
+    drive(flat.people[ACTOR].activities.post(object_content="x", **{"a.b": 1}))
+    declared = max_client(actor=ACTOR, literal_keys=["display_name"])
+    declared.token = MAX_TOKEN
+    drive(declared.people[ACTOR].activities.post(display_name="D", object_content="y"))
+    first, second = max_server.seen
+    assert first.json == {"object": {"objectType": "note"}, "object_content": "x", "a.b": 1}
+    assert second.json == {"object": {"objectType": "note", "content": "y"}, "display_name": "D"}
