@@ -64,6 +64,7 @@ class Seen:
     query: list[tuple[str, str]]
     headers: list[tuple[str, str]]
     body: bytes = b""
+    peer_port: int = 0
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
@@ -134,6 +135,7 @@ class StyleServer(FaultServer):
             urllib.parse.parse_qsl(query, keep_blank_values=True),
             [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.raw_headers],
             await request.read(),
+            request.transport.get_extra_info("peername")[1] if request.transport else 0,
         )
         with self._lock:
             self._records.append(seen)  # type: ignore[arg-type]

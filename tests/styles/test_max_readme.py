@@ -212,3 +212,15 @@ def test_underscore_expansion_can_be_turned_off_or_bypassed(
     first, second = max_server.seen
     assert first.json == {"object": {"objectType": "note"}, "object_content": "x", "a.b": 1}
     assert second.json == {"object": {"objectType": "note", "content": "y"}, "display_name": "D"}
+
+
+def test_closing_closes_the_connections(max_client: Any, drive: Any, max_server: Any) -> None:
+    client = max_client(actor=ACTOR)
+    client.token = MAX_TOKEN
+    drive(client.people[ACTOR].activities.get())
+    drive(client.people[ACTOR].activities.get())
+    drive(client.aclose()) if hasattr(client, "aclose") else client.close()
+    drive(client.people[ACTOR].activities.get())
+    first, second, third = (seen.peer_port for seen in max_server.seen)
+    assert first == second  # one kept-alive connection ...
+    assert third != first  # ... closed by close()

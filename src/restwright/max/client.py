@@ -76,8 +76,8 @@ def _then(value: Any, func: Callable[[Any], Any]) -> Any:
 class _MaxBase:
     """What :class:`MaxClient` and :class:`AsyncMaxClient` share (all but the lifecycle).
 
-    ``url`` is the MAX server; ``oauth_server`` the OAuth2 server issuing tokens (read from
-    MAX's ``/info`` when not given); ``actor`` the user name calls are made as.
+    Arguments: ``url`` is the MAX server; ``oauth_server`` the OAuth2 server issuing tokens
+    (read from MAX's ``/info`` when not given); ``actor`` the user name calls are made as.
     ``expand_underscores=False`` sends ``key_subkey`` fields as they are.  ``routes`` replaces
     the route map (subclasses for other MAX versions).  ``client`` is an engine client to
     use instead of a new one; other keyword arguments (``timeout``, ``retry``, ``dry_run``,
@@ -111,20 +111,19 @@ class _MaxBase:
         self._server_info: Any = None
         self.last_response: Response | None = None
         user_hooks = dict(client_options.pop("hooks", None) or {})
-        if client is None:
-            self.client = self._new_engine_client(self.url, **client_options)
-            self._owns_client = True
-        else:
+        if client is not None:
             user_hooks = {**client._hook_map, **user_hooks}
-            self.client = client
-            self._owns_client = False
         response_hooks = user_hooks.get("response") or []
         if callable(response_hooks):
             response_hooks = [response_hooks]
-        self.client = self.client.with_options(
-            auth=MaxAuth(self),
-            hooks={**user_hooks, "response": [*response_hooks, self._keep]},
-        )
+        hooks = {**user_hooks, "response": [*response_hooks, self._keep]}
+        self._owns_client = client is None
+        if client is None:
+            self.client = self._new_engine_client(
+                self.url, auth=MaxAuth(self), hooks=hooks, **client_options
+            )
+        else:  # a clone: the given client keeps its own auth and hooks
+            self.client = client.with_options(auth=MaxAuth(self), hooks=hooks)
         self.resources = Resource(
             self.client,
             routes=routes,
@@ -338,8 +337,9 @@ class _MaxBase:
 
 
 class MaxClient(_MaxBase):
-    """A MAX client, sync and maxclient-compatible (see :class:`_MaxBase` for the
-    arguments)."""
+    """A MAX client, sync and maxclient-compatible: ``MaxClient(url, oauth_server=None,
+    actor=None, *, scope, grant_type, client_id, expand_underscores, literal_keys, routes,
+    client, **engine_options)`` (see the arguments above)."""
 
     def close(self) -> None:
         if self._owns_client:
