@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ApiError",
     "BadRequest",
+    "CassetteError",
     "ClientError",
     "Conflict",
     "ConnectError",
@@ -105,6 +106,15 @@ class SpecError(RestwrightError):
         super().__init__(text)
         self.pointer = pointer
         self.expected = expected
+
+
+class CassetteError(RestwrightError):
+    """A cassette (:mod:`restwright.transports.cassette`) cannot answer a request.
+
+    Raised in replay modes for a request with no recorded answer left (the message names
+    the closest recorded requests), and for a cassette file that cannot be read.  Never
+    retried: replaying again would not find an answer either.
+    """
 
 
 # -- transport ---------------------------------------------------------------------------
