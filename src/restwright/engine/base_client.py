@@ -75,6 +75,11 @@ def _hooks(hooks: HookMap | None) -> tuple[tuple[Callable[[Any], Any], ...], ...
     return out[0], out[1]
 
 
+def _rebuild_client(cls: type[_Self], settings: dict[str, Any]) -> _Self:
+    settings = dict(settings)
+    return cls(settings.pop("base_url"), **settings)
+
+
 class BaseClient(ABC):
     """Options and request building shared by :class:`Client` and :class:`AsyncClient`."""
 
@@ -117,6 +122,7 @@ class BaseClient(ABC):
         request_hooks, response_hooks = _hooks(hooks)
         self._transport_options = {"verify": verify, "trust_env": trust_env, "proxy": proxy}
         self._owns_transport = transport is None
+        self._transport_given = transport is not None  # part of the settings (pickling)
         self._transport = transport if transport is not None else self._default_transport()
         self._policy = Policy(
             origin,
@@ -188,6 +194,7 @@ class BaseClient(ABC):
             clone.dry_run = overrides["dry_run"]
             clone._transport = clone._default_transport()
             clone._owns_transport = True
+            clone._transport_given = False
         hooks = overrides.get("hooks", self._hook_map)
         clone._hook_map = dict(hooks or {})
         request_hooks, response_hooks = _hooks(hooks)
@@ -203,6 +210,31 @@ class BaseClient(ABC):
         return clone
 
     clone = with_options
+
+    # -- pickling ------------------------------------------------------------------------
+    def settings(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this client (no connection, no socket).
+
+        A transport given by the caller is part of them (it must pickle itself); the default
+        one is not, so a rebuilt client opens its own connections.
+        """
+        return {
+            "base_url": self.base_url,
+            "auth": self._auth,
+            "headers": self._headers.raw(),
+            "timeout": self.timeout,
+            "retry": self.retry,
+            "transport": self._transport if self._transport_given else None,
+            "dry_run": self.dry_run,
+            "hooks": self._hook_map,
+            "follow_redirects": self._policy.follow_redirects,
+            "max_redirects": self._policy.max_redirects,
+            **self._transport_options,
+        }
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Clients pickle as their settings (for process pools, Dask, Celery workers)."""
+        return (_rebuild_client, (type(self), self.settings()))
 
     # -- building requests ---------------------------------------------------------------
     def build_request(
