@@ -230,3 +230,47 @@ def test_failures_carry_request_and_response(fault_server: FaultServer) -> None:
     for _, error in result.failed:
         assert isinstance(error, NotFound)
         assert error.response.status_code == 404 and error.request.method == "GET"
+
+
+def test_progress_bar_on_a_terminal(fault_server: FaultServer) -> None:
+    """``progress=True`` draws rich's bar on stderr when it is a terminal (a real pty)."""
+    pytest.importorskip("rich")
+    import pty
+
+    script = textwrap.dedent(
+        f"""
+        import restwright
+        with restwright.Client({fault_server.base_url!r}) as client:
+            result = client.bulk(range(50), lambda c, i: c.get("/echo"), progress=True)
+        assert result.ok
+        """
+    )
+    source = str(Path(restwright.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
+    env.update({"TERM": "xterm-256color", "COLUMNS": "100"})
+    controller, terminal = pty.openpty()
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-c", script],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=terminal,
+            env=env,
+        )
+        os.close(terminal)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+        assert child.wait(60) == 0
+    finally:
+        os.close(controller)
+    text = output.decode("utf-8", "replace")
+    assert "100%" in text and "\x1b[" in text  # a drawn bar, in colour
+    piped = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=60)
+    assert piped.returncode == 0 and piped.stderr == b""  # nothing when stderr is not a terminal

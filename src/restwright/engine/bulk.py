@@ -122,11 +122,12 @@ class ProgressReport:
             self._callback = progress
         elif progress and sys.stderr.isatty():
             try:
+                from rich.console import Console
                 from rich.progress import Progress as RichProgress
             except ImportError:
                 logger.debug("progress bar wanted but rich is not installed")
             else:
-                self._bar = RichProgress(transient=False)
+                self._bar = RichProgress(console=Console(stderr=True), transient=False)
                 self._bar.start()
                 self._task = self._bar.add_task("bulk", total=total)
 
