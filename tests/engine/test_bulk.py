@@ -151,7 +151,7 @@ def test_bad_options_are_refused(fault_server: FaultServer) -> None:
 # -- clients across processes ------------------------------------------------------------------
 
 
-def test_clients_pickle_as_settings(fault_server: FaultServer) -> None:
+def test_clients_pickle_without_their_connections(fault_server: FaultServer) -> None:
     with restwright.Client(
         fault_server.base_url, auth=("u", "p"), headers={"X-A": "1"}, retry=3, timeout=2.5
     ) as client:

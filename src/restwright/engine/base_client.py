@@ -75,11 +75,6 @@ def _hooks(hooks: HookMap | None) -> tuple[tuple[Callable[[Any], Any], ...], ...
     return out[0], out[1]
 
 
-def _rebuild_client(cls: type[_Self], settings: dict[str, Any]) -> _Self:
-    settings = dict(settings)
-    return cls(settings.pop("base_url"), **settings)
-
-
 class BaseClient(ABC):
     """Options and request building shared by :class:`Client` and :class:`AsyncClient`."""
 
@@ -122,7 +117,7 @@ class BaseClient(ABC):
         request_hooks, response_hooks = _hooks(hooks)
         self._transport_options = {"verify": verify, "trust_env": trust_env, "proxy": proxy}
         self._owns_transport = transport is None
-        self._transport_given = transport is not None  # part of the settings (pickling)
+        self._builds_transport = transport is None  # so a pickled copy can build its own
         self._transport = transport if transport is not None else self._default_transport()
         self._policy = Policy(
             origin,
@@ -146,6 +141,19 @@ class BaseClient(ABC):
     @property
     def headers(self) -> Headers:
         return self._headers
+
+    # -- pickling: options travel, connections do not ----------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        if self._builds_transport:
+            state["_transport"] = None
+            state["_owns_transport"] = True
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self._transport is None:
+            self._transport = self._default_transport()
 
     # -- cloning -------------------------------------------------------------------------
     def with_options(self: _Self, **overrides: Any) -> _Self:
@@ -193,8 +201,7 @@ class BaseClient(ABC):
         if overrides.get("dry_run", self.dry_run) != self.dry_run:
             clone.dry_run = overrides["dry_run"]
             clone._transport = clone._default_transport()
-            clone._owns_transport = True
-            clone._transport_given = False
+            clone._owns_transport = clone._builds_transport = True
         hooks = overrides.get("hooks", self._hook_map)
         clone._hook_map = dict(hooks or {})
         request_hooks, response_hooks = _hooks(hooks)
@@ -210,31 +217,6 @@ class BaseClient(ABC):
         return clone
 
     clone = with_options
-
-    # -- pickling ------------------------------------------------------------------------
-    def settings(self) -> dict[str, Any]:
-        """The constructor arguments that rebuild this client (no connection, no socket).
-
-        A transport given by the caller is part of them (it must pickle itself); the default
-        one is not, so a rebuilt client opens its own connections.
-        """
-        return {
-            "base_url": self.base_url,
-            "auth": self._auth,
-            "headers": self._headers.raw(),
-            "timeout": self.timeout,
-            "retry": self.retry,
-            "transport": self._transport if self._transport_given else None,
-            "dry_run": self.dry_run,
-            "hooks": self._hook_map,
-            "follow_redirects": self._policy.follow_redirects,
-            "max_redirects": self._policy.max_redirects,
-            **self._transport_options,
-        }
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Clients pickle as their settings (for process pools, Dask, Celery workers)."""
-        return (_rebuild_client, (type(self), self.settings()))
 
     # -- building requests ---------------------------------------------------------------
     def build_request(

@@ -321,7 +321,7 @@ def run_on_executor(
 ) -> None:
     """Spread the items over ``executor`` in chunks, ``workers`` chunks in flight.
 
-    Each worker process rebuilds the client once from its settings (clients pickle as
+    Each worker process rebuilds the client once from its settings (clients pickle
     settings, never sockets).  A chunk whose task fails as a whole (a worker lost, a result
     that does not pickle) marks each of its items failed with that error: nothing is dropped.
     """
