@@ -321,8 +321,8 @@ def run_on_executor(
 ) -> None:
     """Spread the items over ``executor`` in chunks, ``workers`` chunks in flight.
 
-    Each worker process rebuilds the client once from its settings (clients pickle
-    settings, never sockets).  A chunk whose task fails as a whole (a worker lost, a result
+    Each worker process rebuilds the client once from its pickle (clients pickle their
+    options, never sockets).  A chunk whose task fails as a whole (a worker lost, a result
     that does not pickle) marks each of its items failed with that error: nothing is dropped.
     """
     blob = pickle.dumps(client)
