@@ -54,7 +54,7 @@ class _Handler(BaseHTTPRequestHandler):
             listener.result = listener.parse(self.path)
         except Exception as exc:
             listener.error = exc
-            self._answer(400, _FAILED)
+            self._answer(200, _FAILED)  # a page for the user; the caller gets the error
         else:
             self._answer(200, _DONE)
         listener.done.set()
