@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from .styles.crud import Service
     from .styles.navigation import Resource
     from .styles.routes import Route, RouteMap
+    from .transports.cassette import Cassette
 
 __all__ = [
     "APIKeyAuth",
@@ -56,6 +57,7 @@ __all__ = [
     "BasicAuth",
     "BearerAuth",
     "Blocking",
+    "Cassette",
     "Client",
     "ClientError",
     "ConnectError",
@@ -87,6 +89,7 @@ __all__ = [
 _LAZY = {
     "AsyncClient": ".engine.async_client",
     "AsyncPages": ".engine.async_client",
+    "Cassette": ".transports.cassette",
     "from_openapi": ".openapi.runtime",
     "from_openapi_async": ".openapi.runtime",
     "Resource": ".styles.navigation",

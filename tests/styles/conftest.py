@@ -2,7 +2,7 @@
 one test body with sync and async clients.
 
 ``drive(value)`` returns ``value`` for the sync kind and awaits it on a helper event loop
-(:class:`~tests.engine._harness.LoopThread`) for the async kind, so a test is written once:
+(:class:`~tests.servers.loops.LoopThread`) for the async kind, so a test is written once:
 ``drive(client.people["bob"].get())``.
 """
 
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # the servers are imported as tests.servers.*
     sys.path.insert(0, str(ROOT))
 
-from tests.engine._harness import LoopThread  # noqa: E402
+from tests.servers.loops import LoopThread  # noqa: E402
 from tests.servers.styles_server import StyleServer  # noqa: E402
 
 Drive = Callable[[Any], Any]
