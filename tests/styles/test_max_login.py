@@ -3,6 +3,7 @@ found through MAX's ``/info``, and the interactive login driven through a pseudo
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import textwrap
@@ -59,19 +60,43 @@ def test_bad_password_raises_with_the_servers_words(
     max_client: Any, drive: Any, oauth_server: StyleServer, caplog: Any
 ) -> None:
     client = max_client(oauth_server=oauth_server.base_url)
-    with pytest.raises(restwright.errors.BadRequest) as caught:
+    with (
+        caplog.at_level(logging.DEBUG, logger="restwright"),
+        pytest.raises(restwright.errors.OAuth2Error) as caught,
+    ):
         drive(client.login("ana", "wrong-password-value"))
-    assert caught.value.message == "Bad username or password"
-    assert "wrong-password-value" not in str(caught.value)
-    assert "wrong-password-value" not in caught.value.request.to_curl()
+    exc = caught.value
+    assert (exc.error, exc.status_code) == ("invalid_grant", 400)
+    assert "Bad username or password" in str(exc)
+    assert "wrong-password-value" not in str(exc)
+    assert "wrong-password-value" not in exc.request.to_curl()
     assert "wrong-password-value" not in caplog.text
-    assert client.token is None
+    assert (client.token, client.actor) == (None, None)
+    assert len(oauth_server.seen) == 1  # a refused POST is not re-sent
 
 
-def test_login_without_terminal_refuses_to_wait(max_client: Any, drive: Any) -> None:
-    client = max_client(oauth_server="http://127.0.0.1:9")
-    with pytest.raises(restwright.InvalidRequestError, match="terminal"):
+def test_login_without_terminal_refuses_to_wait(
+    max_client: Any, drive: Any, oauth_server: StyleServer
+) -> None:
+    client = max_client(oauth_server=oauth_server.base_url)
+    with pytest.raises(restwright.errors.OAuth2Error, match="terminal") as caught:
         drive(client.login(username="ana"))
+    assert caught.value.error == "login_required"
+    assert oauth_server.seen == []
+
+
+def test_login_in_a_dry_run_sends_nothing(max_client: Any, drive: Any) -> None:
+    sent: list[restwright.Request] = []
+    client = max_client(
+        oauth_server="http://127.0.0.1:9", dry_run=True, hooks={"request": sent.append}
+    )
+    assert drive(client.login("ana", "s3cret")) == "dry-run-token"
+    drive(client.people[":me"].get())
+    token_request, call = sent
+    assert token_request.url == "http://127.0.0.1:9/token"
+    assert "s3cret" not in token_request.to_curl()
+    assert call.headers["X-Oauth-Token"] == "dry-run-token"
+    assert "dry-run-token" not in call.to_curl()
 
 
 SCRIPT = textwrap.dedent(
@@ -109,7 +134,7 @@ def test_interactive_login_on_a_terminal(
         timeout=30,
     )
     try:
-        child.expect_exact("Username: ")
+        child.expect_exact(f"Username for {oauth_server.base_url}/token: ")
         child.sendline("ana")
         child.expect_exact("Password for ana: ")
         child.sendline("s3cret")
@@ -136,7 +161,7 @@ def test_interactive_login_asks_only_for_what_is_missing(
         timeout=30,
     )
     try:
-        index = child.expect_exact(["Username: ", "Password for carles.bruguera: "])
+        index = child.expect_exact(["Username for", "Password for carles.bruguera: "])
         assert index == 1
         child.sendline("password")
         child.expect(r"TOKEN \S+ carles.bruguera")

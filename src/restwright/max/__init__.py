@@ -20,6 +20,9 @@ Differences from maxclient, all on purpose:
   returning ``None``; ``data=`` together with fields raises instead of dropping the fields;
   GET/HEAD with body fields raise (give the query as ``qs=``).
 * TLS certificates are verified (maxclient sent everything with ``verify=False``).
+* ``login()`` runs :class:`restwright.auth.oauth2.PasswordGrant` (only the password grant:
+  no ``grant_type=`` option); a refusal raises :class:`~restwright.errors.OAuth2Error`
+  instead of ``BadUsernameOrPasswordError``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from __future__ import annotations
 from .auth import MaxAuth
 from .client import (
     DEFAULT_CLIENT_ID,
-    DEFAULT_GRANT_TYPE,
     DEFAULT_MAX_SERVER,
     DEFAULT_SCOPE,
     AsyncMaxClient,
@@ -39,7 +41,6 @@ from .routes import MAX_DEFAULTS, MAX_ROUTES
 
 __all__ = [
     "DEFAULT_CLIENT_ID",
-    "DEFAULT_GRANT_TYPE",
     "DEFAULT_MAX_SERVER",
     "DEFAULT_SCOPE",
     "MAX_DEFAULTS",

@@ -26,7 +26,6 @@ from .routes import MAX_ROUTES
 
 __all__ = [
     "DEFAULT_CLIENT_ID",
-    "DEFAULT_GRANT_TYPE",
     "DEFAULT_MAX_SERVER",
     "DEFAULT_SCOPE",
     "AsyncMaxClient",
@@ -37,7 +36,6 @@ __all__ = [
 
 DEFAULT_MAX_SERVER = "http://localhost:8081"
 DEFAULT_SCOPE = "widgetcli"
-DEFAULT_GRANT_TYPE = "password"
 DEFAULT_CLIENT_ID = "MAX"
 
 #: What MAX errors raise: restwright's :class:`~restwright.errors.ApiError` (the status is
@@ -91,7 +89,6 @@ class _MaxBase:
         actor: str | None = None,
         *,
         scope: str = DEFAULT_SCOPE,
-        grant_type: str = DEFAULT_GRANT_TYPE,
         client_id: str = DEFAULT_CLIENT_ID,
         expand_underscores: bool = True,
         literal_keys: Iterable[str] = (),
@@ -106,7 +103,6 @@ class _MaxBase:
         self._token: str | None = None
         self._actor: str | None = None
         self.actor = actor
-        self.grant_type = grant_type
         self.client_id = client_id
         self._server_info: Any = None
         self.last_response: Response | None = None
@@ -140,7 +136,7 @@ class _MaxBase:
             result=max_result,
             rpc=True,
         )
-        self._is_async = inspect.iscoroutinefunction(self.client.request)
+        self.is_async = inspect.iscoroutinefunction(self.client.request)
 
     @staticmethod
     def _new_engine_client(url: str, **options: Any) -> Any:
@@ -201,7 +197,7 @@ class _MaxBase:
     # -- server information ---------------------------------------------------------------
     def _ready(self, value: Any) -> Any:
         """``value`` as the client kind returns results: as is, or as an awaitable."""
-        if not self._is_async:
+        if not self.is_async:
             return value
 
         async def ready() -> Any:
@@ -249,11 +245,13 @@ class _MaxBase:
         """Get a token with the OAuth2 password grant and use it (and ``username`` as the
         actor) from now on; returns the token (async: await it).
 
-        What is missing of ``username`` and ``password`` is asked on the terminal (the
-        password with :func:`getpass.getpass`); without a terminal that raises.  A wrong
-        password raises the engine's ``BadRequest`` with the server's words.
+        The grant is :class:`restwright.auth.oauth2.PasswordGrant`: what is missing of
+        ``username`` and ``password`` is asked on the terminal (the password with
+        :func:`getpass.getpass`); without a terminal, or for a wrong password, it raises
+        :class:`~restwright.errors.OAuth2Error` (``login_required``, ``invalid_grant`` with
+        the server's ``error_description``).
         """
-        return drive(login_steps(self, username, password), self._is_async)
+        return drive(login_steps(self, username, password), self.is_async)
 
     # -- navigation -----------------------------------------------------------------------
     def __getattr__(self, name: str) -> Resource:
@@ -338,7 +336,7 @@ class _MaxBase:
 
 class MaxClient(_MaxBase):
     """A MAX client, sync and maxclient-compatible: ``MaxClient(url, oauth_server=None,
-    actor=None, *, scope, grant_type, client_id, expand_underscores, literal_keys, routes,
+    actor=None, *, scope, client_id, expand_underscores, literal_keys, routes,
     client, **engine_options)`` (see the arguments above)."""
 
     def close(self) -> None:

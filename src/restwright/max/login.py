@@ -1,5 +1,6 @@
-"""MAX's login: a token from the OAuth2 server's password grant, asking on the terminal for
-what is missing.
+"""MAX's login: a token from the OAuth2 server's password grant
+(:class:`restwright.auth.oauth2.PasswordGrant`), asking on the terminal for what is
+missing.
 
 The login is written once, as *steps* (:func:`login_steps`): a generator that yields either
 a :class:`~restwright.Blocking` call (the terminal prompt) or the result of an engine call
@@ -11,17 +12,15 @@ runs prompts in a worker thread, so the event loop never waits for a human.
 from __future__ import annotations
 
 import asyncio
-import getpass
 import inspect
-import sys
 from collections.abc import Generator
 from typing import Any
 
 from ..engine.auth import Blocking
-from ..engine.models import Response
-from ..errors import InvalidRequestError
+from ..engine.models import Request, Response
+from ..errors import ApiError
 
-__all__ = ["LoginSteps", "ask_credentials", "drive", "login_steps", "request_password_token"]
+__all__ = ["LoginSteps", "drive", "login_steps", "token_answer"]
 
 #: What the login steps yield: a blocking call, or an engine result (maybe awaitable).
 LoginSteps = Generator[Any, Any, str]
@@ -55,76 +54,66 @@ async def _drive_async(steps: Generator[Any, Any, Any]) -> Any:
         return done.value
 
 
-def ask_credentials(username: str | None, password: str | None) -> tuple[str, str]:
-    """Ask on the terminal for what is missing (the password without echo, with
-    :func:`getpass.getpass`); without a terminal, raise instead of waiting forever."""
-    if not sys.stdin or not sys.stdin.isatty():
-        raise InvalidRequestError(
-            "login() needs a username and a password: pass them, or run on a terminal to be "
-            "asked for them"
-        )
-    if username is None:
-        username = input("Username: ").strip()
-    if password is None:
-        password = getpass.getpass(f"Password for {username}: ")
-    return username, password
+def token_answer(oauth_client: Any, request: Request, is_async: bool) -> Any:
+    """Send a token request through the engine and give its answer, error statuses
+    included: the grant reads a refusal itself (and raises ``OAuth2Error`` with the
+    server's ``error`` and ``error_description``)."""
+    if is_async:
+
+        async def answer() -> Response:
+            try:
+                response: Response = await oauth_client.send(request)
+            except ApiError as exc:
+                return _refusal(exc)
+            return response
+
+        return answer()
+    try:
+        sync_response: Response = oauth_client.send(request)
+    except ApiError as exc:
+        return _refusal(exc)
+    return sync_response
 
 
-def request_password_token(
-    oauth_client: Any,
-    username: str,
-    password: str,
-    *,
-    client_id: str,
-    scope: str,
-    grant_type: str = "password",
-) -> Any:
-    """The OAuth2 password-grant token request (RFC 6749 section 4.3.2), sent through the
-    engine (``oauth_client`` is bound to the OAuth2 server): a form POST to ``/token``.
-
-    The form's ``password`` field is masked wherever the request is shown; the request is
-    never re-sent automatically (a POST).  Returns the response (an awaitable with an
-    async client); an error status raises the engine's ``ApiError`` (``BadRequest`` with
-    the server's ``error_description`` for a bad password).
-    """
-    form = {
-        "grant_type": grant_type,
-        "client_id": client_id,
-        "scope": scope,
-        "username": username,
-        "password": password,
-    }
-    return oauth_client.post("/token", data=form)
-
-
-def token_of(response: Response) -> str:
-    """The token of a token response: ``access_token``, or legacy servers' ``oauth_token``."""
-    body = response.json()
-    token = body.get("access_token") or body.get("oauth_token") if isinstance(body, dict) else None
-    if not isinstance(token, str) or not token:
-        raise InvalidRequestError(
-            f"the OAuth2 server answered without a token ({response.status_code})"
-        )
-    return token
+def _refusal(exc: ApiError) -> Response:
+    if exc.response is None:  # pragma: no cover - an ApiError always carries its answer
+        raise exc
+    return exc.response
 
 
 def login_steps(max_client: Any, username: str | None, password: str | None) -> LoginSteps:
-    """The steps of ``MaxClient.login`` (see the module docstring); returns the token."""
-    if username is None or password is None:
-        username, password = yield Blocking(ask_credentials, (username, password))
+    """The steps of ``MaxClient.login`` (see the module docstring); returns the token.
+
+    The OAuth2 password grant is :class:`restwright.auth.oauth2.PasswordGrant` (the token
+    request, the terminal prompts, the token response and its errors): its auth flow
+    authorizes a stand-in request that is never sent, and the token it puts there becomes
+    MAX's ``X-Oauth-Token``.
+    """
+    from ..auth.oauth2 import PasswordGrant
+
     oauth_server = max_client.known_oauth_server
     if oauth_server is None:
         info = yield max_client.server_info
         oauth_server = max_client.oauth_server_from(info)
-    oauth_client = max_client.client.with_options(base_url=oauth_server, auth=None)
-    response = yield request_password_token(
-        oauth_client,
+    grant = PasswordGrant(
+        f"{oauth_server}/token",
+        max_client.client_id,
         username,
         password,
-        client_id=max_client.client_id,
-        scope=max_client.scope,
-        grant_type=max_client.grant_type,
+        scopes=max_client.scope,
     )
-    max_client.actor = username
-    max_client.token = token_of(response)
-    return str(max_client.token)
+    oauth_client = max_client.client.with_options(base_url=oauth_server, auth=None)
+    stand_in = Request.from_url("GET", f"{max_client.url}/")
+    flow = grant.auth_flow(stand_in)
+    step = next(flow)
+    while step is not stand_in:
+        if isinstance(step, Blocking):
+            result = yield step  # the terminal prompt
+        else:
+            result = yield token_answer(oauth_client, step, max_client.is_async)
+        step = flow.send(result)
+    flow.close()
+    _, _, token = stand_in.headers["Authorization"].partition(" ")
+    max_client.actor = grant.username
+    max_client.token = token
+    return token
