@@ -77,6 +77,8 @@ def test_body_rules(api: Any, drive: Any, max_server: StyleServer) -> None:
     drive(api.things["t"].patch(data=[1, 2]))
     assert max_server.seen[1].body == b"[1,2]"
     assert max_server.seen[1].method == "PATCH"
+    drive(api.things["t"].put(data=None, a=1))  # data=None is "not given", as in maxclient
+    assert max_server.seen[2].body == b'{"a":1}'
 
 
 def test_expansion_can_be_turned_off_or_bypassed(

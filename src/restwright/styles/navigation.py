@@ -6,7 +6,8 @@ through the engine client's whole pipeline (auth, retries, hooks, redaction, dry
 the style adds only how a path and a body are written.  Body rules follow maxclient's
 rest-ish client:
 
-* keyword arguments are the JSON body; ``data=`` gives the body whole instead;
+* keyword arguments are the JSON body; ``data=`` gives the body whole instead (``None``:
+  not given);
 * ``key_subkey="x"`` and ``**{"key.subkey": "x"}`` become nested keys (``expand_keys=False``
   turns this off; ``literal_keys=`` names keys that really contain ``_`` or ``.``);
 * the route's default body for the method is deep-merged under the fields;
@@ -31,12 +32,11 @@ from ..engine.urls import encode_segment
 from ..errors import ApiError, InvalidRequestError, UnknownRouteError
 from .routes import Route, RouteMap, RouteNode, RouteTypes
 
-__all__ = ["Resource", "RpcResult", "decoded_body", "deep_merge", "expand_keys"]
+__all__ = ["Resource", "RpcResult", "decoded_body", "deep_merge", "expand_keys", "rpc_failure"]
 
 RpcResult = tuple[bool, int, Any]
 ResultHook = Callable[[str, Response], Any]
 
-_UNSET: Any = object()
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _NO_BODY_METHODS = frozenset({"GET", "HEAD"})
 
@@ -82,6 +82,15 @@ def decoded_body(method: str, response: Response) -> Any:
     if "json" in (response.headers.get("content-type") or ""):
         return response.json()
     return response.text
+
+
+def rpc_failure(exc: ApiError) -> RpcResult:
+    """``(False, status, content)`` of an error answer: its decoded JSON body, else its
+    text, else ``None``."""
+    content = exc.body
+    if content is None and exc.response is not None and exc.response.content:
+        content = exc.response.text
+    return (False, exc.status_code, content)
 
 
 class _Navigator:
@@ -258,7 +267,7 @@ class Resource:
 
     def _request_options(self, method: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         """The engine ``request()`` arguments of a call (pure: nothing is sent)."""
-        data = kwargs.pop("data", _UNSET)
+        data = kwargs.pop("data", None)  # None: not given (as in maxclient)
         qs = kwargs.pop("qs", None)
         headers = kwargs.pop("headers", None)
         files = dict(kwargs.pop("files", None) or {})
@@ -268,10 +277,10 @@ class Resource:
         route = self._route(method)
         options: dict[str, Any] = {"params": qs, "headers": headers}
         if method in _NO_BODY_METHODS:
-            if kwargs or data is not _UNSET or files:
+            if kwargs or data is not None or files:
                 raise InvalidRequestError(f"{method} takes no body; give query fields as qs=")
             return options
-        if data is not _UNSET:
+        if data is not None:
             if kwargs:
                 raise InvalidRequestError(
                     f"data= gives the whole body; do not add fields {sorted(kwargs)}"
@@ -297,28 +306,23 @@ class Resource:
         try:
             response = self._nav.client.request(method, self.path, **options)
         except ApiError as exc:
-            return self._failed(exc, rpc)
+            if not rpc:
+                raise
+            return rpc_failure(exc)
         return self._answer(method, response, rpc)
 
     async def _call_async(self, method: str, rpc: bool, options: dict[str, Any]) -> Any:
         try:
             response = await self._nav.client.request(method, self.path, **options)
         except ApiError as exc:
-            return self._failed(exc, rpc)
+            if not rpc:
+                raise
+            return rpc_failure(exc)
         return self._answer(method, response, rpc)
 
     def _answer(self, method: str, response: Response, rpc: bool) -> Any:
         value = self._nav.result(method, response)
         return (True, response.status_code, value) if rpc else value
-
-    @staticmethod
-    def _failed(exc: ApiError, rpc: bool) -> RpcResult:
-        if not rpc:
-            raise exc
-        content = exc.body
-        if content is None and exc.response is not None and exc.response.content:
-            content = exc.response.text
-        return (False, exc.status_code, content)
 
     def __repr__(self) -> str:
         return f"<Resource {self.template} at {self.path!r}>"
