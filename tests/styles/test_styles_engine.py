@@ -5,6 +5,7 @@ navigation rules (route maps, OpenAPI maps, body rules, hostile item names)."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -289,3 +290,33 @@ def test_service_from_a_base_url() -> None:
         assert response.request.method == "PUT"
     no_slash = restwright.Service(service.client, "/things")
     assert no_slash.read("a b").request.url == "http://127.0.0.1:9/api/things/a%20b"
+
+
+MATTERMOST = (
+    Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "mattermost-openapi-v4.yaml"
+)
+
+
+def test_route_map_from_a_real_description(
+    engine_client: Any, drive: Any, max_server: StyleServer
+) -> None:
+    """Mattermost's 400+ paths as a route map: checked steps, methods and close matches."""
+    if not MATTERMOST.is_file():
+        pytest.skip(f"the Mattermost description is absent ({MATTERMOST})")
+    from restwright.openapi import load
+
+    routes = restwright.RouteMap.from_openapi(load(MATTERMOST))
+    assert len(routes) > 300
+    api = restwright.Resource(engine_client(max_server.base_url, auth=max_auth), routes=routes)
+    place = api.api.v4.users["a/b"].teams
+    assert (place.template, place.path) == (
+        "/api/v4/users/{user_id}/teams",
+        "/api/v4/users/a%2Fb/teams",
+    )
+    drive(place.get(rpc=True))
+    assert max_server.seen[0].path == "/api/v4/users/a%2Fb/teams"
+    with pytest.raises(UnknownRouteError) as caught:
+        _ = api.api.v4.users["x"].teem
+    assert "/api/v4/users/{user_id}/teams" in caught.value.suggestions
+    with pytest.raises(UnknownRouteError, match="DELETE is not a method of"):
+        api.api.v4.users["x"].teams.delete()
