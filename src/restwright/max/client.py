@@ -255,9 +255,11 @@ class _MaxBase:
 
     # -- navigation -----------------------------------------------------------------------
     def __getattr__(self, name: str) -> Resource:
-        if name.startswith("_"):
+        """MAX's collections: ``client.people`` is ``client.resources.people``."""
+        resources: Resource | None = self.__dict__.get("resources")
+        if name.startswith("_") or resources is None:  # (not yet) built: no recursion
             raise AttributeError(name)
-        return self.resources.at(name)
+        return resources.at(name)
 
     # -- rpc-style methods (maxclient's), on the route table -------------------------------
     def _me(self, username: str | None) -> str:
