@@ -139,9 +139,9 @@ def test_interactive_login_on_a_terminal(
         child.expect_exact("Password for ana: ")
         child.sendline("s3cret")
         child.expect(r"TOKEN (\S+) ana \(False, 404\)")
+        assert "s3cret" not in child.before  # the password was not echoed
         assert child.match.group(1) == MAX_TOKEN[:6]
         child.expect(pexpect.EOF)
-        assert "s3cret" not in child.before  # the password was not echoed
     finally:
         child.close(force=True)
     assert child.exitstatus == 0
