@@ -156,6 +156,12 @@ def test_route_map_checks_each_step(engine_client: Any, max_server: StyleServer)
     assert max_server.seen == []
 
 
+def test_dir_lists_the_known_collections(engine_client: Any, max_server: StyleServer) -> None:
+    checked = restwright.Resource(engine_client(max_server.base_url), routes=MAX_ROUTES)
+    assert {"activities", "avatar", "timeline", "get", "post"} <= set(dir(checked.people["x"]))
+    assert "people" not in dir(checked.people["x"])
+
+
 def test_route_by_name(engine_client: Any, drive: Any, max_server: StyleServer) -> None:
     client = engine_client(max_server.base_url, auth=max_auth)
     checked = restwright.Resource(client, routes=MAX_ROUTES)

@@ -196,6 +196,13 @@ class Resource:
             node = node.item
         return self._step(encode_segment("item", item), placeholder, node)
 
+    def __dir__(self) -> list[str]:
+        """The methods, plus the collections the route map knows here (tab completion)."""
+        names = set(object.__dir__(self))
+        if self._node is not None:
+            names.update(name for name in self._node.children if name.isidentifier())
+        return sorted(names)
+
     def __iter__(self) -> NoReturn:
         # Without this, iter() would fall back on __getitem__(0), (1), ... forever.
         raise TypeError(f"{self!r} is not iterable: call .get() to read it")
