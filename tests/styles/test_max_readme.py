@@ -224,3 +224,9 @@ def test_closing_closes_the_connections(max_client: Any, drive: Any, max_server:
     first, second, third = (seen.peer_port for seen in max_server.seen)
     assert first == second  # one kept-alive connection ...
     assert third != first  # ... closed by close()
+
+
+def test_dir_shows_max_collections_not_resource_methods(client: Any) -> None:
+    names = dir(client)
+    assert {"people", "contexts", "activities", "addUser", "login"} <= set(names)
+    assert "get" not in names and "at" not in names

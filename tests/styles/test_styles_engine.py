@@ -160,6 +160,16 @@ def test_dir_lists_the_known_collections(engine_client: Any, max_server: StyleSe
     checked = restwright.Resource(engine_client(max_server.base_url), routes=MAX_ROUTES)
     assert {"activities", "avatar", "timeline", "get", "post"} <= set(dir(checked.people["x"]))
     assert "people" not in dir(checked.people["x"])
+    assert checked.contexts["c"].collections == [
+        "activities",
+        "avatar",
+        "comments",
+        "permissions",
+        "subscriptions",
+        "tags",
+        "tokens",
+    ]
+    assert restwright.Resource(engine_client(max_server.base_url)).people.collections == []
 
 
 def test_route_by_name(engine_client: Any, drive: Any, max_server: StyleServer) -> None:

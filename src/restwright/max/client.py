@@ -261,6 +261,10 @@ class _MaxBase:
             raise AttributeError(name)
         return resources.at(name)
 
+    def __dir__(self) -> list[str]:
+        collections = (name for name in self.resources.collections if name.isidentifier())
+        return sorted({*object.__dir__(self), *collections})
+
     # -- rpc-style methods (maxclient's), on the route table -------------------------------
     def _me(self, username: str | None) -> str:
         return username if username is not None else self._username(":me")

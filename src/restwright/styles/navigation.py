@@ -129,8 +129,8 @@ class Resource:
     return ``(ok, status, content)`` instead of raising for error statuses.
 
     Names reserved for the methods (``get``, ``post``, ``put``, ``patch``, ``delete``,
-    ``head``, ``defaults``, ``at``, ``route``, ``path``, ``template``) and names that are not
-    identifiers are reached with :meth:`at`.
+    ``head``, ``defaults``, ``at``, ``route``, ``path``, ``template``, ``collections``) and
+    names that are not identifiers are reached with :meth:`at`.
     """
 
     __slots__ = ("_nav", "_node", "_path", "_rpc", "_template")
@@ -196,11 +196,15 @@ class Resource:
             node = node.item
         return self._step(encode_segment("item", item), placeholder, node)
 
+    @property
+    def collections(self) -> list[str]:
+        """The collections the route map knows under this place (empty without a map)."""
+        return sorted(self._node.children) if self._node is not None else []
+
     def __dir__(self) -> list[str]:
-        """The methods, plus the collections the route map knows here (tab completion)."""
+        """The methods, plus the known collections (tab completion)."""
         names = set(object.__dir__(self))
-        if self._node is not None:
-            names.update(name for name in self._node.children if name.isidentifier())
+        names.update(name for name in self.collections if name.isidentifier())
         return sorted(names)
 
     def __iter__(self) -> NoReturn:
