@@ -23,7 +23,6 @@ from ..errors import ApiError
 
 __all__ = ["Service"]
 
-_UNSET: Any = object()
 _PLACEHOLDERS = re.compile(r"\{(\w+)\}")
 _PK = "_service_pk_"
 
@@ -79,7 +78,7 @@ class Service:
 
     def read(self, pk: Any, token: str | None = None, params: Any = None, **kwargs: Any) -> Any:
         """GET the item ``pk``."""
-        return self._send("GET", pk, token, _UNSET, params, kwargs)
+        return self._send("GET", pk, token, None, params, kwargs)
 
     def update(
         self,
@@ -105,17 +104,17 @@ class Service:
 
     def delete(self, pk: Any, token: str | None = None, params: Any = None, **kwargs: Any) -> Any:
         """DELETE the item ``pk``."""
-        return self._send("DELETE", pk, token, _UNSET, params, kwargs)
+        return self._send("DELETE", pk, token, None, params, kwargs)
 
     def list(self, token: str | None = None, params: Any = None, **kwargs: Any) -> Any:
         """GET one page of the collection (filtered by ``params``)."""
-        return self._send("GET", None, token, _UNSET, params, kwargs)
+        return self._send("GET", None, token, None, params, kwargs)
 
     def head(
         self, token: str | None = None, pk: Any = None, params: Any = None, **kwargs: Any
     ) -> Any:
         """HEAD the item ``pk``, or the collection when ``pk`` is None."""
-        return self._send("HEAD", pk, token, _UNSET, params, kwargs)
+        return self._send("HEAD", pk, token, None, params, kwargs)
 
     def get_all(self, token: str | None = None, params: Any = None, **kwargs: Any) -> Any:
         """Every item of every page of the collection, as a list (see ``pagination``)."""
@@ -157,7 +156,7 @@ class Service:
         if pk is not None:
             path_params[_PK] = pk
             path = self._item_path
-        if data is not _UNSET and data is not None:
+        if data is not None:
             options["json"] = data
         options.update(path_params=path_params, params=self._params(params))
         if self._is_async:
@@ -165,7 +164,7 @@ class Service:
         try:
             return client.request(method, path, **options)
         except ApiError as exc:
-            return self._error_response(exc)
+            return self._error_response(exc)  # or re-raises
 
     def _params(self, params: Any) -> Any:
         return self.encode_params(params) if self.encode_params and params else params
@@ -180,6 +179,7 @@ class Service:
         return response
 
     def _error_response(self, exc: ApiError) -> Response:
+        """The error answer, when errors are returned; else the error goes on."""
         if self.raise_errors or exc.response is None:
             raise exc
         return exc.response
