@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ApiError",
     "BadRequest",
+    "ClientCertificateError",
     "ClientError",
     "Conflict",
     "ConnectError",
@@ -105,6 +106,15 @@ class SpecError(RestwrightError):
         super().__init__(text)
         self.pointer = pointer
         self.expected = expected
+
+
+class ClientCertificateError(RestwrightError, ValueError):
+    """The client certificate given as ``cert=`` cannot be used (nothing was sent).
+
+    Raised when the client (or transport) is built: a file that cannot be read, a file
+    that is not PEM, a key that does not match the certificate, an encrypted key without
+    its password or with a wrong one.  The message names the file, never the password.
+    """
 
 
 # -- transport ---------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from ..engine.urls import Origin
+from ..errors import ClientCertificateError
+from .client_cert import CertTypes, load_client_cert
 
 if TYPE_CHECKING:
     import ssl
@@ -79,17 +81,35 @@ def proxy_from_env(origin: Origin) -> Proxy | None:
     return parse_proxy(url)
 
 
-def ssl_context(verify: Any = True, trust_env: bool = True) -> ssl.SSLContext:
-    """An SSL context: ``verify`` is True, False, a CA bundle path, or an SSLContext."""
+def ssl_context(
+    verify: Any = True, trust_env: bool = True, cert: CertTypes | None = None
+) -> ssl.SSLContext:
+    """An SSL context: ``verify`` is True, False, a CA bundle path, or an SSLContext;
+    ``cert`` a client certificate (see :mod:`restwright.transports.client_cert`)."""
     import ssl
 
     if isinstance(verify, ssl.SSLContext):
+        if cert is not None:
+            # Loading into the caller's context would change an object they own.
+            raise ClientCertificateError(
+                "cert= cannot be combined with an ssl.SSLContext as verify=: load the "
+                "certificate into that context (ctx.load_cert_chain) instead"
+            )
         return verify
     if verify is False:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
-        return ctx
+    else:
+        ctx = _verifying_context(verify, trust_env)
+    if cert is not None:
+        load_client_cert(ctx, cert)
+    return ctx
+
+
+def _verifying_context(verify: Any, trust_env: bool) -> ssl.SSLContext:
+    import ssl
+
     cafile = capath = None
     if isinstance(verify, (str, os.PathLike)):
         path = os.fspath(verify)
