@@ -59,7 +59,8 @@ class ConnectProxy:
             return
         upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", int(port))
         writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
-        await asyncio.gather(_pipe(reader, upstream_writer), _pipe(upstream_reader, writer))
+        with contextlib.suppress(asyncio.CancelledError):  # the proxy is being stopped
+            await asyncio.gather(_pipe(reader, upstream_writer), _pipe(upstream_reader, writer))
 
     def stop(self) -> None:
         loop, server = self._loop, self._server

@@ -71,9 +71,10 @@ def _split(cert: CertTypes) -> tuple[str, str | None, str | bytes | None]:
         ):
             return os.fspath(certfile), None if keyfile is None else os.fspath(keyfile), password
     # The value itself is not shown: it may hold the password.
+    given = f"a tuple of {len(cert)} items" if isinstance(cert, tuple) else type(cert).__name__
     raise ClientCertificateError(
         "cert= takes a PEM file path, a (certificate, key) pair or "
-        f"(certificate, key, password), not a {type(cert).__name__}"
+        f"(certificate, key, password), not {given}"
     )
 
 
@@ -109,9 +110,10 @@ def load_client_cert(ctx: ssl.SSLContext, cert: CertTypes) -> None:
         elif password.asked:
             message = f"cannot decrypt the client key {key_name}: wrong password"
         else:
+            detail = f" ({exc.reason})" if exc.reason else ""
             message = (
                 f"cannot load the client certificate {certfile!r} (key {key_name}): "
-                f"not a PEM certificate and key ({exc.reason or exc.library})"
+                f"not a PEM certificate with its key{detail}"
             )
         raise ClientCertificateError(message) from None
 
