@@ -37,7 +37,7 @@ from aiohttp import web
 
 from .background import AppServer
 
-__all__ = ["API_VERSION", "CONTAINERS", "unix_server"]
+__all__ = ["API_VERSION", "CONTAINERS", "LOG_LINES", "unix_server"]
 
 API_VERSION = "1.43"
 
