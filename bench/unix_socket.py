@@ -1,0 +1,187 @@
+"""Unix-socket benchmark: restwright's ``uds=`` against peers that speak HTTP over one.
+
+The engine bench's nginx also listens on a Unix domain socket; each client GETs ``/item``
+over that socket and parses the JSON, sequentially (sync) and with N requests in flight C
+at a time (async), like ``bench.engine`` does over TCP (restwright over TCP is measured in
+the same run for comparison).  Run from the repository root::
+
+    .venv/bin/python -m bench.unix_socket [--quick] [--only restwright,pycurl,...] [--strict]
+
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import io
+import json
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from bench._measure import Result, bench_parser, parse_bench_args, print_table, ratio_line
+from bench._nginx import nginx_server
+from bench.engine import PATH, TOKEN, Peer, restwright_sync, run_async, run_sync
+
+# Every peer's factory is called with the URL "http://localhost" and the socket path bound.
+BASE = "http://localhost"
+
+
+@contextlib.contextmanager
+def restwright_uds(sock: str, base: str) -> Iterator[Callable[[], Any]]:
+    import restwright
+
+    with restwright.Client(
+        base, uds=sock, auth=restwright.BearerAuth(TOKEN), retry=restwright.Retry(total=2)
+    ) as client:
+        yield lambda: client.get(PATH).json()
+
+
+@contextlib.contextmanager
+def pycurl_uds(sock: str, base: str) -> Iterator[Callable[[], Any]]:
+    import pycurl
+
+    curl = pycurl.Curl()
+    buf = io.BytesIO()
+    curl.setopt(pycurl.URL, base + PATH)
+    curl.setopt(pycurl.UNIX_SOCKET_PATH, sock)
+    curl.setopt(pycurl.WRITEDATA, buf)
+
+    def fetch() -> Any:
+        buf.seek(0)
+        buf.truncate()
+        curl.perform()
+        return json.loads(buf.getvalue())
+
+    try:
+        yield fetch
+    finally:
+        curl.close()
+
+
+@contextlib.contextmanager
+def httpx_uds(sock: str, base: str) -> Iterator[Callable[[], Any]]:
+    import httpx
+
+    with httpx.Client(base_url=base, transport=httpx.HTTPTransport(uds=sock)) as client:
+        yield lambda: client.get(PATH).json()
+
+
+@contextlib.asynccontextmanager
+async def restwright_async_uds(sock: str, base: str) -> AsyncIterator[Callable[[], Any]]:
+    import restwright
+
+    async with restwright.AsyncClient(
+        base, uds=sock, auth=restwright.BearerAuth(TOKEN), retry=restwright.Retry(total=2)
+    ) as client:
+
+        async def fetch() -> Any:
+            return (await client.get(PATH)).json()
+
+        yield fetch
+
+
+@contextlib.asynccontextmanager
+async def aiohttp_uds(sock: str, base: str) -> AsyncIterator[Callable[[], Any]]:
+    import aiohttp
+
+    async with aiohttp.ClientSession(connector=aiohttp.UnixConnector(path=sock)) as session:
+        url = base + PATH
+
+        async def fetch() -> Any:
+            async with session.get(url) as resp:
+                return await resp.json()
+
+        yield fetch
+
+
+@contextlib.asynccontextmanager
+async def httpx_async_uds(sock: str, base: str) -> AsyncIterator[Callable[[], Any]]:
+    import httpx
+
+    transport = httpx.AsyncHTTPTransport(uds=sock)
+    async with httpx.AsyncClient(base_url=base, transport=transport) as client:
+
+        async def fetch() -> Any:
+            return (await client.get(PATH)).json()
+
+        yield fetch
+
+
+def peers(sock: str) -> tuple[list[Peer], list[Peer]]:
+    bind = functools.partial
+    sync = [
+        Peer("restwright", "restwright uds", bind(restwright_uds, sock)),
+        Peer("pycurl", "pycurl uds", bind(pycurl_uds, sock)),
+        Peer("httpx", "httpx.Client uds", bind(httpx_uds, sock)),
+    ]
+    asyn = [
+        Peer("restwright", "restwright async uds", bind(restwright_async_uds, sock)),
+        Peer("aiohttp", "aiohttp uds", bind(aiohttp_uds, sock)),
+        Peer("httpx", "httpx.AsyncClient uds", bind(httpx_async_uds, sock), scale=0.2),
+    ]
+    return sync, asyn
+
+
+KEYS = ("restwright", "pycurl", "httpx", "aiohttp")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = bench_parser("python -m bench.unix_socket", __doc__, KEYS)
+    ap.add_argument("--quick", action="store_true", help="small N (smoke run, noisy figures)")
+    ap.add_argument("--n", type=int, help="sync requests per timed run (default 5000)")
+    ap.add_argument("--async-n", type=int, help="async requests per timed run (default 10000)")
+    ap.add_argument("--concurrency", type=int, default=64, help="async requests in flight")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs per peer; best is kept")
+    args = parse_bench_args(ap, argv, KEYS)
+    args.n = args.n or (1000 if args.quick else 5000)
+    args.async_n = args.async_n or (2000 if args.quick else 10000)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    sync_warmup, async_warmup = max(50, args.n // 20), args.concurrency * 4
+    sync: dict[str, Result] = {}
+    asyn: dict[str, Result] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-uds-") as folder:
+        sock = str(Path(folder, "nginx.sock"))
+        sync_peers, async_peers = peers(sock)
+        with nginx_server(unix_socket=sock) as tcp_base:
+            print(f"sync: {args.n} sequential GETs per run over {sock} ...")
+            for peer in sync_peers:
+                if peer.key not in args.only:
+                    continue
+                if res := run_sync(peer, BASE, args.n, sync_warmup, args.repeat):
+                    sync[peer.name] = res
+            if "restwright" in args.only:
+                tcp = Peer("restwright", "restwright tcp", restwright_sync)
+                if res := run_sync(tcp, tcp_base, args.n, sync_warmup, args.repeat):
+                    sync[tcp.name] = res
+            print(f"async: {args.async_n} GETs at concurrency {args.concurrency} per run ...")
+            for peer in async_peers:
+                if peer.key not in args.only:
+                    continue
+                n, c = args.async_n, args.concurrency
+                if res := run_async(peer, BASE, n, c, async_warmup, args.repeat):
+                    asyn[peer.name] = res
+    if sync:
+        print_table(f"sync, sequential (best of {args.repeat})", list(sync.values()))
+    if asyn:
+        print_table(f"async, concurrency {args.concurrency}", list(asyn.values()))
+    print("\ntargets (ratios of req/s; [CPU] = peer CPU us / restwright CPU us, >1 is better)")
+    rw, rwa = sync.get("restwright uds"), asyn.get("restwright async uds")
+    ok = ratio_line("sync uds: restwright / pycurl", rw, sync.get("pycurl uds"), 0.7)
+    ok &= ratio_line("sync uds: restwright / httpx.Client", rw, sync.get("httpx.Client uds"), 2.5)
+    ok &= ratio_line("sync: restwright uds / restwright tcp", rw, sync.get("restwright tcp"), 1.0)
+    ok &= ratio_line("async uds: restwright / aiohttp", rwa, asyn.get("aiohttp uds"), 0.9)
+    other = asyn.get("httpx.AsyncClient uds")
+    ok &= ratio_line("async uds: restwright / httpx.AsyncClient", rwa, other, 10.0)
+    return 0 if ok or not args.strict else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
