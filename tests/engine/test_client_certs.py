@@ -11,11 +11,17 @@ import shutil
 import ssl
 import traceback
 
+import httpx
 import pytest
 
 import restwright
 from restwright import errors
-from restwright.transports import AsyncSocketTransport, SocketTransport
+from restwright.transports import (
+    AsyncHTTPXTransport,
+    AsyncSocketTransport,
+    HTTPXTransport,
+    SocketTransport,
+)
 
 try:
     from tests.servers.connect_proxy import ConnectProxy
@@ -110,6 +116,31 @@ def test_mutual_tls_through_a_connect_proxy(make_client, mtls, pki, connect_prox
     )
     assert api.get("/whoami").json()["client"] == "client-one"
     assert connect_proxy.tunnels == [(f"localhost:{mtls.port}", None)]
+
+
+def test_mutual_tls_over_a_unix_socket(make_client, pki, tmp_path):
+    with mtls_server(pki, unix_path=tmp_path / "tls.sock") as server:
+        api = make_client(
+            server.base_url, uds=server.unix_path, verify=str(pki.ca), cert=str(pki.client_pem)
+        )
+        assert server.base_url == "https://localhost"
+        assert api.get("/whoami").json()["client"] == "client-one"
+        api.close()
+
+
+def test_the_httpx_adapter_with_httpx_own_client_certificate(make_client, client_kind, mtls, pki):
+    """With ``transport=``, the certificate is the httpx client's business (an SSLContext)."""
+    ctx = ssl.create_default_context(cafile=str(pki.ca))
+    ctx.load_cert_chain(pki.client_pem)
+    if client_kind == "sync":
+        transport = HTTPXTransport(httpx.Client(verify=ctx))
+    else:
+        transport = AsyncHTTPXTransport(httpx.AsyncClient(verify=ctx))
+    api = make_client(mtls.base_url, transport=transport, retry=0)
+    try:
+        assert api.get("/whoami").json()["client"] == "client-one"
+    finally:
+        api.run(transport.aclose() if api.is_async else transport.close())
 
 
 # -- errors at construction -----------------------------------------------------------------

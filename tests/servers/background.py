@@ -70,9 +70,9 @@ class AppServer:
 
     @property
     def base_url(self) -> str:
-        if self.unix_path is not None:
-            return "http://localhost"
-        return f"{'https' if self._ssl else 'http'}://127.0.0.1:{self.port}"
+        """The URL to use (with ``uds=unix_path`` when the server is on a Unix socket)."""
+        host = "localhost" if self.unix_path is not None else f"127.0.0.1:{self.port}"
+        return f"{'https' if self._ssl else 'http'}://{host}"
 
     def start(self) -> AppServer:
         self._loop = BackgroundLoop(self.name)
@@ -86,7 +86,7 @@ class AppServer:
         await self._runner.setup()
         site: web.BaseSite
         if self.unix_path is not None:
-            site = web.UnixSite(self._runner, str(self.unix_path))
+            site = web.UnixSite(self._runner, str(self.unix_path), ssl_context=self._ssl)
         else:
             site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self._ssl)
         await site.start()

@@ -149,12 +149,13 @@ async def _upload(request: web.Request) -> web.Response:
     return web.json_response({"size": size})
 
 
-def mtls_server(pki: PKI) -> AppServer:
-    """The HTTPS server (not started) that requires a client certificate of the test CA."""
+def mtls_server(pki: PKI, unix_path: Path | None = None) -> AppServer:
+    """The HTTPS server (not started) that requires a client certificate of the test CA,
+    on 127.0.0.1 or, with ``unix_path``, on that Unix domain socket."""
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(pki.ca))
     ctx.verify_mode = ssl.CERT_REQUIRED
     ctx.load_cert_chain(pki.server_cert, pki.server_key)
     app = web.Application()
     app.router.add_get("/whoami", _whoami)
     app.router.add_route("*", "/upload", _upload)
-    return AppServer(app, name="mtls-server", ssl_context=ctx)
+    return AppServer(app, name="mtls-server", ssl_context=ctx, unix_path=unix_path)
