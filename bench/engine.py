@@ -59,12 +59,14 @@ def restwright_or_none(attr: str) -> Any:
 
 
 # -- sync peers: context managers yielding a fetch() that GETs /item and parses it ----
+# (``unix_socket``: connect to that Unix domain socket instead, for bench/unix_socket.py)
 
 
 @contextlib.contextmanager
-def restwright_sync(base: str) -> Iterator[Callable[[], Any]]:
+def restwright_sync(base: str, unix_socket: str | None = None) -> Iterator[Callable[[], Any]]:
     rw = restwright_or_none("Client")
-    with rw.Client(base, auth=rw.BearerAuth(TOKEN), retry=rw.Retry(total=2)) as client:
+    auth, retry = rw.BearerAuth(TOKEN), rw.Retry(total=2)
+    with rw.Client(base, auth=auth, retry=retry, uds=unix_socket) as client:
         yield lambda: client.get(PATH).json()
 
 
@@ -86,12 +88,14 @@ def http_client(base: str) -> Iterator[Callable[[], Any]]:
 
 
 @contextlib.contextmanager
-def pycurl_(base: str) -> Iterator[Callable[[], Any]]:
+def pycurl_(base: str, unix_socket: str | None = None) -> Iterator[Callable[[], Any]]:
     import pycurl
 
     curl = pycurl.Curl()
     buf = io.BytesIO()
     curl.setopt(pycurl.URL, base + PATH)
+    if unix_socket:
+        curl.setopt(pycurl.UNIX_SOCKET_PATH, unix_socket)
     curl.setopt(pycurl.WRITEDATA, buf)
 
     def fetch() -> Any:
@@ -116,10 +120,11 @@ def urllib3_(base: str) -> Iterator[Callable[[], Any]]:
 
 
 @contextlib.contextmanager
-def httpx_sync(base: str) -> Iterator[Callable[[], Any]]:
+def httpx_sync(base: str, unix_socket: str | None = None) -> Iterator[Callable[[], Any]]:
     import httpx
 
-    with httpx.Client(base_url=base) as client:
+    transport = httpx.HTTPTransport(uds=unix_socket) if unix_socket else None
+    with httpx.Client(base_url=base, transport=transport) as client:
         yield lambda: client.get(PATH).json()
 
 
@@ -136,9 +141,12 @@ def requests_(base: str) -> Iterator[Callable[[], Any]]:
 
 
 @contextlib.asynccontextmanager
-async def restwright_async(base: str) -> AsyncIterator[Callable[[], Any]]:
+async def restwright_async(
+    base: str, unix_socket: str | None = None
+) -> AsyncIterator[Callable[[], Any]]:
     rw = restwright_or_none("AsyncClient")
-    async with rw.AsyncClient(base, auth=rw.BearerAuth(TOKEN), retry=rw.Retry(total=2)) as client:
+    auth, retry = rw.BearerAuth(TOKEN), rw.Retry(total=2)
+    async with rw.AsyncClient(base, auth=auth, retry=retry, uds=unix_socket) as client:
 
         async def fetch() -> Any:
             return (await client.get(PATH)).json()
@@ -147,10 +155,11 @@ async def restwright_async(base: str) -> AsyncIterator[Callable[[], Any]]:
 
 
 @contextlib.asynccontextmanager
-async def aiohttp_(base: str) -> AsyncIterator[Callable[[], Any]]:
+async def aiohttp_(base: str, unix_socket: str | None = None) -> AsyncIterator[Callable[[], Any]]:
     import aiohttp
 
-    async with aiohttp.ClientSession() as session:
+    connector = aiohttp.UnixConnector(path=unix_socket) if unix_socket else None
+    async with aiohttp.ClientSession(connector=connector) as session:
         url = base + PATH
 
         async def fetch() -> Any:
@@ -161,10 +170,13 @@ async def aiohttp_(base: str) -> AsyncIterator[Callable[[], Any]]:
 
 
 @contextlib.asynccontextmanager
-async def httpx_async(base: str) -> AsyncIterator[Callable[[], Any]]:
+async def httpx_async(
+    base: str, unix_socket: str | None = None
+) -> AsyncIterator[Callable[[], Any]]:
     import httpx
 
-    async with httpx.AsyncClient(base_url=base) as client:
+    transport = httpx.AsyncHTTPTransport(uds=unix_socket) if unix_socket else None
+    async with httpx.AsyncClient(base_url=base, transport=transport) as client:
 
         async def fetch() -> Any:
             return (await client.get(PATH)).json()

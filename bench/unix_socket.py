@@ -13,117 +13,25 @@ See bench/README.md.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
-import io
-import json
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from bench._measure import Result, bench_parser, parse_bench_args, print_table, ratio_line
 from bench._nginx import nginx_server
-from bench.engine import PATH, TOKEN, Peer, restwright_sync, run_async, run_sync
+from bench.engine import ASYNC_PEERS, SYNC_PEERS, Peer, restwright_sync, run_async, run_sync
 
-# Every peer's factory is called with the URL "http://localhost" and the socket path bound.
+# The URL every peer is given; the socket path is bound to its factory (``unix_socket=``).
 BASE = "http://localhost"
 
 
-@contextlib.contextmanager
-def restwright_uds(sock: str, base: str) -> Iterator[Callable[[], Any]]:
-    import restwright
-
-    with restwright.Client(
-        base, uds=sock, auth=restwright.BearerAuth(TOKEN), retry=restwright.Retry(total=2)
-    ) as client:
-        yield lambda: client.get(PATH).json()
-
-
-@contextlib.contextmanager
-def pycurl_uds(sock: str, base: str) -> Iterator[Callable[[], Any]]:
-    import pycurl
-
-    curl = pycurl.Curl()
-    buf = io.BytesIO()
-    curl.setopt(pycurl.URL, base + PATH)
-    curl.setopt(pycurl.UNIX_SOCKET_PATH, sock)
-    curl.setopt(pycurl.WRITEDATA, buf)
-
-    def fetch() -> Any:
-        buf.seek(0)
-        buf.truncate()
-        curl.perform()
-        return json.loads(buf.getvalue())
-
-    try:
-        yield fetch
-    finally:
-        curl.close()
-
-
-@contextlib.contextmanager
-def httpx_uds(sock: str, base: str) -> Iterator[Callable[[], Any]]:
-    import httpx
-
-    with httpx.Client(base_url=base, transport=httpx.HTTPTransport(uds=sock)) as client:
-        yield lambda: client.get(PATH).json()
-
-
-@contextlib.asynccontextmanager
-async def restwright_async_uds(sock: str, base: str) -> AsyncIterator[Callable[[], Any]]:
-    import restwright
-
-    async with restwright.AsyncClient(
-        base, uds=sock, auth=restwright.BearerAuth(TOKEN), retry=restwright.Retry(total=2)
-    ) as client:
-
-        async def fetch() -> Any:
-            return (await client.get(PATH)).json()
-
-        yield fetch
-
-
-@contextlib.asynccontextmanager
-async def aiohttp_uds(sock: str, base: str) -> AsyncIterator[Callable[[], Any]]:
-    import aiohttp
-
-    async with aiohttp.ClientSession(connector=aiohttp.UnixConnector(path=sock)) as session:
-        url = base + PATH
-
-        async def fetch() -> Any:
-            async with session.get(url) as resp:
-                return await resp.json()
-
-        yield fetch
-
-
-@contextlib.asynccontextmanager
-async def httpx_async_uds(sock: str, base: str) -> AsyncIterator[Callable[[], Any]]:
-    import httpx
-
-    transport = httpx.AsyncHTTPTransport(uds=sock)
-    async with httpx.AsyncClient(base_url=base, transport=transport) as client:
-
-        async def fetch() -> Any:
-            return (await client.get(PATH)).json()
-
-        yield fetch
-
-
-def peers(sock: str) -> tuple[list[Peer], list[Peer]]:
-    bind = functools.partial
-    sync = [
-        Peer("restwright", "restwright uds", bind(restwright_uds, sock)),
-        Peer("pycurl", "pycurl uds", bind(pycurl_uds, sock)),
-        Peer("httpx", "httpx.Client uds", bind(httpx_uds, sock)),
+def over(sock: str, peers: list[Peer]) -> list[Peer]:
+    """The engine bench's peers that can use a Unix socket, bound to ``sock``."""
+    return [
+        Peer(p.key, f"{p.name} uds", functools.partial(p.factory, unix_socket=sock), p.scale)
+        for p in peers
+        if p.key in KEYS
     ]
-    asyn = [
-        Peer("restwright", "restwright async uds", bind(restwright_async_uds, sock)),
-        Peer("aiohttp", "aiohttp uds", bind(aiohttp_uds, sock)),
-        Peer("httpx", "httpx.AsyncClient uds", bind(httpx_async_uds, sock), scale=0.2),
-    ]
-    return sync, asyn
 
 
 KEYS = ("restwright", "pycurl", "httpx", "aiohttp")
@@ -149,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     asyn: dict[str, Result] = {}
     with tempfile.TemporaryDirectory(prefix="bench-uds-") as folder:
         sock = str(Path(folder, "nginx.sock"))
-        sync_peers, async_peers = peers(sock)
+        sync_peers, async_peers = over(sock, SYNC_PEERS), over(sock, ASYNC_PEERS)
         with nginx_server(unix_socket=sock) as tcp_base:
             print(f"sync: {args.n} sequential GETs per run over {sock} ...")
             for peer in sync_peers:
