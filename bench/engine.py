@@ -20,7 +20,7 @@ import json
 import os
 import platform
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -249,14 +249,20 @@ def run_async(
         return None
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = bench_parser("python -m bench.engine", __doc__, KEYS)
+def parse_args(
+    argv: list[str] | None,
+    prog: str = "python -m bench.engine",
+    doc: str | None = __doc__,
+    keys: Sequence[str] = KEYS,
+) -> argparse.Namespace:
+    """The request-count options (``bench/unix_socket.py`` takes the same ones)."""
+    ap = bench_parser(prog, doc, keys)
     ap.add_argument("--quick", action="store_true", help="small N (smoke run, noisy figures)")
     ap.add_argument("--n", type=int, help="sync requests per timed run (default 5000)")
     ap.add_argument("--async-n", type=int, help="async requests per timed run (default 10000)")
     ap.add_argument("--concurrency", type=int, default=64, help="async requests in flight")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs per peer; best is kept")
-    args = parse_bench_args(ap, argv, KEYS)
+    args = parse_bench_args(ap, argv, keys)
     args.n = args.n or (1000 if args.quick else 5000)
     args.async_n = args.async_n or (2000 if args.quick else 10000)
     return args

@@ -12,14 +12,21 @@ See bench/README.md.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import tempfile
 from pathlib import Path
 
-from bench._measure import Result, bench_parser, parse_bench_args, print_table, ratio_line
+from bench._measure import Result, print_table, ratio_line
 from bench._nginx import nginx_server
-from bench.engine import ASYNC_PEERS, SYNC_PEERS, Peer, restwright_sync, run_async, run_sync
+from bench.engine import (
+    ASYNC_PEERS,
+    SYNC_PEERS,
+    Peer,
+    parse_args,
+    restwright_sync,
+    run_async,
+    run_sync,
+)
 
 # The URL every peer is given; the socket path is bound to its factory (``unix_socket=``).
 BASE = "http://localhost"
@@ -37,21 +44,8 @@ def over(sock: str, peers: list[Peer]) -> list[Peer]:
 KEYS = ("restwright", "pycurl", "httpx", "aiohttp")
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = bench_parser("python -m bench.unix_socket", __doc__, KEYS)
-    ap.add_argument("--quick", action="store_true", help="small N (smoke run, noisy figures)")
-    ap.add_argument("--n", type=int, help="sync requests per timed run (default 5000)")
-    ap.add_argument("--async-n", type=int, help="async requests per timed run (default 10000)")
-    ap.add_argument("--concurrency", type=int, default=64, help="async requests in flight")
-    ap.add_argument("--repeat", type=int, default=3, help="timed runs per peer; best is kept")
-    args = parse_bench_args(ap, argv, KEYS)
-    args.n = args.n or (1000 if args.quick else 5000)
-    args.async_n = args.async_n or (2000 if args.quick else 10000)
-    return args
-
-
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = parse_args(argv, "python -m bench.unix_socket", __doc__, KEYS)
     sync_warmup, async_warmup = max(50, args.n // 20), args.concurrency * 4
     sync: dict[str, Result] = {}
     asyn: dict[str, Result] = {}

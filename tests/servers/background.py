@@ -23,26 +23,29 @@ _T = TypeVar("_T")
 
 
 class BackgroundLoop:
-    """An event loop running in a daemon thread; :meth:`run` blocks on one coroutine."""
+    """An event loop running forever in a daemon thread; :meth:`run` blocks on a coroutine."""
 
     def __init__(self, name: str) -> None:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
         self._thread.start()
 
-    def run(self, coro: Coroutine[Any, Any, _T], timeout: float = 10) -> _T:
+    def run(self, coro: Coroutine[Any, Any, _T], timeout: float | None = None) -> _T:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def close(self) -> None:
+        """Cancel what still runs on the loop, stop it and join the thread."""
+
         async def cancel_rest() -> None:
             current = asyncio.current_task()
             tasks = [task for task in asyncio.all_tasks() if task is not current]
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await self.loop.shutdown_asyncgens()
 
         with contextlib.suppress(Exception):
-            self.run(cancel_rest())
+            self.run(cancel_rest(), timeout=10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
         if not self._thread.is_alive():

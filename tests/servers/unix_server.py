@@ -41,40 +41,26 @@ __all__ = ["API_VERSION", "CONTAINERS", "LOG_LINES", "unix_server"]
 
 API_VERSION = "1.43"
 
+
+def _container(n: int, name: str, image: str, command: str, state: str, status: str) -> dict:
+    """A ``ContainerSummary`` (Docker's list entry) with the fields the tests read."""
+    return {
+        "Id": str(n) * 64,
+        "Names": [f"/{name}"],
+        "Image": image,
+        "ImageID": "sha256:" + "abc"[n - 1] * 64,
+        "Command": command,
+        "Created": 1_700_000_000 + 100 * n,
+        "State": state,
+        "Status": status,
+        "Labels": {"app": name},
+    }
+
+
 CONTAINERS = [
-    {
-        "Id": "1" * 64,
-        "Names": ["/web"],
-        "Image": "nginx:1.25",
-        "ImageID": "sha256:" + "a" * 64,
-        "Command": "nginx -g 'daemon off;'",
-        "Created": 1_700_000_000,
-        "State": "running",
-        "Status": "Up 2 hours",
-        "Labels": {"app": "web"},
-    },
-    {
-        "Id": "2" * 64,
-        "Names": ["/db"],
-        "Image": "postgres:16",
-        "ImageID": "sha256:" + "b" * 64,
-        "Command": "docker-entrypoint.sh postgres",
-        "Created": 1_700_000_100,
-        "State": "running",
-        "Status": "Up 2 hours",
-        "Labels": {"app": "db"},
-    },
-    {
-        "Id": "3" * 64,
-        "Names": ["/migrate"],
-        "Image": "alpine:3.19",
-        "ImageID": "sha256:" + "c" * 64,
-        "Command": "sh -c migrate",
-        "Created": 1_700_000_200,
-        "State": "exited",
-        "Status": "Exited (0) 1 hour ago",
-        "Labels": {},
-    },
+    _container(1, "web", "nginx:1.25", "nginx -g 'daemon off;'", "running", "Up 2 hours"),
+    _container(2, "db", "postgres:16", "docker-entrypoint.sh postgres", "running", "Up 2 hours"),
+    _container(3, "migrate", "alpine:3.19", "sh -c migrate", "exited", "Exited (0) 1 hour ago"),
 ]
 
 LOG_LINES = [f"line {n}: all is well\n".encode() for n in range(1, 41)]
