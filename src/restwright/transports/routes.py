@@ -7,6 +7,7 @@ A Unix domain socket (``uds=``) replaces the TCP address of every route.
 from __future__ import annotations
 
 import os
+import socket
 from typing import NamedTuple
 
 from ..engine.urls import Origin
@@ -52,6 +53,8 @@ class RouteTable:
     ) -> None:
         if uds is not None and proxy is not None:
             raise ValueError("uds= and proxy= cannot be combined: the socket is the destination")
+        if uds is not None and not hasattr(socket, "AF_UNIX"):
+            raise ValueError("uds=: this platform has no Unix domain sockets")
         self._proxy = parse_proxy(proxy) if isinstance(proxy, str) else proxy
         self._trust_env = trust_env and uds is None
         self.uds = None if uds is None else os.fspath(uds)
