@@ -7,6 +7,7 @@ the fixtures make; every test runs with the sync and the async client.
 from __future__ import annotations
 
 import logging
+import pickle
 import shutil
 import ssl
 import traceback
@@ -141,6 +142,16 @@ def test_the_httpx_adapter_with_httpx_own_client_certificate(make_client, client
         assert api.get("/whoami").json()["client"] == "client-one"
     finally:
         api.run(transport.aclose() if api.is_async else transport.close())
+
+
+def test_a_pickled_client_loads_its_certificate_again(mtls, pki):
+    """Clients travel to worker processes as their settings: the copy reads the files."""
+    cert = (pki.encrypted_cert, pki.encrypted_key, KEY_PASSWORD)
+    with restwright.Client(mtls.base_url, verify=str(pki.ca), cert=cert, retry=0) as client:
+        assert client.get("/whoami").json()["client"] == "client-encrypted"
+        copy = pickle.loads(pickle.dumps(client))
+    with copy:
+        assert copy.get("/whoami").json()["client"] == "client-encrypted"
 
 
 # -- errors at construction -----------------------------------------------------------------

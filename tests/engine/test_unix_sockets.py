@@ -7,10 +7,12 @@ with the sync and the async client.
 from __future__ import annotations
 
 import hashlib
+import pickle
 
 import httpx
 import pytest
 
+import restwright
 from restwright import errors
 from restwright.transports import AsyncHTTPXTransport, HTTPXTransport
 
@@ -88,6 +90,13 @@ def test_proxies_from_the_environment_do_not_apply(uds_client, fault_server, mon
     api = uds_client()
     assert api.get("/_ping").text == "OK"
     assert fault_server.requests == []
+
+
+def test_a_pickled_client_keeps_its_socket(docker):
+    with restwright.Client("http://localhost", uds=docker.unix_path) as client:
+        copy = pickle.loads(pickle.dumps(client))
+    with copy:
+        assert copy.get("/v1.43/_ping").text == "OK"
 
 
 def test_a_missing_socket_is_a_connect_error(make_client, tmp_path):

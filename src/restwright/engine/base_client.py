@@ -126,11 +126,10 @@ class BaseClient(ABC):
                 "passed as transport= instead"
             )
         if cert is not None:
-            # Loaded once, here: a wrong password fails now, clones share the context, and
-            # the password is kept nowhere.
-            from ..transports.environment import ssl_context
+            # Loaded once, here: a wrong password fails now, and clones share the context.
+            from ..transports.environment import ClientCertContext
 
-            verify = ssl_context(verify, trust_env, cert)
+            verify = ClientCertContext(verify, trust_env, cert)
         self._transport_options = {
             "verify": verify,
             "trust_env": trust_env,

@@ -5,7 +5,7 @@ key, a ``(certificate, key)`` pair, or ``(certificate, key, password)`` for an e
 key.  The chain is loaded into the client's SSL context when the client is built, so a
 missing file or a wrong password fails there, with a
 :class:`~restwright.errors.ClientCertificateError` naming the file, and not at the first
-request.  The password is used for that one load and kept nowhere; no message shows it.
+request.  No message, repr or log record shows the password.
 """
 
 from __future__ import annotations
