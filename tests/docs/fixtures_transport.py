@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.servers.background import AppServer
+from tests.servers.app_server import AppServer
 from tests.servers.tls_server import KEY_PASSWORD, PKI, make_pki, mtls_server
 from tests.servers.unix_server import unix_server
 

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from typing import Any
 
 try:
-    from tests.servers.background import BackgroundLoop
     from tests.servers.fault_server import (
         PAGE_SIZE,
         TOTAL_ITEMS,
@@ -24,9 +23,9 @@ try:
         download_chunks,
         download_sha256,
     )
+    from tests.servers.loops import LoopThread
     from tests.servers.processes import free_port
 except ImportError:
-    from servers.background import BackgroundLoop  # type: ignore[no-redef]
     from servers.fault_server import (  # type: ignore[no-redef]
         PAGE_SIZE,
         TOTAL_ITEMS,
@@ -35,6 +34,7 @@ except ImportError:
         download_chunks,
         download_sha256,
     )
+    from servers.loops import LoopThread  # type: ignore[no-redef]
     from servers.processes import free_port  # type: ignore[no-redef]
 
 __all__ = [
@@ -51,13 +51,6 @@ __all__ = [
     "free_port",
     "traced_peak",
 ]
-
-
-class LoopThread(BackgroundLoop):
-    """The helper thread's event loop of the async kind (see :class:`BackgroundLoop`)."""
-
-    def __init__(self) -> None:
-        super().__init__("engine-tests-loop")
 
 
 class Api:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from .background import BackgroundLoop
+from .loops import LoopThread
 
 __all__ = ["ConnectProxy"]
 
@@ -34,7 +34,7 @@ class ConnectProxy:
     def __init__(self) -> None:
         self.port = 0
         self.tunnels: list[tuple[str, str | None]] = []  # (target, Proxy-Authorization)
-        self._loop: BackgroundLoop | None = None
+        self._loop: LoopThread | None = None
         self._server: asyncio.Server | None = None
 
     @property
@@ -42,7 +42,7 @@ class ConnectProxy:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> ConnectProxy:
-        self._loop = BackgroundLoop("connect-proxy")
+        self._loop = LoopThread("connect-proxy")
         self._server = self._loop.run(asyncio.start_server(self._client, "127.0.0.1", 0))
         self.port = self._server.sockets[0].getsockname()[1]
         return self

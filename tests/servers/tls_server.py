@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from .background import AppServer
+from .app_server import AppServer
 
 __all__ = ["KEY_PASSWORD", "PKI", "make_pki", "mtls_server"]
 

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from .background import AppServer
+from .app_server import AppServer
 
 __all__ = ["API_VERSION", "CONTAINERS", "LOG_LINES", "unix_server"]
 

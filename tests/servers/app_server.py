@@ -1,4 +1,4 @@
-"""Serving from a background thread: an event loop, and an aiohttp application on it.
+"""An aiohttp application served from a background thread (:class:`LoopThread`).
 
 Tests call the servers with blocking clients from the main thread, so each server runs its
 own event loop in a daemon thread.  :class:`AppServer` listens on 127.0.0.1 (a free port,
@@ -7,49 +7,15 @@ optionally with TLS) or on a Unix domain socket.  This module imports nothing fr
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ssl
-import threading
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
 
 from aiohttp import web
 
-__all__ = ["AppServer", "BackgroundLoop"]
+from .loops import LoopThread
 
-_T = TypeVar("_T")
-
-
-class BackgroundLoop:
-    """An event loop running forever in a daemon thread; :meth:`run` blocks on a coroutine."""
-
-    def __init__(self, name: str) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
-        self._thread.start()
-
-    def run(self, coro: Coroutine[Any, Any, _T], timeout: float | None = None) -> _T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def close(self) -> None:
-        """Cancel what still runs on the loop, stop it and join the thread."""
-
-        async def cancel_rest() -> None:
-            current = asyncio.current_task()
-            tasks = [task for task in asyncio.all_tasks() if task is not current]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await self.loop.shutdown_asyncgens()
-
-        with contextlib.suppress(Exception):
-            self.run(cancel_rest(), timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(10)
-        if not self._thread.is_alive():
-            self.loop.close()
+__all__ = ["AppServer"]
 
 
 class AppServer:
@@ -68,7 +34,7 @@ class AppServer:
         self.port = 0
         self.unix_path = unix_path
         self._ssl = ssl_context
-        self._loop: BackgroundLoop | None = None
+        self._loop: LoopThread | None = None
         self._runner: web.AppRunner | None = None
 
     @property
@@ -78,7 +44,7 @@ class AppServer:
         return f"{'https' if self._ssl else 'http'}://{host}"
 
     def start(self) -> AppServer:
-        self._loop = BackgroundLoop(self.name)
+        self._loop = LoopThread(self.name)
         self._loop.run(self._start())
         return self
 
