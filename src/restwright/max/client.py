@@ -50,7 +50,7 @@ def context_hash(url: str) -> str:
     """MAX's id of a context: the SHA-1 of its URL (a value that already is one is kept)."""
     if _SHA1.match(url):
         return url
-    return hashlib.sha1(url.encode("utf-8")).hexdigest()
+    return hashlib.sha1(url.encode("utf-8"), usedforsecurity=False).hexdigest()  # an id
 
 
 def max_result(method: str, response: Response) -> Any:
