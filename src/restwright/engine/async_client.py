@@ -157,6 +157,7 @@ class AsyncClient(BaseClient):
 
     # -- lifecycle -----------------------------------------------------------------------
     async def aclose(self) -> None:
+        self._save_cookies()
         if self._owns_transport:
             await self._transport.aclose()
 

@@ -156,6 +156,7 @@ class Client(BaseClient):
 
     # -- lifecycle -----------------------------------------------------------------------
     def close(self) -> None:
+        self._save_cookies()
         if self._owns_transport:
             self._transport.close()
 
