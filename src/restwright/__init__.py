@@ -22,6 +22,7 @@ from .engine.auth import (
     HeaderAuth,
 )
 from .engine.client import Client, Pages
+from .engine.cookies import CookieJar
 from .engine.headers import Headers
 from .engine.models import Request, Response
 from .engine.retry import Retry
@@ -55,6 +56,7 @@ __all__ = [
     "Client",
     "ClientError",
     "ConnectError",
+    "CookieJar",
     "DecodeError",
     "FunctionAuth",
     "HeaderAuth",
