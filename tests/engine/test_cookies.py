@@ -329,10 +329,12 @@ def test_a_curl_cookie_file_follows_the_standard_rules(make_client, cookie_serve
     path.write_text(
         "# Netscape HTTP Cookie File\n"
         "127.0.0.1\tFALSE\t/\tFALSE\t4102444800\tfromcurl\tyes\n"
+        "127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tkept\n"
+        "127.0.0.1\tFALSE\t/\tFALSE\t1000\texpired\tlong-ago\n"
         "localhost.local\tFALSE\t/\tFALSE\t4102444800\tother\tno\n"
     )
     api = make_client(cookie_server.url, retry=0, cookies=restwright.CookieJar(path))
-    assert api.get("/echo").json()["cookies"] == {"fromcurl": "yes"}
+    assert api.get("/echo").json()["cookies"] == {"fromcurl": "yes", "session": "kept"}
 
 
 def test_set_refuses_what_would_split_a_header(cookie_server):

@@ -125,7 +125,8 @@ class CookieJar:
         return sum(1 for _ in self)
 
     def __bool__(self) -> bool:
-        return any(True for _ in self)
+        # Asked before every request: an untouched jar answers without a generator.
+        return self._jar is not None and any(True for _ in self._jar)
 
     def clear(self) -> None:
         """Forget every cookie (the file, if any, is rewritten on the next save)."""
@@ -156,14 +157,19 @@ class CookieJar:
         """Read the jar's file (a cookie file written by restwright, curl or a browser).
 
         Cookies of a file restwright did not write are bound to no origin: they follow the
-        standard rules only (host or domain, path, ``Secure``, expiry).
+        standard rules only (host or domain, path, ``Secure``, expiry).  Session cookies
+        are read too (curl writes them with an expiry of 0).
         """
         if self.path is None:
             raise ValueError("this jar has no file: create it as CookieJar(path)")
         from .cookie_rules import ORIGIN_ATTR
 
         jar = self._rules()
-        jar.load(self.path, ignore_discard=True)
+        jar.load(self.path, ignore_discard=True, ignore_expires=True)
+        for cookie in jar:
+            if cookie.expires == 0:  # curl's mark of a session cookie, not the year 1970
+                cookie.expires, cookie.discard = None, True
+        jar.clear_expired_cookies()
         origins: dict[tuple[str, str, str], str] = {}
         with open(self.path, encoding="utf-8") as fh:
             for line in fh:
