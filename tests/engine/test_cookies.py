@@ -106,6 +106,19 @@ def test_expired_cookies_are_not_sent(site, cookie_server):
     assert "short" not in site.raw.cookies
 
 
+def test_a_changed_cookie_is_sent_with_its_new_value(site):
+    site.get("/set-cookie", params={"h": "n=1; Path=/; Max-Age=3600"})
+    assert site.get("/echo").json()["cookies"] == {"n": "1"}
+    site.get("/set-cookie", params={"h": "n=1; Path=/; Max-Age=7200"})  # a rolled expiry
+    assert site.get("/echo").json()["cookies"] == {"n": "1"}
+    site.get("/set-cookie", params={"h": "n=2; Path=/"})
+    assert site.get("/echo").json()["cookies"] == {"n": "2"}
+    site.get("/set-cookie", params={"h": "n=2; Path=/echo/deeper"})  # a second one, deeper
+    assert site.get("/echo/deeper").json()["cookie_header"] == "n=2; n=2"
+    site.raw.cookies.clear()
+    assert site.get("/echo").json()["cookies"] == {}
+
+
 def test_path_scoping(site):
     site.get("/set-cookie", params={"h": "scoped=1; Path=/echo/app"})
     assert site.get("/echo/app/page").json()["cookies"] == {"scoped": "1"}

@@ -15,8 +15,10 @@ once for the sync and async clients.  :mod:`http.cookiejar` imports ``urllib.req
 
 from __future__ import annotations
 
+import math
 import os
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Union
 
@@ -24,7 +26,7 @@ from ..errors import InvalidRequestError
 from .headers import Headers, check_header
 from .models import Request, Response
 from .redaction import MASK
-from .urls import split_url
+from .urls import Origin, split_url
 
 if TYPE_CHECKING:
     import http.cookiejar
@@ -38,6 +40,7 @@ CookieTypes = Union["CookieJar", Mapping[str, str], "http.cookiejar.CookieJar", 
 # A cookie file keeps what curl and browsers keep (domain, path, Secure, expiry); the origin
 # a cookie is bound to goes in comment lines of its own, which those programs skip.
 _ORIGIN_LINE = "# restwright-origin\t"
+_MEMO_SIZE = 256  # origins and paths remembered (APIs with ids in paths would grow it)
 
 
 class CookieJar:
@@ -46,15 +49,52 @@ class CookieJar:
     ``path``: a Mozilla/Netscape cookie file (the format of curl's ``-c``/``-b``), read now
     when it exists and written by :meth:`save` and when a client using the jar is closed.
     Without it nothing touches the disk.  Iterating gives :class:`http.cookiejar.Cookie`
-    objects; their ``repr`` and the jar's mask the values.
+    objects (to read: change the jar through its methods, which keep its answers fresh);
+    their ``repr`` and the jar's mask the values.
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = None if path is None else os.fspath(path)
-        self._jar: FileJar | None = None
-        self._lock = threading.Lock()
+        self._empty()
         if self.path is not None and os.path.exists(self.path):
             self.load()
+
+    def _empty(self) -> None:
+        self._jar: FileJar | None = None
+        self._lock = threading.Lock()
+        # The standard library's answer (the Cookie header) per origin and path, until the
+        # jar's cookies change or the first one expires: matching costs ~35 us a request.
+        self._memo: dict[tuple[Origin, str], str | None] = {}
+        self._memo_until = math.inf
+        self._version = 0
+        self._signature: list[tuple[Any, ...]] = []
+
+    def _changed(self) -> None:
+        """Forget the memoized answers if what decides them changed: a cookie's value or
+        scope, not merely its expiry (a server rolling a session's expiry on every
+        response keeps the answers; the new first expiry is noted)."""
+        from .cookie_rules import ORIGIN_ATTR
+
+        cookies = list(self)
+        signature = [
+            (
+                c.domain,
+                c.path,
+                c.name,
+                c.value,
+                c.secure,
+                c.port,
+                c.version,
+                c.get_nonstandard_attr(ORIGIN_ATTR),
+            )
+            for c in cookies
+        ]
+        if signature != self._signature:
+            self._version += 1
+            self._memo = {}
+            self._signature = signature
+        expiries = [c.expires for c in cookies if c.expires is not None]
+        self._memo_until = min(expiries, default=math.inf)
 
     def _rules(self) -> FileJar:
         """The standard library jar behind this one, created on first use."""
@@ -75,9 +115,21 @@ class CookieJar:
         A ``Cookie`` header the request already has (``cookies=`` of the call, a cookie
         API key) is kept, and a name it already sends is not sent twice.
         """
-        from .cookie_rules import cookie_header
+        key = (request.origin, request.target.partition("?")[0])
+        if self._memo_until <= time.time():  # a cookie expired: drop it, ask again
+            self._rules().clear_expired_cookies()
+            self._changed()
+        try:
+            header = self._memo[key]
+        except KeyError:
+            from .cookie_rules import cookie_header
 
-        header = cookie_header(self._rules(), request)
+            version = self._version
+            header = cookie_header(self._rules(), request)
+            if version == self._version:  # no change meanwhile (another thread)
+                if len(self._memo) >= _MEMO_SIZE:
+                    self._memo = {}
+                self._memo[key] = header
         return with_cookie_header(request, header) if header else request
 
     def extract(self, response: Response) -> None:
@@ -88,6 +140,7 @@ class CookieJar:
         view, cookies = received_cookies(jar, response)
         for cookie in cookies:
             jar.set_cookie_if_ok(cookie, view)  # type: ignore[arg-type]
+        self._changed()
 
     # -- reading and changing -------------------------------------------------------------
     def set(self, name: str, value: str, url: str, *, path: str = "/") -> None:
@@ -132,6 +185,7 @@ class CookieJar:
         """Forget every cookie (the file, if any, is rewritten on the next save)."""
         if self._jar is not None:
             self._jar.clear()
+            self._changed()
 
     # -- the cookie file -----------------------------------------------------------------
     def save(self) -> None:
@@ -170,6 +224,7 @@ class CookieJar:
             if cookie.expires == 0:  # curl's mark of a session cookie, not the year 1970
                 cookie.expires, cookie.discard = None, True
         jar.clear_expired_cookies()
+        self._changed()
         origins: dict[tuple[str, str, str], str] = {}
         with open(self.path, encoding="utf-8") as fh:
             for line in fh:
@@ -188,8 +243,7 @@ class CookieJar:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.path = state["path"]
-        self._jar = None
-        self._lock = threading.Lock()
+        self._empty()
         self._adopt(state["cookies"])
 
     def _adopt(self, cookies: Any) -> None:
@@ -198,6 +252,7 @@ class CookieJar:
         jar = self._rules()
         for cookie in cookies:
             jar.set_cookie(copy.copy(cookie))
+        self._changed()
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{c.name}={MASK} for {c.domain}{c.path}" for c in self)
