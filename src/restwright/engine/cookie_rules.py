@@ -15,6 +15,7 @@ This module imports :mod:`http.cookiejar` (and with it ``urllib.request``, some 
 from __future__ import annotations
 
 import http.cookiejar
+import threading
 from collections.abc import Sequence
 from email.message import Message
 from typing import Any
@@ -24,6 +25,9 @@ from .redaction import MASK
 
 #: The non-standard cookie attribute that records the origin a cookie came from.
 ORIGIN_ATTR = "restwright-origin"
+
+#: Held while a :class:`~restwright.CookieJar` creates its standard jar (once, lazily).
+CREATION_LOCK = threading.Lock()
 
 
 class RequestView:

@@ -15,9 +15,7 @@ once for the sync and async clients.  :mod:`http.cookiejar` imports ``urllib.req
 
 from __future__ import annotations
 
-import math
 import os
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Union
@@ -40,6 +38,7 @@ CookieTypes = Union["CookieJar", Mapping[str, str], "http.cookiejar.CookieJar", 
 # A cookie file keeps what curl and browsers keep (domain, path, Secure, expiry); the origin
 # a cookie is bound to goes in comment lines of its own, which those programs skip.
 _ORIGIN_LINE = "# restwright-origin\t"
+_NEVER = float("inf")
 _MEMO_SIZE = 256  # origins and paths remembered (APIs with ids in paths would grow it)
 
 
@@ -61,11 +60,10 @@ class CookieJar:
 
     def _empty(self) -> None:
         self._jar: FileJar | None = None
-        self._lock = threading.Lock()
         # The standard library's answer (the Cookie header) per origin and path, until the
         # jar's cookies change or the first one expires: matching costs ~35 us a request.
         self._memo: dict[tuple[Origin, str], str | None] = {}
-        self._memo_until = math.inf
+        self._memo_until = _NEVER
         self._version = 0
         self._signature: list[tuple[Any, ...]] = []
 
@@ -94,16 +92,16 @@ class CookieJar:
             self._memo = {}
             self._signature = signature
         expiries = [c.expires for c in cookies if c.expires is not None]
-        self._memo_until = min(expiries, default=math.inf)
+        self._memo_until = min(expiries, default=_NEVER)
 
     def _rules(self) -> FileJar:
         """The standard library jar behind this one, created on first use."""
         jar = self._jar
         if jar is None:
-            with self._lock:
-                if self._jar is None:
-                    from .cookie_rules import new_jar
+            from .cookie_rules import CREATION_LOCK, new_jar
 
+            with CREATION_LOCK:
+                if self._jar is None:
                     self._jar = new_jar()
                 jar = self._jar
         return jar
@@ -238,7 +236,8 @@ class CookieJar:
 
     # -- copies ---------------------------------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled: the file name and the cookies (the lock and the policy are rebuilt)."""
+        """Pickled: the file name and the cookies (the standard jar, its lock and policy
+        are rebuilt)."""
         return {"path": self.path, "cookies": list(self)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
