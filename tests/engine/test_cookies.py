@@ -7,6 +7,7 @@ on the same host (another port), and ``localhost`` another host for the same soc
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import pickle
@@ -14,6 +15,7 @@ import stat
 import time
 import urllib.parse
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -355,4 +357,33 @@ def test_set_refuses_what_would_split_a_header(cookie_server):
     for name, value in [("a;b", "1"), ("a", "1\r\nX-Evil: 1"), ("", "1"), ("a", "x; Path=/")]:
         with pytest.raises(errors.InvalidRequestError):
             jar.set(name, value, cookie_server.url)
+    for path in ["/; Domain=localhost", "/\r\nX-Evil: 1"]:
+        with pytest.raises(errors.InvalidRequestError):
+            jar.set("a", "1", cookie_server.url, path=path)
     assert len(jar) == 0 and not jar
+
+
+def test_one_jar_under_concurrent_calls(site):
+    """Calls in flight together (threads, or tasks) each set a cookie and read it back:
+    no answer remembered from before a change is served after it."""
+
+    if site.is_async:
+
+        async def both(i: int) -> Any:
+            await site.raw.get("/set-cookie", params={"h": f"c{i}=v{i}; Path=/echo/{i}"})
+            return (await site.raw.get(f"/echo/{i}")).json()["cookies"]
+
+        async def gather() -> list[Any]:
+            return list(await asyncio.gather(*(both(i) for i in range(40))))
+
+        seen = site.run(gather())
+    else:
+
+        def one(i: int) -> Any:
+            site.get("/set-cookie", params={"h": f"c{i}=v{i}; Path=/echo/{i}"})
+            return site.get(f"/echo/{i}").json()["cookies"]
+
+        with ThreadPoolExecutor(8) as pool:
+            seen = list(pool.map(one, range(40)))
+    assert seen == [{f"c{i}": f"v{i}"} for i in range(40)]
+    assert len(site.raw.cookies) == 40

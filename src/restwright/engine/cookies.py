@@ -64,7 +64,6 @@ class CookieJar:
         # jar's cookies change or the first one expires: matching costs ~35 us a request.
         self._memo: dict[tuple[Origin, str], str | None] = {}
         self._memo_until = _NEVER
-        self._version = 0
         self._signature: list[tuple[Any, ...]] = []
 
     def _changed(self) -> None:
@@ -88,8 +87,7 @@ class CookieJar:
             for c in cookies
         ]
         if signature != self._signature:
-            self._version += 1
-            self._memo = {}
+            self._memo = {}  # a new dict: a lookup still running fills the old one
             self._signature = signature
         expiries = [c.expires for c in cookies if c.expires is not None]
         self._memo_until = min(expiries, default=_NEVER)
@@ -117,17 +115,16 @@ class CookieJar:
         if self._memo_until <= time.time():  # a cookie expired: drop it, ask again
             self._rules().clear_expired_cookies()
             self._changed()
+        memo = self._memo
         try:
-            header = self._memo[key]
+            header = memo[key]
         except KeyError:
             from .cookie_rules import cookie_header
 
-            version = self._version
             header = cookie_header(self._rules(), request)
-            if version == self._version:  # no change meanwhile (another thread)
-                if len(self._memo) >= _MEMO_SIZE:
-                    self._memo = {}
-                self._memo[key] = header
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[key] = header
         return with_cookie_header(request, header) if header else request
 
     def extract(self, response: Response) -> None:
@@ -143,9 +140,11 @@ class CookieJar:
     # -- reading and changing -------------------------------------------------------------
     def set(self, name: str, value: str, url: str, *, path: str = "/") -> None:
         """Add a cookie as if the server at ``url`` had set it (bound to its origin)."""
-        if not name or any(c in name for c in "=; \t,") or ";" in value:
-            raise InvalidRequestError(f"invalid cookie {name!r}: no '=', ';' or blanks in a name")
-        check_header("Cookie", f"{name}={value}")
+        if not name or any(c in name for c in "=; \t,") or ";" in value + path:
+            raise InvalidRequestError(
+                f"invalid cookie {name!r}: no '=', ';' or blanks in a name, no ';' in a value"
+            )
+        check_header("Cookie", f"{name}={value}; Path={path}")
         origin, target = split_url(url)
         request = Request("GET", origin, target)
         headers = Headers([("Set-Cookie", f"{name}={value}; Path={path}")])
