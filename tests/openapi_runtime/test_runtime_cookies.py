@@ -69,40 +69,26 @@ def cookie_server() -> Iterator[CookieServer]:
         yield server
 
 
-@pytest.fixture
-async def kinto_client(client_kind: str, kinto_url: str) -> Any:
-    """``kinto_client(jar, hooks)``: a Kinto client of the current kind over that jar."""
-    made: list[Any] = []
-
-    def make(jar: restwright.CookieJar, hooks: dict[str, Any]) -> Any:
-        if client_kind == "sync":
-            engine: Any = restwright.Client(kinto_url, auth=KINTO_AUTH, cookies=jar, hooks=hooks)
-            session: Any = restwright.kinto.Session(kinto_url, engine=engine)
-            client: Any = restwright.kinto.Client(session=session)
-        else:
-            engine = restwright.AsyncClient(kinto_url, auth=KINTO_AUTH, cookies=jar, hooks=hooks)
-            session = restwright.kinto.AsyncSession(kinto_url, engine=engine)
-            client = restwright.kinto.AsyncClient(session=session)
-        made.append(engine)
-        return client
-
-    yield make
-    for engine in made:
-        if client_kind == "sync":
-            engine.close()
-        else:
-            await engine.aclose()
+def kinto_client(runtime: Any) -> Any:
+    """A Kinto client (of the runtime client's kind) on the runtime client's engine: the
+    same jar, hooks and connections, closed with it."""
+    engine = runtime.engine.with_options(auth=KINTO_AUTH)
+    url = engine.base_url
+    if isinstance(engine, restwright.Client):
+        return restwright.kinto.Client(session=restwright.kinto.Session(url, engine=engine))
+    session = restwright.kinto.AsyncSession(url, engine=engine)
+    return restwright.kinto.AsyncClient(session=session)
 
 
 async def test_one_jar_for_an_app_and_kinto(
-    make_client: Any, kinto_client: Any, kinto_url: str, cookie_server: CookieServer
+    make_client: Any, kinto_url: str, cookie_server: CookieServer
 ) -> None:
     to_kinto: list[str | None] = []
     hooks = {"request": [lambda request: to_kinto.append(request.headers.get("cookie"))]}
     jar = restwright.CookieJar()
     app = make_client(APP_DOC, base_url=cookie_server.url, cookies=jar)
     kinto_api = make_client(kinto_url + "/__api__", auth=KINTO_AUTH, cookies=jar, hooks=hooks)
-    kinto = kinto_client(jar, hooks)
+    kinto = kinto_client(kinto_api)
 
     assert await call(app.session.login, body={"username": USERNAME, "password": PASSWORD})
     assert {cookie.name for cookie in jar} == {"sessionid", "csrftoken"}
