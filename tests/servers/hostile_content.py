@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from aiohttp import web
 
-from .fault_proxy import _LoopThread
+from .loops import LoopThread
 
 
 async def _deep(request: web.Request) -> web.Response:
@@ -43,7 +43,7 @@ def hostile_content_server() -> Iterator[str]:
     app.router.add_get("/deep", _deep)
     app.router.add_get("/big", _big)
     app.router.add_get("/loop", _loop)
-    thread = _LoopThread("hostile-content")
+    thread = LoopThread("hostile-content")
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
 
     async def start() -> int:
@@ -53,9 +53,9 @@ def hostile_content_server() -> Iterator[str]:
         return int(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
 
     try:
-        port = thread.run(start())
+        port = thread.run(start(), timeout=10)
         yield f"http://127.0.0.1:{port}"
     finally:
         with contextlib.suppress(Exception):
-            thread.run(runner.cleanup())
+            thread.run(runner.cleanup(), timeout=10)
         thread.close()
