@@ -27,12 +27,13 @@ tests assert on what went over the wire.  The module imports nothing from pytest
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import threading
 from typing import Any, NamedTuple
 
 from aiohttp import web
+
+from .loops import LoopThread
 
 __all__ = ["PASSWORD", "USERNAME", "CookieServer", "Received"]
 
@@ -56,21 +57,25 @@ class CookieServer:
         self.sessions: dict[str, str] = {}  # sessionid -> username
         self._received: list[Received] = []
         self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread: LoopThread | None = None
         self._runner: web.AppRunner | None = None
 
     def __enter__(self) -> CookieServer:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
+        self._thread = LoopThread("cookie-server")
+        try:
+            self._thread.run(self._start(), timeout=10)
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._thread is None:
+            return
         if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
+            self._thread.run(self._runner.cleanup(), timeout=10)
+        self._thread.close()
+        self._thread = None
 
     async def _start(self) -> None:
         app = web.Application(middlewares=[self._record])
