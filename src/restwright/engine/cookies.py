@@ -221,7 +221,6 @@ class CookieJar:
             if cookie.expires == 0:  # curl's mark of a session cookie, not the year 1970
                 cookie.expires, cookie.discard = None, True
         jar.clear_expired_cookies()
-        self._changed()
         origins: dict[tuple[str, str, str], str] = {}
         with open(self.path, encoding="utf-8") as fh:
             for line in fh:
@@ -232,6 +231,7 @@ class CookieJar:
             bound = origins.get((cookie.domain, cookie.path, cookie.name))
             if bound is not None:
                 cookie.set_nonstandard_attr(ORIGIN_ATTR, bound)
+        self._changed()
 
     # -- copies ---------------------------------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
