@@ -387,3 +387,30 @@ def test_one_jar_under_concurrent_calls(site):
             seen = list(pool.map(one, range(40)))
     assert seen == [{f"c{i}": f"v{i}"} for i in range(40)]
     assert len(site.raw.cookies) == 40
+
+
+@pytest.mark.parametrize("cookies", [None, False], ids=["jar", "off"])
+def test_an_httpx_transport_keeps_httpx_s_own_jar_out(
+    make_client, client_kind, cookie_server, fault_server, cookies
+):
+    """An ``httpx.Client`` keeps cookies of its own, on port-blind rules: through the
+    adapter, only the pipeline's cookies go out."""
+    import httpx
+
+    from restwright.transports import AsyncHTTPXTransport, HTTPXTransport
+
+    if client_kind == "async":
+        transport: Any = AsyncHTTPXTransport(httpx.AsyncClient())
+    else:
+        transport = HTTPXTransport(httpx.Client())
+    api = make_client(cookie_server.url, retry=0, cookies=cookies, transport=transport)
+    try:
+        api.get("/set-cookie", params={"h": "sid=1; Path=/"})
+        api.get(fault_server.url("/echo/other-port"))
+        assert fault_server.requests[-1].header("Cookie") is None
+        assert api.get("/echo").json()["cookies"] == ({} if cookies is False else {"sid": "1"})
+    finally:
+        if api.is_async:
+            api.run(transport.aclose())
+        else:
+            transport.close()
