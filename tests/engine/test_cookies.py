@@ -414,3 +414,34 @@ def test_an_httpx_transport_keeps_httpx_s_own_jar_out(
             api.run(transport.aclose())
         else:
             transport.close()
+
+
+class CookieLogin(restwright.Auth):
+    """An auth flow that logs in once (the answer sets the session cookie), then lets the
+    jar carry the session: the flow's own requests go through the jar like any other."""
+
+    sensitive_headers = frozenset()
+
+    def __init__(self, login_url: str) -> None:
+        self.login_url = login_url
+        self.logins = 0
+
+    def auth_flow(self, request: Any) -> Any:
+        if self.logins == 0:
+            self.logins += 1
+            yield restwright.Request.from_url(
+                "POST",
+                self.login_url,
+                headers={"Content-Type": "application/json"},
+                content=f'{{"username": "{USERNAME}", "password": "{PASSWORD}"}}',
+            )
+        yield request
+
+
+def test_the_requests_of_an_auth_flow_go_through_the_jar(make_client, cookie_server):
+    auth = CookieLogin(f"{cookie_server.url}/login")
+    api = make_client(cookie_server.url, retry=0, auth=auth)
+    assert api.get("/whoami").json() == {"username": USERNAME}
+    assert api.get("/whoami").json() == {"username": USERNAME}
+    assert auth.logins == 1
+    assert [r.path for r in cookie_server.received] == ["/login", "/whoami", "/whoami"]
