@@ -445,3 +445,14 @@ def test_the_requests_of_an_auth_flow_go_through_the_jar(make_client, cookie_ser
     assert api.get("/whoami").json() == {"username": USERNAME}
     assert auth.logins == 1
     assert [r.path for r in cookie_server.received] == ["/login", "/whoami", "/whoami"]
+
+
+def test_a_cookie_api_key_and_the_jar_share_one_cookie_header(make_client, cookie_server):
+    api = make_client(
+        cookie_server.url, retry=0, auth=restwright.APIKeyAuth("key", "k1", location="cookie")
+    )
+    api.get("/set-cookie", params={"h": ["sid=s1; Path=/", "key=from-server; Path=/"]})
+    echo = api.get("/echo").json()
+    assert echo["cookie_header"] == "key=k1; sid=s1"  # the API key wins over a same name
+    cross = api.get(f"{cookie_server.localhost_url}/echo").json()
+    assert cross["cookie_header"] is None  # neither the key nor the jar crosses origins
