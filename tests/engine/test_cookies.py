@@ -315,6 +315,8 @@ def test_cookie_file_is_written_0600_and_read_back(
 
     again = restwright.CookieJar(path)
     assert again["sessionid"] == api.raw.cookies["sessionid"]
+    copy = pickle.loads(pickle.dumps(again))  # the cookies travel, the file does not
+    assert copy["sessionid"] == again["sessionid"] and copy.path is None
     later = make_client(cookie_server.url, retry=0, cookies=again)
     assert later.get("/whoami").json() == {"username": USERNAME}
     # the origin binding survives the file: not sent to another port of the host

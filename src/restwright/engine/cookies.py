@@ -235,12 +235,15 @@ class CookieJar:
 
     # -- copies ---------------------------------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled: the file name and the cookies (the standard jar, its lock and policy
-        are rebuilt)."""
-        return {"path": self.path, "cookies": list(self)}
+        """Pickled: the cookies (the standard jar, its lock and policy are rebuilt).
+
+        Not the file: a copy in another process (a worker of a process pool) must not
+        overwrite the file its parent keeps.
+        """
+        return {"cookies": list(self)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.path = state["path"]
+        self.path = None
         self._empty()
         self._adopt(state["cookies"])
 
