@@ -219,9 +219,9 @@ class AsyncClient(BaseClient):
         return run.result
 
     async def aclose(self) -> None:
-        self._save_cookies()
         if self._owns_transport:
             await self._transport.aclose()
+        self._save_cookies()
 
     async def __aenter__(self) -> AsyncClient:
         return self

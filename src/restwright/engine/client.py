@@ -198,9 +198,9 @@ class Client(BaseClient):
         return run.result
 
     def close(self) -> None:
-        self._save_cookies()
         if self._owns_transport:
             self._transport.close()
+        self._save_cookies()
 
     def __enter__(self) -> Client:
         return self
