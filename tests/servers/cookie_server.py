@@ -1,8 +1,9 @@
 """A real HTTP server with a cookie-session login, for the tests of the engine's cookie jar.
 
-:class:`CookieServer` runs an :mod:`aiohttp` application in a background thread, on
-``127.0.0.1`` and a free port.  It behaves like a web framework with session auth (Django
-REST framework's ``SessionAuthentication``, Mattermost's ``MMAUTHTOKEN``/``MMCSRF``):
+:class:`CookieServer` runs an :mod:`aiohttp` application in a background thread
+(:class:`~tests.servers.app_server.AppServer`), on ``127.0.0.1`` and a free port.  It
+behaves like a web framework with session auth (Django REST framework's
+``SessionAuthentication``, Mattermost's ``MMAUTHTOKEN``/``MMCSRF``):
 
 ``POST /login``
     JSON ``{"username", "password"}`` (``alice``/``alice-s3cret``): sets a ``sessionid``
@@ -33,7 +34,7 @@ from typing import Any, NamedTuple
 
 from aiohttp import web
 
-from .loops import LoopThread
+from .app_server import AppServer
 
 __all__ = ["PASSWORD", "USERNAME", "CookieServer", "Received"]
 
@@ -53,31 +54,9 @@ class CookieServer:
     """The server; use it as a context manager (``with CookieServer() as server``)."""
 
     def __init__(self) -> None:
-        self.port = 0
         self.sessions: dict[str, str] = {}  # sessionid -> username
         self._received: list[Received] = []
         self._lock = threading.Lock()
-        self._thread: LoopThread | None = None
-        self._runner: web.AppRunner | None = None
-
-    def __enter__(self) -> CookieServer:
-        self._thread = LoopThread("cookie-server")
-        try:
-            self._thread.run(self._start(), timeout=10)
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._thread is None:
-            return
-        if self._runner is not None:
-            self._thread.run(self._runner.cleanup(), timeout=10)
-        self._thread.close()
-        self._thread = None
-
-    async def _start(self) -> None:
         app = web.Application(middlewares=[self._record])
         app.add_routes(
             [
@@ -90,16 +69,23 @@ class CookieServer:
                 web.get("/redirect", self._redirect),
             ]
         )
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._server = AppServer(app, name="cookie-server")
+
+    def __enter__(self) -> CookieServer:
+        self._server.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.stop()
 
     # -- what tests read ------------------------------------------------------------------
     @property
+    def port(self) -> int:
+        return self._server.port
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self._server.base_url
 
     @property
     def localhost_url(self) -> str:
