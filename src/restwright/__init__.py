@@ -23,6 +23,7 @@ from .engine.auth import (
 )
 from .engine.client import Client, Pages
 from .engine.headers import Headers
+from .engine.limits import Limits
 from .engine.models import Request, Response
 from .engine.retry import Retry
 from .engine.timeouts import Timeout
@@ -32,6 +33,7 @@ from .errors import (
     ConnectError,
     DecodeError,
     InvalidRequestError,
+    LimitExceeded,
     NotFound,
     RestwrightError,
     ServerError,
@@ -60,6 +62,8 @@ __all__ = [
     "HeaderAuth",
     "Headers",
     "InvalidRequestError",
+    "LimitExceeded",
+    "Limits",
     "NotFound",
     "Pages",
     "Request",
