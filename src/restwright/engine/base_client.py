@@ -17,6 +17,7 @@ from ..errors import InvalidRequestError
 from .auth import AuthTypes, to_auth
 from .encoding import encode_form, encode_json
 from .headers import Headers, HeaderTypes, check_header
+from .limits import DEFAULT_LIMITS, Limits
 from .models import Request
 from .multipart import MultipartStream
 from .pagination import PageSpec
@@ -94,6 +95,7 @@ class BaseClient(ABC):
         verify: Any = True,
         trust_env: bool = True,
         proxy: str | None = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         origin, target = split_url(base_url)
         self.base_url = base_url.rstrip("/")
@@ -115,7 +117,12 @@ class BaseClient(ABC):
         self.dry_run = dry_run
         self._hook_map = dict(hooks or {})
         request_hooks, response_hooks = _hooks(hooks)
-        self._transport_options = {"verify": verify, "trust_env": trust_env, "proxy": proxy}
+        self._transport_options = {
+            "verify": verify,
+            "trust_env": trust_env,
+            "proxy": proxy,
+            "limits": limits,
+        }
         self._owns_transport = transport is None
         self._transport = transport if transport is not None else self._default_transport()
         self._policy = Policy(

@@ -13,7 +13,9 @@ from collections import deque
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from ..engine.limits import DEFAULT_LIMITS, Limits
 from ..engine.models import Request, Response
+from ..engine.timeouts import Deadline
 from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
 from .environment import Proxy, ssl_context
 from .http11 import (
@@ -155,7 +157,8 @@ class AsyncSocketTransport:
     """Asyncio HTTP/1.1 transport with connection reuse, proxies and TLS.
 
     ``max_connections`` bounds simultaneous connections per origin (requests wait for
-    one); ``max_idle`` bounds idle kept-alive connections per origin.
+    one); ``max_idle`` bounds idle kept-alive connections per origin; ``limits``: what a
+    response may make the client hold (:class:`~restwright.Limits`).
     """
 
     def __init__(
@@ -166,6 +169,7 @@ class AsyncSocketTransport:
         proxy: str | Proxy | None = None,
         max_idle: int = 100,
         max_connections: int = 100,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self._verify = verify
         self._trust_env = trust_env
@@ -175,6 +179,7 @@ class AsyncSocketTransport:
         self._max_connections = max_connections
         self._slots: dict[Route, asyncio.Semaphore] = {}
         self._ssl: ssl.SSLContext | None = None
+        self._limits = limits
 
     def _ssl_context(self) -> ssl.SSLContext:
         if self._ssl is None:
@@ -238,15 +243,20 @@ class AsyncSocketTransport:
             slots = self._slots[route] = asyncio.Semaphore(self._max_connections)
         started = time.perf_counter()
         await slots.acquire()
+        deadline = Deadline(request.timeout.total)
         try:
             proto, reused = self._take_idle(route)
             if proto is None:
                 proto = await self._open(route, request)
             try:
-                return await self._exchange(proto, route, request, stream, started, reused, slots)
+                return await self._exchange(
+                    proto, route, request, stream, started, reused, slots, deadline
+                )
             except StaleConnection:
                 proto = await self._open(route, request)
-                return await self._exchange(proto, route, request, stream, started, False, slots)
+                return await self._exchange(
+                    proto, route, request, stream, started, False, slots, deadline
+                )
         except BaseException:
             slots.release()
             raise
@@ -278,15 +288,16 @@ class AsyncSocketTransport:
         started: float,
         reused: bool,
         slots: asyncio.Semaphore,
+        deadline: Deadline,
     ) -> Response:
-        parser = ResponseParser(head_only=request.method == "HEAD")
+        parser = ResponseParser(request.method == "HEAD", self._limits, buffered=not stream)
         read_timeout = request.timeout.read
         received_any = False
         try:
-            await self._send(proto, route, request)
+            await self._send(proto, route, request, deadline)
             body: list[bytes] = []
             while not parser.head_done:
-                data = await proto.recv(read_timeout)
+                data = await proto.recv(deadline.bound(read_timeout))
                 if not data:
                     parser.feed_eof()
                 received_any = True
@@ -295,7 +306,7 @@ class AsyncSocketTransport:
                 stream_body = _AsyncBody(self, proto, parser, body, slots, read_timeout)
                 return build_response(parser, request, started, None, stream_body)
             while not parser.complete:
-                data = await proto.recv(read_timeout)
+                data = await proto.recv(deadline.bound(read_timeout))
                 if not data:
                     parser.feed_eof()
                     break
@@ -320,33 +331,37 @@ class AsyncSocketTransport:
         return build_response(parser, request, started, content)
 
     @staticmethod
-    async def _send(proto: _Protocol, route: Route, request: Request) -> None:
+    async def _send(proto: _Protocol, route: Route, request: Request, deadline: Deadline) -> None:
         extra, body = request_framing(request)
         if route.absolute_form and route.proxy is not None and route.proxy.authorization:
             extra += f"Proxy-Authorization: {route.proxy.authorization}\r\n"
         head = serialize_head(request, route.host_header, route.target(request.target), extra)
-        timeout = request.timeout.read
+        timeout = request.timeout.write
         if body is not None or request.content is None:
-            await proto.send(head + body if body else head, timeout)
+            await proto.send(head + body if body else head, deadline.bound(timeout))
             return
-        await proto.send(head, timeout)
+        await proto.send(head, deadline.bound(timeout))
         chunked = extra.startswith("Transfer-Encoding")
         content: Any = request.content
         try:
             if hasattr(content, "__aiter__"):
                 async for chunk in content:
                     if chunk:
-                        await proto.send(frame_chunk(chunk) if chunked else chunk, timeout)
+                        await proto.send(
+                            frame_chunk(chunk) if chunked else chunk, deadline.bound(timeout)
+                        )
             else:
                 for chunk in content:
                     if chunk:
-                        await proto.send(frame_chunk(chunk) if chunked else chunk, timeout)
-        except (OSError, _Expired):
+                        await proto.send(
+                            frame_chunk(chunk) if chunked else chunk, deadline.bound(timeout)
+                        )
+        except (OSError, _Expired, TransportError):
             raise
         except Exception as exc:
             raise WriteError(f"the request body failed: {exc}", request=request) from exc
         if chunked:
-            await proto.send(LAST_CHUNK, timeout)
+            await proto.send(LAST_CHUNK, deadline.bound(timeout))
 
     async def aclose(self) -> None:
         idle, self._idle = self._idle, {}

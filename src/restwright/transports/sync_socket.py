@@ -16,7 +16,9 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..engine.limits import DEFAULT_LIMITS, Limits
 from ..engine.models import Request, Response
+from ..engine.timeouts import Deadline
 from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
 from .environment import Proxy, ssl_context
 from .http11 import (
@@ -71,6 +73,7 @@ class SocketTransport:
 
     ``verify``: True, False, a CA bundle path or an ``ssl.SSLContext``. ``proxy``: a proxy
     URL overriding the environment. ``max_idle``: idle connections kept per origin.
+    ``limits``: what a response may make the client hold (:class:`~restwright.Limits`).
     """
 
     def __init__(
@@ -80,6 +83,7 @@ class SocketTransport:
         trust_env: bool = True,
         proxy: str | Proxy | None = None,
         max_idle: int = 32,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self._verify = verify
         self._trust_env = trust_env
@@ -87,6 +91,7 @@ class SocketTransport:
         self._idle: dict[Route, list[_Connection]] = {}
         self._max_idle = max_idle
         self._ssl: ssl.SSLContext | None = None
+        self._limits = limits
 
     # -- connections ---------------------------------------------------------------------
     def _ssl_context(self) -> ssl.SSLContext:
@@ -167,14 +172,15 @@ class SocketTransport:
     def handle(self, request: Request, *, stream: bool = False) -> Response:
         route = self._routes.get(request.origin)
         started = time.perf_counter()
+        deadline = Deadline(request.timeout.total)
         conn, reused = self._acquire(route, request)
         try:
-            return self._exchange(conn, route, request, stream, started, reused)
+            return self._exchange(conn, route, request, stream, started, reused, deadline)
         except StaleConnection:
             # The server closed a kept-alive connection as we reused it and answered
             # nothing: an idempotent request is tried once more on a new connection.
             conn = self._open(route, request)
-            return self._exchange(conn, route, request, stream, started, False)
+            return self._exchange(conn, route, request, stream, started, False, deadline)
 
     def _exchange(
         self,
@@ -184,24 +190,29 @@ class SocketTransport:
         stream: bool,
         started: float,
         reused: bool,
+        deadline: Deadline,
     ) -> Response:
         sock = conn.sock
-        parser = ResponseParser(head_only=request.method == "HEAD")
+        parser = ResponseParser(request.method == "HEAD", self._limits, buffered=not stream)
+        timeout = request.timeout
         received_any = False
         try:
-            conn.set_timeout(request.timeout.read)
+            conn.set_timeout(deadline.bound(timeout.write))
             self._send(sock, route, request)
             body: list[bytes] = []
             while not parser.head_done:
+                conn.set_timeout(deadline.bound(timeout.read))
                 data = sock.recv(RECV_SIZE)
                 if not data:
                     parser.feed_eof()
                 received_any = True
                 body += parser.feed(data)
             if stream and not parser.complete:
+                conn.set_timeout(timeout.read)  # the total ends with the head of a stream
                 stream_body = _SyncBody(self, conn, parser, body)
                 return build_response(parser, request, started, None, stream_body)
             while not parser.complete:
+                conn.set_timeout(deadline.bound(timeout.read))
                 data = sock.recv(RECV_SIZE)
                 if not data:
                     parser.feed_eof()
