@@ -25,6 +25,7 @@ from .http11 import (
     build_response,
     connect_head,
     content_decoder,
+    decoded,
     frame_chunk,
     request_framing,
     serialize_head,
@@ -302,7 +303,7 @@ class AsyncSocketTransport:
                     parser.feed_eof()
                 received_any = True
                 body += parser.feed(data)
-            if stream and not parser.complete:
+            if stream:
                 stream_body = _AsyncBody(self, proto, parser, body, slots, read_timeout)
                 return build_response(parser, request, started, None, stream_body)
             while not parser.complete:
@@ -402,16 +403,16 @@ class _AsyncBody:
             return
         parser, decoder = self._parser, self._decoder
         try:
-            for chunk in self._pending:
-                yield decoder.decode(chunk) if decoder else chunk
+            for piece in decoded(self._pending, decoder):
+                yield piece
             self._pending = []
             while not parser.complete:
                 data = await proto.recv(self._timeout)
                 if not data:
                     parser.feed_eof()
                     break
-                for chunk in parser.feed(data):
-                    yield decoder.decode(chunk) if decoder else chunk
+                for piece in decoded(parser.feed(data), decoder):
+                    yield piece
             if decoder:
                 tail = decoder.flush()
                 if tail:

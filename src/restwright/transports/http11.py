@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import httptools
 
@@ -29,6 +29,7 @@ from ..errors import (
 )
 
 _NO_BODY_STATUSES = frozenset({204, 304})
+STREAM_PIECE = 1024 * 1024  # largest piece a streamed, decoded body is yielded in
 
 
 def serialize_head(request: Request, host: str, target: str, extra: str = "") -> bytes:
@@ -104,28 +105,43 @@ class ContentDecoder:
         self._left = limit
 
     def decode(self, data: bytes) -> bytes:
+        """All of ``data`` decoded (a buffered body), within the limit."""
+        left = self._left
+        if left is None:
+            return self._inflate(data, 0)
+        out = self._inflate(data, left + 1)
+        if len(out) > left:
+            raise LimitExceeded(
+                f"the {self._encoding} body inflates beyond the max_body_size limit"
+            )
+        self._left = left - len(out)
+        return out
+
+    def pieces(self, data: bytes) -> Iterator[bytes]:
+        """``data`` decoded in pieces of at most :data:`STREAM_PIECE` bytes (a streamed
+        body): a bomb read as a stream costs one piece of memory at a time."""
+        while data:
+            out = self._inflate(data, STREAM_PIECE)
+            data = self._obj.unconsumed_tail
+            if out:
+                yield out
+
+    def _inflate(self, data: bytes, max_length: int) -> bytes:
         if not data:
             return b""
         self._fed = True
-        left = self._left
         try:
             if self._first:
                 self._first = False
                 try:
-                    out = self._obj.decompress(data, 0 if left is None else left + 1)
+                    return self._checked(self._obj.decompress(data, max_length))
                 except zlib.error:  # some servers send raw deflate without the zlib header
                     self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
-                    out = self._obj.decompress(data, 0 if left is None else left + 1)
-            else:
-                out = self._obj.decompress(data, 0 if left is None else left + 1)
+            return self._checked(self._obj.decompress(data, max_length))
         except zlib.error as exc:
             raise DecodeError(f"invalid {self._encoding} body: {exc}") from None
-        if left is not None:
-            if len(out) > left:
-                raise LimitExceeded(
-                    f"the {self._encoding} body inflates beyond the max_body_size limit"
-                )
-            self._left = left - len(out)
+
+    def _checked(self, out: bytes) -> bytes:
         if self._obj.unused_data:
             raise DecodeError(f"bytes after the end of the {self._encoding} body")
         return out
@@ -136,6 +152,13 @@ class ContentDecoder:
         if self._fed and not self._obj.eof:
             raise DecodeError(f"truncated {self._encoding} body")
         return tail
+
+
+def decoded(chunks: list[bytes], decoder: ContentDecoder | None) -> Iterable[bytes]:
+    """The chunks of a streamed body with their ``Content-Encoding`` undone."""
+    if decoder is None:
+        return chunks
+    return (piece for chunk in chunks for piece in decoder.pieces(chunk))
 
 
 def content_decoder(headers: Mapping[str, str], limit: int | None = None) -> ContentDecoder | None:
@@ -161,7 +184,11 @@ def build_response(
     if content:
         decoder = content_decoder(parser.index, parser.limits.max_body_size)
         if decoder is not None:
-            content = decoder.decode(content) + decoder.flush()
+            try:
+                content = decoder.decode(content) + decoder.flush()
+            except DecodeError as exc:
+                exc.request = request.redacted()
+                raise
     return Response(
         parser.status_code,
         headers,

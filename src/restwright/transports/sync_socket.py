@@ -28,6 +28,7 @@ from .http11 import (
     build_response,
     connect_head,
     content_decoder,
+    decoded,
     frame_chunk,
     request_framing,
     serialize_head,
@@ -207,7 +208,7 @@ class SocketTransport:
                     parser.feed_eof()
                 received_any = True
                 body += parser.feed(data)
-            if stream and not parser.complete:
+            if stream:
                 conn.set_timeout(timeout.read)  # the total ends with the head of a stream
                 stream_body = _SyncBody(self, conn, parser, body)
                 return build_response(parser, request, started, None, stream_body)
@@ -298,18 +299,16 @@ class _SyncBody:
         conn = self._conn
         if conn is None:
             return
-        parser, decode = self._parser, self._decoder.decode if self._decoder else None
+        parser, decoder = self._parser, self._decoder
         try:
-            for chunk in self._pending:
-                yield decode(chunk) if decode else chunk
+            yield from decoded(self._pending, decoder)
             self._pending = []
             while not parser.complete:
                 data = conn.sock.recv(RECV_SIZE)
                 if not data:
                     parser.feed_eof()
                     break
-                for chunk in parser.feed(data):
-                    yield decode(chunk) if decode else chunk
+                yield from decoded(parser.feed(data), decoder)
             if self._decoder:
                 tail = self._decoder.flush()
                 if tail:
