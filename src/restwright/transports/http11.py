@@ -399,12 +399,12 @@ class ResponseParser:
         if self._head_only:
             self.complete = True
             raise _Stop
+        coding = index.get("transfer-encoding")
+        if coding is not None and [c.strip().lower() for c in coding.split(",")] != ["chunked"]:
+            raise DecodeError(f"unsupported Transfer-Encoding {coding[:80]!r}")
         if status in _NO_BODY_STATUSES:
             return  # llhttp ends the message here
-        coding = index.get("transfer-encoding")
         if coding is not None:
-            if [c.strip().lower() for c in coding.split(",")] != ["chunked"]:
-                raise DecodeError(f"unsupported Transfer-Encoding {coding[:80]!r}")
             if version == "1.0" or "content-length" in index:
                 self.keep_alive = False  # RFC 9112 §6.1, §6.3: faulty framing, do not reuse
         elif "content-length" in index:
