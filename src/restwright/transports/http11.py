@@ -89,9 +89,9 @@ class ContentDecoder:
 
     A stream that stops before its end (truncated) or that has bytes after its end
     (garbage, or a second response glued on) is a :class:`DecodeError`, never silently
-    partial data.  With ``limit``, output beyond ``limit`` bytes is :class:`LimitExceeded`
-    before it is produced: zlib is asked for at most ``limit + 1`` bytes, so a
-    decompression bomb costs the limit in memory, not its inflated size.
+    partial data.  With ``limit``, output beyond ``limit`` bytes is :class:`LimitExceeded`:
+    zlib is asked for one piece at a time, so a decompression bomb costs the limit in
+    memory, not its inflated size.
     """
 
     __slots__ = ("_encoding", "_fed", "_first", "_left", "_obj")
@@ -109,13 +109,16 @@ class ContentDecoder:
         left = self._left
         if left is None:
             return self._inflate(data, 0)
-        out = self._inflate(data, left + 1)
-        if len(out) > left:
-            raise LimitExceeded(
-                f"the {self._encoding} body inflates beyond the max_body_size limit"
-            )
-        self._left = left - len(out)
-        return out
+        out = []
+        for piece in self.pieces(data):  # never more than the limit and one piece in memory
+            left -= len(piece)
+            if left < 0:
+                raise LimitExceeded(
+                    f"the {self._encoding} body inflates beyond the max_body_size limit"
+                )
+            out.append(piece)
+        self._left = left
+        return b"".join(out)
 
     def pieces(self, data: bytes) -> Iterator[bytes]:
         """``data`` decoded in pieces of at most :data:`STREAM_PIECE` bytes (a streamed
@@ -210,9 +213,23 @@ class _Surplus(Exception):
     """Raised from a parser callback when bytes follow the complete message."""
 
 
-def _limit(value: int | None, name: str, what: str) -> None:
-    if value is not None and value < 0:
-        raise LimitExceeded(f"{what} exceeds the {name} limit")
+def _over(value: int, limit: int | None, name: str, what: str) -> None:
+    if limit is not None and value > limit:
+        raise LimitExceeded(f"{what} exceeds the {name} limit ({limit})")
+
+
+def _fields(lines: list[str]) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """Header lines llhttp accepted, as (name, value) pairs and an index by lower-cased
+    name (repeated names joined with ", ")."""
+    headers: list[tuple[str, str]] = []
+    index: dict[str, str] = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        value = value.strip(" \t")
+        headers.append((name, value))
+        lname = name.lower()
+        index[lname] = f"{index[lname]}, {value}" if lname in index else value
+    return headers, index
 
 
 class ResponseParser:
@@ -220,10 +237,11 @@ class ResponseParser:
 
     llhttp checks the syntax (plain decimal lengths, plain hex chunk sizes, header names
     that are tokens, no whitespace before the colon, CRLF line ends, no obs-fold, one
-    Content-Length); this wrapper adds what a client must decide itself (RFC 9112 §6):
-    only ``chunked`` as transfer coding, Transfer-Encoding over Content-Length with the
-    connection not reused, interim ``1xx`` answers skipped, no body for HEAD/204/304, a
-    body read to the close when unframed, and the :class:`Limits`.
+    Content-Length) and frames the body; this wrapper adds what a client must decide
+    itself (RFC 9112 §6): only ``chunked`` as transfer coding, Transfer-Encoding over
+    Content-Length with the connection not reused, interim ``1xx`` answers skipped, no
+    body for HEAD/204/304, a body read to the close when unframed, and the
+    :class:`Limits`.
 
     Call :meth:`feed` with received bytes: it returns the body bytes found (framing
     removed). After the head is parsed, ``status_code``/``reason``/``headers`` are set;
@@ -231,81 +249,69 @@ class ResponseParser:
     the peer closed the connection.  ``buffered``: the body is held in memory, so
     ``max_body_size`` applies to it.  Bytes after the end of the message are never parsed
     as another response: they only make ``keep_alive`` false.
+
+    Why the head is split here rather than by llhttp's header callbacks: those cost a
+    Python call and a bytes copy per field (and grow a field by concatenation, read after
+    read); once llhttp has accepted a head, cutting it at CRLF and the first colon is
+    exact, and costs one decode.  llhttp itself never holds a head or a trailer section:
+    this parser keeps the bytes of an incomplete head, bounded by ``max_head_size``, and
+    counts those of a trailer section read by read.
     """
 
-    __slots__ = (
-        "_body_left",
-        "_head_left",
-        "_head_only",
-        "_headers_left",
-        "_heads_in_feed",
-        "_in_trailer",
-        "_interim_left",
-        "_out",
-        "_parser",
-        "_reason",
-        "_trailer_left",
-        "_until_close",
-        "complete",
-        "head_done",
-        "headers",
-        "http_version",
-        "index",
-        "keep_alive",
-        "limits",
-        "reason",
-        "status_code",
-    )
+    # Class-level defaults: a new parser (one per request) sets only what differs.
+    complete = False
+    head_done = False
+    keep_alive = True
+    status_code = 0
+    reason = ""
+    http_version = "HTTP/1.1"
+    _data = b""  # the read being parsed
+    _cursor = 0  # where the current head starts in _data (when _head_buf is empty)
+    _head_buf = b""  # the start of a head that began in an earlier read
+    _until_close = False
+    _in_trailer = False
+    _trailer_bytes = 0  # bytes of reads that began and ended in the trailer section
+    _interims = 0
 
     def __init__(
         self, head_only: bool = False, limits: Limits = DEFAULT_LIMITS, buffered: bool = False
     ) -> None:
-        self._parser: httptools.HttpResponseParser | None = httptools.HttpResponseParser(self)
+        parser = httptools.HttpResponseParser(self)
         # Content-Length with Transfer-Encoding: TE wins (RFC 9112 §6.3), and the
         # connection is closed after the message (see on_headers_complete).
-        self._parser.set_dangerous_leniencies(lenient_chunked_length=True)
+        parser.set_dangerous_leniencies(lenient_chunked_length=True)
+        self._parser: httptools.HttpResponseParser | None = parser
         self._head_only = head_only
         self.limits = limits
-        self._head_left = limits.max_head_size
-        self._headers_left = limits.max_headers
-        self._trailer_left = limits.max_trailer_size
-        self._interim_left = limits.max_interim_responses
         self._body_left = limits.max_body_size if buffered else None
         self._out: list[bytes] = []
-        self._reason = b""
-        self._heads_in_feed = 0
-        self._in_trailer = False
-        self._until_close = False
-        self.head_done = False
-        self.complete = False
-        self.status_code = 0
-        self.reason = ""
-        self.http_version = "HTTP/1.1"
         self.headers: list[tuple[str, str]] = []
         self.index: dict[str, str] = {}
-        self.keep_alive = True
 
     # -- fed by the transports -------------------------------------------------------------
     def feed(self, data: bytes) -> list[bytes]:
         parser = self._parser
         if parser is None or self.complete:
             return []
-        head_pending = not self.head_done
         in_trailer = self._in_trailer
-        self._heads_in_feed = 0
+        self._data = data
+        self._cursor = 0
         try:
             parser.feed_data(data)
         except httptools.HttpParserError as exc:
-            self._failed(exc, data)
+            self._failed(exc)
         if self.complete:
             self._parser = None  # llhttp holds this object: break the cycle now
-        elif head_pending and not self.head_done and self._head_left is not None:
-            # a head arriving over many reads: count every byte, not only whole lines
-            self._head_left -= len(data)
-            _limit(self._head_left, "max_head_size", "the response head")
-        elif in_trailer and self._in_trailer and self._trailer_left is not None:
-            self._trailer_left -= len(data)
-            _limit(self._trailer_left, "max_trailer_size", "the trailer section")
+        elif not self.head_done:
+            # a head arriving over many reads: keep its bytes, within the limit
+            self._head_buf += data[self._cursor :]
+            limit = self.limits.max_head_size
+            _over(len(self._head_buf), limit, "max_head_size", "the response head")
+        elif in_trailer and self._in_trailer:
+            self._trailer_bytes += len(data)
+            limit = self.limits.max_trailer_size
+            _over(self._trailer_bytes, limit, "max_trailer_size", "the trailer section")
+        self._data = b""
         out = self._out
         if out:
             self._out = []
@@ -322,12 +328,12 @@ class ResponseParser:
             raise ReadError("the server closed the connection without a complete response")
         raise ReadError("the server closed the connection before the end of the body")
 
-    def _failed(self, exc: httptools.HttpParserError, data: bytes) -> None:
+    def _failed(self, exc: httptools.HttpParserError) -> None:
         cause = exc.__context__
         if isinstance(cause, _Stop):
-            # The head of an answer to HEAD/CONNECT ended this message: reuse the
-            # connection only if the read ended exactly with the heads it held.
-            if not data.endswith(b"\r\n\r\n") or data.count(b"\r\n\r\n") != self._heads_in_feed:
+            # The head of an answer to HEAD/CONNECT ended the message: anything after it
+            # is not ours to read.
+            if len(self._data) > self._cursor:
                 self.keep_alive = False
             return
         if self.complete:  # anything after the message, even garbage, is not ours to read
@@ -338,63 +344,55 @@ class ResponseParser:
         reason = exc.args[0] if exc.args else type(exc).__name__
         raise DecodeError(f"invalid HTTP response: {reason}") from None
 
+    def _take_head(self) -> bytes:
+        """The head llhttp just accepted, without its final blank line."""
+        data, start, shift = self._data, self._cursor, 0
+        if self._head_buf:  # the head began in an earlier read (so this read's cursor is 0)
+            data, shift = self._head_buf + data, len(self._head_buf)
+            self._head_buf = b""
+        while data[start : start + 1] in (b"\r", b"\n"):  # llhttp skips CRLF between messages
+            start += 1
+        end = data.find(b"\r\n\r\n", start)
+        self._cursor = end + 4 - shift
+        return data[start:end]
+
     # -- llhttp callbacks --------------------------------------------------------------------
     def on_message_begin(self) -> None:
         if self.complete:
             self.keep_alive = False
             raise _Surplus
 
-    def on_status(self, data: bytes) -> None:
-        self._reason += data
-        if self._head_left is not None:
-            self._head_left -= len(data)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        size = len(name) + len(value) + 4
-        if self.head_done:
-            if self._trailer_left is not None:
-                self._trailer_left -= size
-                _limit(self._trailer_left, "max_trailer_size", "the trailer section")
-            return
-        if self._head_left is not None:
-            self._head_left -= size
-            _limit(self._head_left, "max_head_size", "the response head")
-        if self._headers_left is not None:
-            self._headers_left -= 1
-            _limit(self._headers_left, "max_headers", "the number of headers")
-        text = value.decode("latin-1").rstrip(" \t")
-        key = name.decode("latin-1")
-        self.headers.append((key, text))
-        lname = key.lower()
-        index = self.index
-        index[lname] = f"{index[lname]}, {text}" if lname in index else text
-
     def on_headers_complete(self) -> None:
         parser = self._parser
         assert parser is not None
-        self._heads_in_feed += 1
+        head = self._take_head()
+        limits = self.limits
+        _over(len(head), limits.max_head_size, "max_head_size", "the response head")
+        lines = head.decode("latin-1").split("\r\n")
+        _over(len(lines) - 1, limits.max_headers, "max_headers", "the number of header lines")
         status = parser.get_status_code()
         version = parser.get_http_version()
         if version not in ("1.1", "1.0") or status < 100:
             raise DecodeError(f"invalid HTTP status line (HTTP/{version} {status})")
         if status < 200 and status != 101:
             # Interim responses (100 Continue, 103 Early Hints) precede the real one.
-            if self._interim_left is not None:
-                self._interim_left -= 1
-                _limit(self._interim_left, "max_interim_responses", "the number of 1xx answers")
-            self.headers, self.index, self._reason = [], {}, b""
+            self._interims += 1
+            what = "the number of 1xx answers"
+            _over(self._interims, limits.max_interim_responses, "max_interim_responses", what)
             return
         if status == 101 and not self._head_only:
             raise DecodeError("unexpected 101 Switching Protocols: no upgrade was asked for")
-        index = self.index
+        self.headers, index = _fields(lines[1:])
+        self.index = index
         self.status_code = status
-        self.reason = self._reason.decode("latin-1")
-        self.http_version = f"HTTP/{version}"
+        self.reason = lines[0].split(" ", 2)[2] if lines[0].count(" ") >= 2 else ""
         self.head_done = True
         connection = index.get("connection", "").lower()
         if version == "1.1":
-            self.keep_alive = "close" not in connection
+            if "close" in connection:
+                self.keep_alive = False
         else:
+            self.http_version = "HTTP/1.0"
             self.keep_alive = "keep-alive" in connection
         if self._head_only:
             self.complete = True
@@ -408,18 +406,20 @@ class ResponseParser:
             if version == "1.0" or "content-length" in index:
                 self.keep_alive = False  # RFC 9112 §6.1, §6.3: faulty framing, do not reuse
         elif "content-length" in index:
-            length = int(index["content-length"])  # llhttp checked it: plain digits, once
-            if self._body_left is not None and length > self._body_left:
-                raise LimitExceeded(f"Content-Length {length} exceeds the max_body_size limit")
+            if self._body_left is not None:
+                length = int(index["content-length"])  # llhttp checked it: digits, once
+                _over(length, self._body_left, "max_body_size", f"Content-Length {length}")
         else:
             self._until_close = True
             self.keep_alive = False
 
     def on_body(self, data: bytes) -> None:
         self._in_trailer = False
-        if self._body_left is not None:
-            self._body_left -= len(data)
-            _limit(self._body_left, "max_body_size", "the response body")
+        left = self._body_left
+        if left is not None:
+            left = self._body_left = left - len(data)
+            if left < 0:
+                raise LimitExceeded("the body exceeds the max_body_size limit")
         self._out.append(data)
 
     def on_chunk_header(self) -> None:
