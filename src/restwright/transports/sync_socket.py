@@ -20,6 +20,7 @@ from ..engine.limits import DEFAULT_LIMITS, Limits
 from ..engine.models import Request, Response
 from ..engine.timeouts import Deadline
 from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
+from . import forksafe
 from .environment import Proxy, ssl_context
 from .http11 import (
     LAST_CHUNK,
@@ -90,6 +91,7 @@ class SocketTransport:
         self._trust_env = trust_env
         self._routes = RouteTable(proxy, trust_env)
         self._idle: dict[Route, list[_Connection]] = {}
+        forksafe.register(self)
         self._max_idle = max_idle
         self._ssl: ssl.SSLContext | None = None
         self._limits = limits
