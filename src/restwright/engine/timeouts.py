@@ -55,6 +55,15 @@ class Deadline:
         self._total = total
         self._at = None if total is None else time.monotonic() + total
 
+    def explain(self, message: str) -> str:
+        """``message`` for a wait that timed out, unless the total is what ran out."""
+        if self._at is not None and time.monotonic() >= self._at:
+            return self._expired()
+        return message
+
+    def _expired(self) -> str:
+        return f"the total timeout of {self._total} s expired"
+
     def bound(self, timeout: float | None) -> float | None:
         """``timeout``, or the time left when that is shorter."""
         at = self._at
@@ -62,5 +71,5 @@ class Deadline:
             return timeout
         left = at - time.monotonic()
         if left <= 0:
-            raise TimeoutError(f"the total timeout of {self._total} s expired")
+            raise TimeoutError(self._expired())
         return left if timeout is None or left < timeout else timeout

@@ -316,7 +316,8 @@ class AsyncSocketTransport:
                 body += parser.feed(data)
         except _Expired:
             proto.close()
-            raise TimeoutError("timed out waiting for the server", request=request) from None
+            message = deadline.explain("timed out waiting for the server")
+            raise TimeoutError(message, request=request) from None
         except TransportError as exc:
             proto.close()
             if reused and isinstance(exc, ReadError) and not received_any:

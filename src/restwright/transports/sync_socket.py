@@ -223,7 +223,8 @@ class SocketTransport:
                 body += parser.feed(data)
         except builtins.TimeoutError:
             conn.close()
-            raise TimeoutError("timed out waiting for the server", request=request) from None
+            message = deadline.explain("timed out waiting for the server")
+            raise TimeoutError(message, request=request) from None
         except TransportError as exc:
             conn.close()
             exc.request = exc.request or request.redacted()
