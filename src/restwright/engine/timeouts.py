@@ -55,6 +55,11 @@ class Deadline:
         self._total = total
         self._at = None if total is None else time.monotonic() + total
 
+    @classmethod
+    def start(cls, total: float | None) -> Deadline:
+        """The deadline of an attempt starting now (a shared one when there is no total)."""
+        return NO_DEADLINE if total is None else cls(total)
+
     def explain(self, message: str) -> str:
         """``message`` for a wait that timed out, unless the total is what ran out."""
         if self._at is not None and time.monotonic() >= self._at:
@@ -73,3 +78,6 @@ class Deadline:
         if left <= 0:
             raise TimeoutError(self._expired())
         return left if timeout is None or left < timeout else timeout
+
+
+NO_DEADLINE = Deadline(None)

@@ -246,7 +246,7 @@ class AsyncSocketTransport:
             slots = self._slots[route] = asyncio.Semaphore(self._max_connections)
         started = time.perf_counter()
         await slots.acquire()
-        deadline = Deadline(request.timeout.total)
+        deadline = Deadline.start(request.timeout.total)
         try:
             proto, reused = self._take_idle(route)
             if proto is None:

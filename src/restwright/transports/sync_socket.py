@@ -175,7 +175,7 @@ class SocketTransport:
     def handle(self, request: Request, *, stream: bool = False) -> Response:
         route = self._routes.get(request.origin)
         started = time.perf_counter()
-        deadline = Deadline(request.timeout.total)
+        deadline = Deadline.start(request.timeout.total)
         conn, reused = self._acquire(route, request)
         try:
             return self._exchange(conn, route, request, stream, started, reused, deadline)
