@@ -3,9 +3,10 @@
 Both socket transports (sync and asyncio) feed the bytes they receive into
 :class:`ResponseParser` and write what :func:`serialize_head` and :func:`frame_chunk`
 produce, so the protocol logic exists once.  Responses are framed by llhttp (Node.js's
-parser, through ``httptools``): strict where a client must be strict, and about ten times
-faster than the hand-written parser it replaced (1.3 µs against 11 µs for a 1 KB JSON
-response).
+parser, through ``httptools``), strict where a client must be strict.  Measured with
+``bench/engine.py --only parser`` (a 1.2 KB response in one read), the whole wrapper costs
+about 7 µs against 5 µs for the lenient hand-written parser it replaced and 75 µs for h11:
+llhttp itself takes about 1.3 µs, the rest is turning the head into Python strings.
 """
 
 from __future__ import annotations
