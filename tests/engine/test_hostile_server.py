@@ -87,7 +87,7 @@ LIMITS = {
     "huge-content-length": b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000000\r\n\r\nx",
 }
 
-SCRIPTS = {
+SCRIPTS: dict[str, Script | list[Script]] = {
     "ok": Script([OK]),
     **{name: Script([raw]) for name, raw in {**MALFORMED, **LIMITS}.items()},
     "endless-head": Script(lambda: endless(b"a" * 65536, b"HTTP/1.1 200 OK\r\nX-Big: ")),
@@ -213,3 +213,13 @@ def test_a_dripping_server_meets_the_total_timeout(make_client, hostile, name):
     with pytest.raises(TimeoutError) as info:
         api.get(f"/{name}")
     assert info.value.request is not None
+
+
+def test_each_retry_gets_a_fresh_total(make_client):
+    timeout = restwright.Timeout(5.0, 5.0, 5.0, total=1.0)
+    retry = restwright.Retry(total=1, backoff=0.01)
+    drip_then_ok = [Script([OK], drip=0.1, byte_by_byte=True), Script([OK])]
+    with raw_server({"drip-then-ok": drip_then_ok}) as server:
+        api = make_client(server.base_url, timeout=timeout, retry=retry)
+        assert api.get("/drip-then-ok").content == b"ok"
+        assert server.served["drip-then-ok"] == 2  # the first attempt ran out of its total

@@ -3,7 +3,8 @@
 No HTTP library would send the malformed, oversized or dripping answers the engine must
 refuse, so :class:`RawServer` writes them by hand: it listens on ``127.0.0.1`` (a free
 port), reads each request head, and answers ``GET /NAME`` with the :class:`Script`
-registered as ``NAME``.  A connection stays open for the next request unless the script
+registered as ``NAME`` (or, for a list of scripts, the n-th one to the n-th request, the
+last one from then on).  A connection stays open for the next request unless the script
 closes it, so a test can see what a client does with bytes left over on a kept-alive
 connection.  :attr:`RawServer.connections` counts accepted connections (reuse checks).
 """
@@ -44,8 +45,9 @@ class Script:
 
 @dataclass
 class RawServer:
-    scripts: dict[str, Script] = field(default_factory=dict)
+    scripts: dict[str, Script | list[Script]] = field(default_factory=dict)
     connections: int = 0
+    served: dict[str, int] = field(default_factory=dict)
     errors: list[BaseException] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -87,7 +89,7 @@ class RawServer:
                     buf += data
                 head, _, buf = buf.partition(b"\r\n\r\n")
                 target = head.split(b"\r\n", 1)[0].split(b" ")[1].decode()
-                script = self.scripts[target.lstrip("/").split("?", 1)[0]]
+                script = self._next_script(target.lstrip("/").split("?", 1)[0])
                 for piece in script.pieces():
                     if self._stopping.is_set():
                         return
@@ -103,6 +105,12 @@ class RawServer:
         finally:
             with contextlib.suppress(OSError):
                 conn.close()
+
+    def _next_script(self, name: str) -> Script:
+        with self._lock:
+            count = self.served[name] = self.served.get(name, 0) + 1
+        chosen = self.scripts[name]
+        return chosen if isinstance(chosen, Script) else chosen[min(count, len(chosen)) - 1]
 
     def stop(self) -> None:
         self._stopping.set()
@@ -121,7 +129,7 @@ class RawServer:
 
 
 @contextlib.contextmanager
-def raw_server(scripts: dict[str, Script]) -> Iterator[RawServer]:
+def raw_server(scripts: dict[str, Script | list[Script]]) -> Iterator[RawServer]:
     """A started :class:`RawServer` answering ``scripts``, stopped on exit."""
     server = RawServer(dict(scripts))
     try:
