@@ -24,6 +24,7 @@ from .engine.auth import (
 from .engine.client import Client, Pages
 from .engine.cookies import CookieJar
 from .engine.headers import Headers
+from .engine.limits import Limits
 from .engine.models import Request, Response
 from .engine.retry import Retry
 from .engine.timeouts import Timeout
@@ -33,6 +34,7 @@ from .errors import (
     ConnectError,
     DecodeError,
     InvalidRequestError,
+    LimitExceeded,
     NotFound,
     RestwrightError,
     ServerError,
@@ -64,6 +66,8 @@ __all__ = [
     "HeaderAuth",
     "Headers",
     "InvalidRequestError",
+    "LimitExceeded",
+    "Limits",
     "NotFound",
     "Pages",
     "Request",

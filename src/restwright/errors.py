@@ -26,6 +26,7 @@ __all__ = [
     "DecodeError",
     "Forbidden",
     "InvalidRequestError",
+    "LimitExceeded",
     "NotFound",
     "OAuth2Error",
     "PreconditionFailed",
@@ -220,6 +221,12 @@ class WriteError(TransportError):
 
 class DecodeError(TransportError):
     """The response could not be decoded (bad framing, truncated body, invalid JSON)."""
+
+
+class LimitExceeded(DecodeError):
+    """The response crossed one of the client's :class:`~restwright.Limits` (head size,
+    header count, trailer size, interim responses, body size): it was refused, and the
+    connection closed, before the server could make the client hold more."""
 
 
 class TooManyRedirects(TransportError):

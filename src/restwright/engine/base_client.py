@@ -18,6 +18,7 @@ from .auth import AuthTypes, to_auth
 from .cookies import CookieJar, CookieTypes, client_jar, with_call_cookies
 from .encoding import encode_form, encode_json
 from .headers import Headers, HeaderTypes, check_header
+from .limits import DEFAULT_LIMITS, Limits
 from .models import Request
 from .multipart import MultipartStream
 from .pagination import PageSpec
@@ -101,6 +102,7 @@ class BaseClient(ABC):
         proxy: str | None = None,
         uds: str | os.PathLike[str] | None = None,
         cookies: CookieTypes = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         origin, target = split_url(base_url)
         self.base_url = base_url.rstrip("/")
@@ -137,6 +139,7 @@ class BaseClient(ABC):
             "trust_env": trust_env,
             "proxy": proxy,
             "uds": uds,
+            "limits": limits,
         }
         self._owns_transport = transport is None
         self._builds_transport = transport is None  # so a pickled copy can build its own
