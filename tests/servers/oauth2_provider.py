@@ -3,7 +3,8 @@
 :class:`OAuth2Provider` runs a Flask app (authlib's ``AuthorizationServer``) with werkzeug's
 threaded server in a background thread, on ``127.0.0.1`` and a free port.  It knows:
 
-* the grants ``authorization_code`` (PKCE S256 required), ``client_credentials``,
+* the grants ``authorization_code`` (PKCE S256 required unless ``pkce=False``),
+  ``client_credentials``,
   ``password`` and ``refresh_token``; clients authenticate with HTTP Basic, form fields, or
   (public clients) with nothing;
 * ``GET /authorize``: the user consents at once (as :attr:`OAuth2Provider.user`) and is
@@ -13,7 +14,8 @@ threaded server in a background thread, on ``127.0.0.1`` and a free port.  It kn
   "method", "body_size"}`` for a valid token whose scope covers ``?need=a+b`` (else 403
   ``insufficient_scope``); an unknown, revoked or expired token gets 401 ``invalid_token``.
 
-Tests steer it directly: :meth:`expire_access_tokens`, :meth:`revoke_refresh_tokens`,
+``scopes`` are the scopes it grants.  Tests steer it directly: :meth:`expire_access_tokens`,
+:meth:`revoke_refresh_tokens`,
 :attr:`token_requests` (the grant types received, in order) and :attr:`access_tokens`.
 """
 
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc7636 import CodeChallenge
 from flask import Flask, jsonify, request
@@ -51,7 +54,7 @@ class RegisteredClient:
     client_id: str
     client_secret: str
     redirect_uris: tuple[str, ...] = ()
-    auth_method: str = "client_secret_basic"
+    scopes: tuple[str, ...] = SCOPES
 
     def get_client_id(self) -> str:
         return self.client_id
@@ -60,7 +63,7 @@ class RegisteredClient:
         return self.redirect_uris[0] if self.redirect_uris else None
 
     def get_allowed_scope(self, scope: str | None) -> str:
-        return " ".join(s for s in (scope or "").split() if s in SCOPES)
+        return " ".join(s for s in (scope or "").split() if s in self.scopes)
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         if redirect_uri in self.redirect_uris:
@@ -131,8 +134,12 @@ class Token:
 class OAuth2Provider:
     """See the module docstring."""
 
-    def __init__(self, *, expires_in: int = 3600) -> None:
+    def __init__(
+        self, *, expires_in: int = 3600, scopes: tuple[str, ...] = SCOPES, pkce: bool = True
+    ) -> None:
         self.expires_in = expires_in
+        self.scopes = scopes
+        self.pkce = pkce
         self.user = "alice"
         self.clients: dict[str, RegisteredClient] = {}
         self.codes: dict[str, Code] = {}
@@ -149,7 +156,7 @@ class OAuth2Provider:
     def register(
         self, client_id: str, client_secret: str = "", redirect_uris: tuple[str, ...] = ()
     ) -> RegisteredClient:
-        client = RegisteredClient(client_id, client_secret, redirect_uris)
+        client = RegisteredClient(client_id, client_secret, redirect_uris, self.scopes)
         self.clients[client_id] = client
         return client
 
@@ -199,7 +206,7 @@ class OAuth2Provider:
         server = AuthorizationServer(
             app, query_client=self.clients.get, save_token=self._save_token
         )
-        server.scopes_supported = list(SCOPES)
+        server.scopes_supported = list(self.scopes)
         server.register_token_generator("default", self._token_generator())
 
         class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
@@ -251,16 +258,19 @@ class OAuth2Provider:
         class ClientCredentialsGrant(grants.ClientCredentialsGrant):
             TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
-        server.register_grant(AuthorizationCodeGrant, [CodeChallenge(required=True)])
+        server.register_grant(AuthorizationCodeGrant, [CodeChallenge(required=self.pkce)])
         server.register_grant(PasswordGrant)
         server.register_grant(RefreshTokenGrant)
         server.register_grant(ClientCredentialsGrant)
 
         @app.get("/authorize")
         def authorize() -> Any:
-            if request.args.get("deny"):
-                return server.create_authorization_response(grant_user=None)
-            return server.create_authorization_response(grant_user=provider.user)
+            try:
+                grant = server.get_consent_grant(end_user=provider.user)
+            except OAuth2Error as error:
+                return server.handle_error_response(None, error)
+            user = None if request.args.get("deny") else provider.user
+            return server.create_authorization_response(grant_user=user, grant=grant)
 
         @app.post("/token")
         def token() -> Any:
@@ -273,7 +283,7 @@ class OAuth2Provider:
                 issuer=provider.url,
                 authorization_endpoint=f"{provider.url}/authorize",
                 token_endpoint=f"{provider.url}/token",
-                scopes_supported=list(SCOPES),
+                scopes_supported=list(provider.scopes),
                 grant_types_supported=[
                     "authorization_code",
                     "client_credentials",
@@ -304,7 +314,10 @@ class OAuth2Provider:
 
         return BearerTokenGenerator(access_token, refresh_token, self._token_expiry)
 
-    def _resource(self, rest: str) -> Any:
+    def check_token(self, need: set[str]) -> tuple[Token | None, Any]:
+        """The token of the current Flask request if it is valid and covers ``need``; else
+        ``(None, the error answer)``: 401 ``invalid_token`` or 403 ``insufficient_scope``.
+        (The Mxit stand-in checks its calls with it too.)"""
         header = request.headers.get("Authorization", "")
         scheme, _, value = header.partition(" ")
         token = self.access_tokens.get(value) if scheme.lower() == "bearer" else None
@@ -312,14 +325,19 @@ class OAuth2Provider:
         self.resource_calls.append((request.method, value))
         if token is None or token.revoked:
             body = {"error": "invalid_token", "error_description": "unknown token"}
-            return jsonify(body), 401, challenge
+            return None, (jsonify(body), 401, challenge)
         if token.expires_at <= time.time():
             body = {"error": "invalid_token", "error_description": "the token expired"}
-            return jsonify(body), 401, challenge
-        need = set(request.args.get("need", "").split())
+            return None, (jsonify(body), 401, challenge)
         if not need <= set(token.scope.split()):
             body = {"error": "insufficient_scope", "scope": " ".join(sorted(need))}
-            return jsonify(body), 403
+            return None, (jsonify(body), 403)
+        return token, None
+
+    def _resource(self, rest: str) -> Any:
+        token, refusal = self.check_token(set(request.args.get("need", "").split()))
+        if token is None:
+            return refusal
         return jsonify(
             user=token.user,
             client_id=token.client_id,

@@ -42,7 +42,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from ..engine.auth import Auth, AuthFlow, Blocking
 from ..engine.logs import get_logger
 from ..engine.models import Request, Response
-from ..errors import ApiError, OAuth2Error
+from ..errors import ApiError, DecodeError, OAuth2Error
 from ..transports.dry_run import DRY_RUN_REASON
 from .loopback import LoginTimeout, LoopbackListener, open_and_wait
 from .tokens import ScopeSet, TokenCache, scope_set
@@ -205,7 +205,7 @@ def parse_token_response(response: Response, grant_type: str) -> OAuth2Token:
     """The token of a token endpoint's answer, or an :class:`OAuth2Error` saying why not."""
     try:
         payload = response.json()
-    except Exception:
+    except DecodeError:
         payload = None
     if response.status_code < 400 and isinstance(payload, dict):
         if isinstance(payload.get("access_token"), str) and payload["access_token"]:

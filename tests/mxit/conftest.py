@@ -1,0 +1,108 @@
+"""Fixtures of the Mxit tests: the stand-in for Mxit's API and auth site on 127.0.0.1
+(tests/servers/mxit_server.py), seeded with the files and folders the README's examples
+use, and a runner that calls a sync or async client the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from restwright.mxit import AsyncMxit, Mxit
+
+try:
+    from tests.engine._harness import LoopThread
+    from tests.servers.mxit_server import (
+        CLIENT_ID,
+        CLIENT_SECRET,
+        MXIT_SCOPES,
+        MxitServer,
+        running_mxit,
+    )
+except ImportError:
+    from engine._harness import LoopThread  # type: ignore[no-redef]
+    from servers.mxit_server import (  # type: ignore[no-redef]
+        CLIENT_ID,
+        CLIENT_SECRET,
+        MXIT_SCOPES,
+        MxitServer,
+        running_mxit,
+    )
+
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "MXIT_SCOPES", "Runner", "seed"]
+
+
+def seed(server: MxitServer) -> None:
+    """What the README's examples expect to exist: alice's gallery."""
+    server.reset()
+    server.auth.reset()
+    server.files["example_file_id"] = {
+        "name": "example file",
+        "data": b"\x89PNG example file",
+        "content_type": "image/png",
+        "owner": "alice",
+        "prevent_share": None,
+    }
+    server.folders["alice"] = {
+        "example folder name": ["example_file_id"],
+        "old example folder name": [],
+    }
+
+
+@pytest.fixture(scope="session")
+def _mxit_server() -> Iterator[MxitServer]:
+    with running_mxit() as server:
+        yield server
+
+
+@pytest.fixture
+def mxit_server(_mxit_server: MxitServer) -> MxitServer:
+    seed(_mxit_server)
+    return _mxit_server
+
+
+class Runner:
+    """Builds Mxit clients of one kind and runs their calls to completion."""
+
+    def __init__(self, kind: str, server: MxitServer) -> None:
+        self.kind = kind
+        self.server = server
+        self.loop = LoopThread() if kind == "async" else None
+        self.clients: list[Any] = []
+
+    def client(self, **options: Any) -> Any:
+        cls = AsyncMxit if self.kind == "async" else Mxit
+        client = cls(
+            CLIENT_ID,
+            options.pop("client_secret", CLIENT_SECRET),
+            api_endpoint=self.server.url,
+            auth_endpoint=self.server.auth.url,
+            **options,
+        )
+        self.clients.append(client)
+        return client
+
+    def __call__(self, value: Any) -> Any:
+        """The result of a call (awaited on the test loop for the async kind)."""
+        if self.loop is None:
+            return value
+        return self.loop.run(value)
+
+    def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return self(func(*args, **kwargs))
+
+    def close(self) -> None:
+        for client in self.clients:
+            self(client.aclose() if self.kind == "async" else client.close())
+        if self.loop is not None:
+            self.loop.close()
+
+
+@pytest.fixture
+def mxit(client_kind: str, mxit_server: MxitServer) -> Iterator[Runner]:
+    runner = Runner(client_kind, mxit_server)
+    try:
+        yield runner
+    finally:
+        runner.close()
