@@ -13,10 +13,12 @@ import pytest
 import restwright
 
 try:
-    from tests.engine._harness import Api, LoopThread
+    from tests.engine._harness import Api
+    from tests.servers.loops import LoopThread
     from tests.servers.oauth2_provider import OAuth2Provider, running_provider
 except ImportError:
-    from engine._harness import Api, LoopThread  # type: ignore[no-redef]
+    from engine._harness import Api  # type: ignore[no-redef]
+    from servers.loops import LoopThread  # type: ignore[no-redef]
     from servers.oauth2_provider import OAuth2Provider, running_provider  # type: ignore[no-redef]
 
 

@@ -12,7 +12,7 @@ import pytest
 from restwright.mxit import AsyncMxit, Mxit
 
 try:
-    from tests.engine._harness import LoopThread
+    from tests.servers.loops import LoopThread
     from tests.servers.mxit_server import (
         CLIENT_ID,
         CLIENT_SECRET,
@@ -21,7 +21,7 @@ try:
         running_mxit,
     )
 except ImportError:
-    from engine._harness import LoopThread  # type: ignore[no-redef]
+    from servers.loops import LoopThread  # type: ignore[no-redef]
     from servers.mxit_server import (  # type: ignore[no-redef]
         CLIENT_ID,
         CLIENT_SECRET,
