@@ -17,8 +17,6 @@ import pytest
 from restwright.auth import AuthorizationCode, ClientCredentials, PasswordGrant
 from restwright.errors import Forbidden, OAuth2Error, Unauthorized
 
-from .conftest import consent, scripted_browser
-
 try:
     from tests.servers.oauth2_provider import OAuth2Provider
 except ImportError:
@@ -165,7 +163,7 @@ def test_authorization_code_with_pkce(provider, make_api, client_kind) -> None:
     grant = code_grant(provider)
     url = grant.auth_url("read write")
     assert "code_challenge_method=S256" in url and "code_challenge=" in url
-    redirect = consent(url)
+    redirect = provider.consent(url)
     fetch(grant, client_kind, redirect["code"], redirect["state"])
     body = make_api(provider.url, auth=grant).get("/api/me", params={"need": "write"}).json()
     assert body["user"] == "alice" and set(body["scope"].split()) == {"read", "write"}
@@ -173,7 +171,7 @@ def test_authorization_code_with_pkce(provider, make_api, client_kind) -> None:
 
 def test_wrong_state_is_refused_before_anything_is_sent(provider, client_kind) -> None:
     grant = code_grant(provider)
-    redirect = consent(grant.auth_url("read"))
+    redirect = provider.consent(grant.auth_url("read"))
     with pytest.raises(OAuth2Error) as caught:
         fetch(grant, client_kind, redirect["code"], "forged-state")
     assert caught.value.error == "state_mismatch"
@@ -182,8 +180,8 @@ def test_wrong_state_is_refused_before_anything_is_sent(provider, client_kind) -
 
 def test_wrong_pkce_verifier_is_refused_by_the_provider(provider, client_kind) -> None:
     grant = code_grant(provider)
-    first = consent(grant.auth_url("read"))
-    second_state = consent(grant.auth_url("read"))["state"]
+    first = provider.consent(grant.auth_url("read"))
+    second_state = provider.consent(grant.auth_url("read"))["state"]
     # the first code with the second authorization's verifier
     with pytest.raises(OAuth2Error) as caught:
         fetch(grant, client_kind, first["code"], second_state)
@@ -203,7 +201,7 @@ def test_expired_user_token_is_refreshed_and_a_revoked_refresh_token_is_clear(
     provider, make_api, client_kind
 ) -> None:
     grant = code_grant(provider)
-    redirect = consent(grant.auth_url("read"))
+    redirect = provider.consent(grant.auth_url("read"))
     fetch(grant, client_kind, redirect["code"], redirect["state"])
     api = make_api(provider.url, auth=grant)
     provider.expire_access_tokens()
@@ -223,9 +221,9 @@ def test_login_in_browser_catches_the_code_on_loopback(provider, make_api, clien
     )
     seen: list[str] = []
     if client_kind == "async":
-        asyncio.run(grant.login_in_browser_async(open_browser=scripted_browser(seen)))
+        asyncio.run(grant.login_in_browser_async(open_browser=provider.browser(seen)))
     else:
-        grant.login_in_browser(open_browser=scripted_browser(seen))
+        grant.login_in_browser(open_browser=provider.browser(seen))
     assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A" in seen[0]
     assert make_api(provider.url, auth=grant).get("/api/me").json()["user"] == "alice"
 
@@ -234,7 +232,7 @@ def test_login_in_browser_denied_and_timeout(provider) -> None:
     grant = AuthorizationCode(f"{provider.url}/authorize", f"{provider.url}/token", "cli")
 
     def deny(url: str) -> None:
-        scripted_browser([])(url + "&deny=1")
+        provider.browser()(url + "&deny=1")
 
     with pytest.raises(OAuth2Error) as caught:
         grant.login_in_browser(open_browser=deny)

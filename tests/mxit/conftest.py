@@ -16,38 +16,23 @@ try:
     from tests.servers.mxit_server import (
         CLIENT_ID,
         CLIENT_SECRET,
-        MXIT_SCOPES,
+        FreshCode,
         MxitServer,
         running_mxit,
+        seed,
     )
 except ImportError:
     from servers.loops import LoopThread  # type: ignore[no-redef]
     from servers.mxit_server import (  # type: ignore[no-redef]
         CLIENT_ID,
         CLIENT_SECRET,
-        MXIT_SCOPES,
+        FreshCode,
         MxitServer,
         running_mxit,
+        seed,
     )
 
-__all__ = ["CLIENT_ID", "CLIENT_SECRET", "MXIT_SCOPES", "Runner", "seed"]
-
-
-def seed(server: MxitServer) -> None:
-    """What the README's examples expect to exist: alice's gallery."""
-    server.reset()
-    server.auth.reset()
-    server.files["example_file_id"] = {
-        "name": "example file",
-        "data": b"\x89PNG example file",
-        "content_type": "image/png",
-        "owner": "alice",
-        "prevent_share": None,
-    }
-    server.folders["alice"] = {
-        "example folder name": ["example_file_id"],
-        "old example folder name": [],
-    }
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "FreshCode", "Runner", "seed"]
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, MXIT_SCOPES, Runner, seed
+from .conftest import CLIENT_ID, CLIENT_SECRET, FreshCode, Runner, seed
 
 SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seeds" / "001_6945b06d9d2cb06a.txt"
 FILE_BYTES = b"\x89PNG local image bytes" * 100
@@ -44,23 +44,12 @@ def adapt(block: str, kind: str, folder: Path) -> str:
     return re.sub(rf"^(\s*(?:\w+\s*=\s*)?)({calls})", r"\1await \2", source, flags=re.M)
 
 
-class FreshCode:
-    """``RECEIVED_AUTH_CODE``: each use is a new code from the auth site (codes are single
-    use), for a user who granted every scope the app asks for."""
-
-    def __init__(self, runner: Runner) -> None:
-        self.runner = runner
-
-    def __str__(self) -> str:
-        return self.runner.server.consent(" ".join(MXIT_SCOPES))
-
-
 def test_every_readme_example_runs(mxit: Runner, tmp_path: Path) -> None:
     blocks = readme_blocks()
     assert len(blocks) >= 28
     for name in ("avatar.png", "image.png"):
         (tmp_path / name).write_bytes(FILE_BYTES)
-    code = FreshCode(mxit)
+    code = FreshCode(mxit.server)
     namespace: dict[str, Any] = {
         "MXIT_CLIENT_ID": CLIENT_ID,
         "MXIT_CLIENT_SECRET": CLIENT_SECRET,

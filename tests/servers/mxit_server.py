@@ -14,14 +14,13 @@ bytes for the mxit id ``big``).  :meth:`consent` plays the user on the auth site
 from __future__ import annotations
 
 import hashlib
-import http.client
 import itertools
 import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
@@ -101,13 +100,7 @@ class MxitServer:
                 "scope": scope,
             }
         )
-        conn = http.client.HTTPConnection("127.0.0.1", self.auth.port, timeout=10)
-        conn.request("GET", f"/authorize?{query}")
-        response = conn.getresponse()
-        response.read()
-        conn.close()
-        assert response.status == 302, response.status
-        return dict(parse_qsl(urlsplit(response.headers["Location"]).query))["code"]
+        return self.auth.consent(f"{self.auth.url}/authorize?{query}")["code"]
 
     # -- the API --------------------------------------------------------------------------
     def _check(self, scope: str, user: bool) -> tuple[Token | None, Any]:
@@ -375,6 +368,34 @@ class MxitServer:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+
+class FreshCode:
+    """``RECEIVED_AUTH_CODE`` of the README's examples: each use is a new code of the auth
+    site (codes are single use), from a user who granted every scope the app asks for."""
+
+    def __init__(self, server: MxitServer) -> None:
+        self.server = server
+
+    def __str__(self) -> str:
+        return self.server.consent(" ".join(MXIT_SCOPES))
+
+
+def seed(server: MxitServer) -> None:
+    """Reset both sites to what the ``mxit`` README's examples expect: alice's gallery."""
+    server.reset()
+    server.auth.reset()
+    server.files["example_file_id"] = {
+        "name": "example file",
+        "data": b"\x89PNG example file",
+        "content_type": "image/png",
+        "owner": "alice",
+        "prevent_share": None,
+    }
+    server.folders["alice"] = {
+        "example folder name": ["example_file_id"],
+        "old example folder name": [],
+    }
 
 
 @contextmanager

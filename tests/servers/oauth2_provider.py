@@ -14,20 +14,22 @@ threaded server in a background thread, on ``127.0.0.1`` and a free port.  It kn
   "method", "body_size"}`` for a valid token whose scope covers ``?need=a+b`` (else 403
   ``insufficient_scope``); an unknown, revoked or expired token gets 401 ``invalid_token``.
 
-``scopes`` are the scopes it grants.  Tests steer it directly: :meth:`expire_access_tokens`,
-:meth:`revoke_refresh_tokens`,
+``scopes`` are the scopes it grants.  :meth:`consent` and :meth:`browser` play the user.
+Tests steer it directly: :meth:`expire_access_tokens`, :meth:`revoke_refresh_tokens`,
 :attr:`token_requests` (the grant types received, in order) and :attr:`access_tokens`.
 """
 
 from __future__ import annotations
 
+import http.client
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Error
@@ -183,6 +185,27 @@ class OAuth2Provider:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    # -- a scripted user --------------------------------------------------------------------
+    def consent(self, authorize_url: str) -> dict[str, str]:
+        """The user consents on the authorize page: the query of the redirect (``code``,
+        ``state``), which is not followed (its target may be an app's public URL)."""
+        status, location = visit(authorize_url)
+        assert status == 302, status
+        return dict(parse_qsl(urlsplit(location).query))
+
+    def browser(self, seen: list[str] | None = None) -> Callable[[str], None]:
+        """An ``open_browser`` that follows the authorize URL and then the redirect to the
+        app's loopback listener, like a browser whose user consents."""
+
+        def open_browser(url: str) -> None:
+            if seen is not None:
+                seen.append(url)
+            status, location = visit(url)
+            assert status == 302, status
+            visit(location)
+
+        return open_browser
 
     # -- the app ------------------------------------------------------------------------
     def _save_token(self, token: dict[str, Any], oauth_request: Any) -> None:
@@ -362,6 +385,20 @@ class OAuth2Provider:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+
+def visit(url: str) -> tuple[int, str]:
+    """One GET on 127.0.0.1, redirects not followed: ``(status, Location)``."""
+    parts = urlsplit(url)
+    assert parts.hostname == "127.0.0.1", url
+    conn = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=10)
+    try:
+        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+        response = conn.getresponse()
+        response.read()
+        return response.status, response.headers.get("Location", "")
+    finally:
+        conn.close()
 
 
 @contextmanager
