@@ -20,14 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.servers.mxit_server import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    FreshCode,
-    MxitServer,
-    running_mxit,
-    seed,
-)
+from tests.servers import mxit_server
+from tests.servers.mxit_server import FreshCode, MxitServer
 from tests.servers.oauth2_provider import OAuth2Provider, running_provider
 
 
@@ -59,13 +53,13 @@ def oauth2(_docs_oauth2_provider: OAuth2Provider) -> dict[str, object]:
 
 @pytest.fixture(scope="session")
 def _docs_mxit() -> Iterator[MxitServer]:
-    with running_mxit() as server:
+    with mxit_server.running_mxit() as server:
         yield server
 
 
 @pytest.fixture
 def mxit(_docs_mxit: MxitServer, tmp_path: Path) -> dict[str, object]:
-    seed(_docs_mxit)
+    mxit_server.seed(_docs_mxit)
     folder = tmp_path / "mxit-files"
     folder.mkdir()
     (folder / "avatar.png").write_bytes(b"\x89PNG an avatar")
@@ -73,7 +67,7 @@ def mxit(_docs_mxit: MxitServer, tmp_path: Path) -> dict[str, object]:
         "https://api.mxit.com": _docs_mxit.url,
         "https://auth.mxit.com": _docs_mxit.auth.url,
         "/path/to/": f"{folder}/",
-        "MXIT_CLIENT_ID": CLIENT_ID,
-        "MXIT_CLIENT_SECRET": CLIENT_SECRET,
+        "MXIT_CLIENT_ID": mxit_server.CLIENT_ID,
+        "MXIT_CLIENT_SECRET": mxit_server.CLIENT_SECRET,
         "RECEIVED_AUTH_CODE": FreshCode(_docs_mxit),
     }

@@ -12,32 +12,21 @@ import pytest
 from restwright.mxit import AsyncMxit, Mxit
 
 try:
+    from tests.servers import mxit_server as standin
     from tests.servers.loops import LoopThread
-    from tests.servers.mxit_server import (
-        CLIENT_ID,
-        CLIENT_SECRET,
-        FreshCode,
-        MxitServer,
-        running_mxit,
-        seed,
-    )
 except ImportError:
+    from servers import mxit_server as standin  # type: ignore[no-redef]
     from servers.loops import LoopThread  # type: ignore[no-redef]
-    from servers.mxit_server import (  # type: ignore[no-redef]
-        CLIENT_ID,
-        CLIENT_SECRET,
-        FreshCode,
-        MxitServer,
-        running_mxit,
-        seed,
-    )
+
+CLIENT_ID, CLIENT_SECRET = standin.CLIENT_ID, standin.CLIENT_SECRET
+FreshCode, MxitServer, seed = standin.FreshCode, standin.MxitServer, standin.seed
 
 __all__ = ["CLIENT_ID", "CLIENT_SECRET", "FreshCode", "Runner", "seed"]
 
 
 @pytest.fixture(scope="session")
 def _mxit_server() -> Iterator[MxitServer]:
-    with running_mxit() as server:
+    with standin.running_mxit() as server:
         yield server
 
 

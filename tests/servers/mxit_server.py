@@ -23,12 +23,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.serving import make_server
 
 try:
-    from tests.servers.oauth2_provider import OAuth2Provider, Token
+    from tests.servers.oauth2_provider import OAuth2Provider, ThreadedApp, Token
 except ImportError:
-    from servers.oauth2_provider import OAuth2Provider, Token  # type: ignore[no-redef]
+    from servers.oauth2_provider import (  # type: ignore[no-redef]
+        OAuth2Provider,
+        ThreadedApp,
+        Token,
+    )
 
 MXIT_SCOPES = (
     "message/send",
@@ -59,8 +62,10 @@ def chunks_of(size: int, seed: bytes = b"mxit") -> Iterator[bytes]:
         yield piece
 
 
-class MxitServer:
+class MxitServer(ThreadedApp):
     """See the module docstring."""
+
+    name = "mxit-server"
 
     def __init__(self, auth: OAuth2Provider) -> None:
         self.auth = auth
@@ -68,9 +73,6 @@ class MxitServer:
         self.lock = threading.Lock()
         self.reset()
         self.app = self._build_app()
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
-        self.port = 0
 
     def reset(self) -> None:
         self.messages: list[dict[str, Any]] = []
@@ -83,10 +85,6 @@ class MxitServer:
         self.offers: list[dict[str, Any]] = []
         self.calls: list[tuple[str, str, str]] = []  # (method, path, scope checked)
         self._ids = itertools.count(1)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     # -- the auth site, played by a user --------------------------------------------------
     def consent(self, scope: str, user: str = "alice", redirect_uri: str = REDIRECT_URI) -> str:
@@ -352,22 +350,6 @@ class MxitServer:
             return ok()
 
         return app
-
-    # -- lifecycle ------------------------------------------------------------------------
-    def start(self) -> None:
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.port = self._server.server_port
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="mxit-server", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
 
 
 class FreshCode:

@@ -133,8 +133,40 @@ class Token:
         return False  # refresh tokens do not expire here; access tokens: see _resource
 
 
-class OAuth2Provider:
+class ThreadedApp:
+    """A Flask app served by werkzeug (threaded) in a background thread on 127.0.0.1, on a
+    free port: :meth:`start`, :meth:`stop`, :attr:`url`."""
+
+    app: Flask
+    name = "flask-app"
+    port = 0
+    _server: Any = None
+    _thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.port = self._server.server_port
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=self.name, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+class OAuth2Provider(ThreadedApp):
     """See the module docstring."""
+
+    name = "oauth2-provider"
 
     def __init__(
         self, *, expires_in: int = 3600, scopes: tuple[str, ...] = SCOPES, pkce: bool = True
@@ -150,9 +182,6 @@ class OAuth2Provider:
         self.resource_calls: list[tuple[str, str]] = []
         self.lock = threading.Lock()
         self.app = self._build_app()
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
-        self.port = 0
 
     # -- registration and steering ------------------------------------------------------
     def register(
@@ -181,10 +210,6 @@ class OAuth2Provider:
             self.resource_calls.clear()
         self.user = "alice"
         self.expires_in = 3600
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     # -- a scripted user --------------------------------------------------------------------
     def consent(self, authorize_url: str) -> dict[str, str]:
@@ -369,22 +394,6 @@ class OAuth2Provider:
             method=request.method,
             body_size=len(request.get_data()),
         )
-
-    # -- lifecycle ----------------------------------------------------------------------
-    def start(self) -> None:
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.port = self._server.server_port
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="oauth2-provider", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
 
 
 def visit(url: str) -> tuple[int, str]:
