@@ -129,12 +129,12 @@ class OAuth2Grant(Auth):
         if token is None or token.is_expired(leeway=self.leeway):
             token = yield from self._obtain(scopes, token)
             fresh = True
-        retry = request.copy()
         self._authorize(request, token)
         response = yield request
-        if response.status_code == 401 and not fresh and retry.replayable:
+        if response.status_code == 401 and not fresh and request.replayable:
             logger.info("401 with a cached OAuth 2 token: renewing it and retrying once")
             token = yield from self._obtain(scopes, token)
+            retry = request.copy()  # only its Authorization header changes
             self._authorize(retry, token)
             yield retry
 
