@@ -28,6 +28,7 @@ import asyncio
 import getpass
 import sys
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from typing import Any, Union
@@ -69,7 +70,7 @@ def _describe(scopes: ScopeSet) -> str:
     return " ".join(sorted(scopes)) or "(default scope)"
 
 
-class OAuth2Grant(Auth):
+class OAuth2Grant(Auth, ABC):
     """What the three grants share: the token endpoint, client authentication, the token
     cache, refresh, and the flow that authorizes a request (see the module docstring).
 
@@ -160,10 +161,10 @@ class OAuth2Grant(Auth):
         self.tokens.drop(scopes)
         return (yield from self._grant(scopes))
 
+    @abstractmethod
     def _grant(self, scopes: ScopeSet) -> TokenSteps:
-        """The grant's own way to a new token (each grant defines it)."""
-        raise OAuth2Error(f"{type(self).__name__} cannot obtain a token by itself")
-        yield  # pragma: no cover - makes this a generator
+        """The grant's own way to a new token: yields its token requests (or blocking
+        steps) and returns the token."""
 
     # -- token requests and responses ---------------------------------------------------
     def token_request(self, grant_type: str, **params: Any) -> Request:
@@ -326,15 +327,6 @@ class PasswordGrant(OAuth2Grant):
                 self._password = getpass.getpass(f"Password for {self.username}: ")
 
 
-def _finish(steps: TokenSteps, response: Response) -> OAuth2Token:
-    """Give a one-request exchange its response; its return value is the token."""
-    try:
-        steps.send(response)
-    except StopIteration as done:
-        return done.value
-    raise RuntimeError("a code exchange sends one request")  # pragma: no cover
-
-
 @dataclass(frozen=True)
 class _Pending:
     """An authorization request sent to the browser, waiting for its code."""
@@ -428,17 +420,22 @@ class AuthorizationCode(OAuth2Grant):
     def fetch_token(
         self, code: str, state: str | None = None, *, scope: Scopes = None
     ) -> OAuth2Token:
-        """Exchange ``code`` for a token (sync); see :meth:`exchange_steps`."""
+        """Exchange ``code`` for a token (sync).
+
+        ``state`` must be one :meth:`auth_url` issued (else ``state_mismatch``, and nothing
+        is sent); its PKCE verifier goes with the code.  Without ``state`` (an API that does
+        not pass it on), the latest pending authorization is used, or, when there is none,
+        the code is sent with ``scope`` and no verifier.
+        """
         from ..engine.client import Client
 
-        steps = self.exchange_steps(code, state, scope=scope)
+        request, pending = self._code_request(code, state, scope)
         with Client(self.token_url) as http:
-            request = next(steps)
             try:
-                response = http.send(request)  # type: ignore[arg-type]
-            except ApiError as exc:  # the token endpoint's refusal: read in _finish
+                response = http.send(request)
+            except ApiError as exc:  # the token endpoint's refusal: _store says why
                 response = exc.response  # type: ignore[assignment]
-        return _finish(steps, response)
+        return self._store(pending.scopes, response, "authorization_code")
 
     async def fetch_token_async(
         self, code: str, state: str | None = None, *, scope: Scopes = None
@@ -446,25 +443,19 @@ class AuthorizationCode(OAuth2Grant):
         """:meth:`fetch_token` for async code."""
         from ..engine.async_client import AsyncClient
 
-        steps = self.exchange_steps(code, state, scope=scope)
+        request, pending = self._code_request(code, state, scope)
         async with AsyncClient(self.token_url) as http:
-            request = next(steps)
             try:
-                response = await http.send(request)  # type: ignore[arg-type]
+                response = await http.send(request)
             except ApiError as exc:
                 response = exc.response  # type: ignore[assignment]
-        return _finish(steps, response)
+        return self._store(pending.scopes, response, "authorization_code")
 
-    def exchange_steps(
-        self, code: str, state: str | None = None, *, scope: Scopes = None
-    ) -> TokenSteps:
-        """The token request for ``code``, checked against the pending authorization.
-
-        ``state`` must be one :meth:`auth_url` issued (else ``state_mismatch``, and nothing
-        is sent); its PKCE verifier goes with the code.  Without ``state`` (an API that does
-        not pass it on), the latest pending authorization is used, or, when there is none,
-        the code is sent with ``scope`` and no verifier.
-        """
+    def _code_request(
+        self, code: str, state: str | None, scope: Scopes
+    ) -> tuple[Request, _Pending]:
+        """The token request for ``code``, checked against the pending authorization (see
+        :meth:`fetch_token`)."""
         with self._lock:
             if state is not None:
                 pending = self._pending.pop(state, None)
@@ -478,16 +469,12 @@ class AuthorizationCode(OAuth2Grant):
                 pending = self._pending.pop(next(reversed(self._pending)))
             else:
                 pending = _Pending(self.scopes | scope_set(scope), None, self.redirect_uri)
-        return self._exchange(code, pending)
-
-    def _exchange(self, code: str, pending: _Pending) -> TokenSteps:
         params: dict[str, Any] = {"code": code, "redirect_uri": pending.redirect_uri}
         if pending.verifier is not None:
             params["code_verifier"] = pending.verifier
         if self.client_auth == "none":
             params["client_id"] = self.client_id
-        response = yield self.token_request("authorization_code", **params)
-        return self._store(pending.scopes, response, "authorization_code")
+        return self.token_request("authorization_code", **params), pending
 
     # -- both steps with a browser ------------------------------------------------------
     def login_in_browser(
@@ -530,4 +517,3 @@ class AuthorizationCode(OAuth2Grant):
             "auth_url() and call fetch_token() with the code, or call login_in_browser()",
             error="login_required",
         )
-        yield  # pragma: no cover - makes this a generator
