@@ -6,6 +6,7 @@ Every test runs for the sync and the async client (``client_kind``).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import stat
@@ -281,3 +282,12 @@ def test_dry_run_shows_no_token(provider) -> None:
     assert "wonderland" not in curl and "dry-run-token" not in curl
     assert "[REDACTED]" in curl
     assert auth.token() is None and provider.token_requests == []
+
+
+def test_a_streamed_call_fetches_its_token_first(provider, make_api, tmp_path) -> None:
+    # the token response is read whole by the flow; only the caller's response streams
+    auth = ClientCredentials(f"{provider.url}/token", "app", "app-secret")
+    target = tmp_path / "me.json"
+    make_api(provider.url, auth=auth).download("/api/me", target)
+    assert json.loads(target.read_bytes())["client_id"] == "app"
+    assert provider.token_requests == ["client_credentials"]
