@@ -291,3 +291,12 @@ def test_a_streamed_call_fetches_its_token_first(provider, make_api, tmp_path) -
     make_api(provider.url, auth=auth).download("/api/me", target)
     assert json.loads(target.read_bytes())["client_id"] == "app"
     assert provider.token_requests == ["client_credentials"]
+
+
+def test_a_token_that_would_split_the_header_is_refused(provider, make_api) -> None:
+    provider.forced_access_token = "abc\r\nX-Injected: 1"
+    auth = ClientCredentials(f"{provider.url}/token", "app", "app-secret")
+    with pytest.raises(OAuth2Error) as caught:
+        make_api(provider.url, auth=auth).get("/api/me")
+    assert caught.value.error == "invalid_response"
+    assert provider.resource_calls == []  # the API never saw the request

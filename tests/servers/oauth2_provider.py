@@ -172,6 +172,8 @@ class OAuth2Provider(ThreadedApp):
         self, *, expires_in: int = 3600, scopes: tuple[str, ...] = SCOPES, pkce: bool = True
     ) -> None:
         self.expires_in = expires_in
+        #: When set, the access token every grant hands out (to send a malformed one).
+        self.forced_access_token: str | None = None
         self.scopes = scopes
         self.pkce = pkce
         self.user = "alice"
@@ -210,6 +212,7 @@ class OAuth2Provider(ThreadedApp):
             self.resource_calls.clear()
         self.user = "alice"
         self.expires_in = 3600
+        self.forced_access_token = None
 
     # -- a scripted user --------------------------------------------------------------------
     def consent(self, authorize_url: str) -> dict[str, str]:
@@ -353,7 +356,7 @@ class OAuth2Provider(ThreadedApp):
         def access_token(*_: Any, **__: Any) -> str:
             from authlib.common.security import generate_token
 
-            return generate_token(32)
+            return self.forced_access_token or generate_token(32)
 
         def refresh_token(*_: Any, **__: Any) -> str:
             from authlib.common.security import generate_token

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import os
 import sys
 import threading
 from abc import ABC, abstractmethod
@@ -64,6 +65,8 @@ Scopes = Union[str, Iterable[str], None]
 TokenSteps = Generator[Union[Request, Blocking], Any, OAuth2Token]
 
 _CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
+#: Characters that would split the Authorization header a token goes into.
+_FORBIDDEN = frozenset("\r\n\x00")
 
 
 def _describe(scopes: ScopeSet) -> str:
@@ -93,7 +96,7 @@ class OAuth2Grant(Auth, ABC):
         *,
         client_auth: str | None = None,
         leeway: float = 30.0,
-        token_file: str | Any = None,
+        token_file: str | os.PathLike[str] | None = None,
     ) -> None:
         method = client_auth or ("client_secret_basic" if client_secret else "none")
         if method not in _CLIENT_AUTH_METHODS:
@@ -209,10 +212,16 @@ def parse_token_response(response: Response, grant_type: str) -> OAuth2Token:
     except DecodeError:
         payload = None
     if response.status_code < 400 and isinstance(payload, dict):
-        if isinstance(payload.get("access_token"), str) and payload["access_token"]:
+        access, token_type = payload.get("access_token"), payload.get("token_type") or "Bearer"
+        if (
+            isinstance(access, str)
+            and access
+            and isinstance(token_type, str)
+            and not _FORBIDDEN.intersection(access + token_type)
+        ):
             return OAuth2Token(payload)
         raise OAuth2Error(
-            f"the token endpoint answered the {grant_type} grant without an access_token",
+            f"the token endpoint answered the {grant_type} grant without a usable access_token",
             error="invalid_response",
             status_code=response.status_code,
             request=response.request,
