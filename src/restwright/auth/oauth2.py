@@ -35,11 +35,16 @@ from dataclasses import dataclass
 from typing import Any, Union
 from urllib.parse import parse_qsl, urlsplit
 
-from authlib.common.security import generate_token
-from authlib.oauth2.auth import ClientAuth
-from authlib.oauth2.rfc6749 import OAuth2Token
-from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
-from authlib.oauth2.rfc7636 import create_s256_code_challenge
+try:
+    from authlib.common.security import generate_token
+    from authlib.oauth2.auth import ClientAuth
+    from authlib.oauth2.rfc6749 import OAuth2Token
+    from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
+    from authlib.oauth2.rfc7636 import create_s256_code_challenge
+except ImportError as exc:  # pragma: no cover - depends on the installed extras
+    raise ImportError(
+        "restwright's OAuth 2 needs authlib: install the extra, restwright[oauth2]"
+    ) from exc
 
 from ..engine.auth import Auth, AuthFlow, Blocking
 from ..engine.logs import get_logger
