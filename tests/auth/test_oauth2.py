@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -300,3 +301,28 @@ def test_a_token_that_would_split_the_header_is_refused(provider, make_api) -> N
         make_api(provider.url, auth=auth).get("/api/me")
     assert caught.value.error == "invalid_response"
     assert provider.resource_calls == []  # the API never saw the request
+
+
+def test_concurrent_calls_with_an_expired_token_share_one_renewal(
+    provider, make_api, client_kind
+) -> None:
+    # the provider rotates refresh tokens: the calls that lose the race must take the
+    # winner's token instead of failing with the refused old refresh token
+    grant = code_grant(provider)
+    redirect = provider.consent(grant.auth_url("read"))
+    fetch(grant, client_kind, redirect["code"], redirect["state"])
+    api = make_api(provider.url, auth=grant)
+    token = grant.token()
+    assert token is not None
+    token["expires_at"] = 0
+    if api.is_async:
+
+        async def many() -> list[Any]:
+            return await asyncio.gather(*(api.raw.get("/api/me") for _ in range(8)))
+
+        responses = api.run(many())
+    else:
+        with ThreadPoolExecutor(8) as pool:
+            responses = list(pool.map(lambda _: api.get("/api/me"), range(8)))
+    assert [r.json()["user"] for r in responses] == ["alice"] * 8
+    assert provider.token_requests == ["authorization_code", "refresh_token"]  # one renewal

@@ -14,6 +14,7 @@ What every grant does:
   gives an auth that asks for more scopes (a call that needs them gets a token of its own);
 * an expired token is refreshed with its refresh token when there is one; a request that
   answers 401 with a cached token is retried once with a refreshed (or new) token;
+  concurrent calls that find the same stale token share one renewal;
 * a refused refresh token raises :class:`~restwright.errors.OAuth2Error` (``invalid_grant``)
   where nobody can log in again without a human (:class:`AuthorizationCode`); the other
   grants fetch a new token;
@@ -70,6 +71,8 @@ Scopes = Union[str, Iterable[str], None]
 TokenSteps = Generator[Union[Request, Blocking], Any, OAuth2Token]
 
 _CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
+#: Seconds a call waits for another call's renewal of the same token before looking again.
+_RENEWAL_WAIT = 30.0
 #: Characters that would split the Authorization header a token goes into.
 _FORBIDDEN = frozenset("\r\n\x00")
 
@@ -113,6 +116,8 @@ class OAuth2Grant(Auth, ABC):
         self.leeway = leeway
         self.tokens = TokenCache(token_file)
         self._client = ClientAuth(client_id, client_secret or "", method)
+        self._renewals: dict[ScopeSet, threading.Event] = {}
+        self._renewal_lock = threading.Lock()
 
     # -- what users call ----------------------------------------------------------------
     def scoped(self, scopes: Scopes) -> ScopedAuth:
@@ -155,6 +160,31 @@ class OAuth2Grant(Auth, ABC):
         request.headers["Authorization"] = f"{token_type} {token['access_token']}"
 
     def _obtain(self, scopes: ScopeSet, stale: OAuth2Token | None) -> TokenSteps:
+        """A new token for ``scopes`` in place of ``stale`` (None: there is none yet).
+
+        One call at a time renews the token of a scope set; concurrent calls that find the
+        same stale token wait for it (in a worker thread for the async client) and take its
+        token, instead of renewing again, which a provider that rotates refresh tokens
+        would refuse.  If the renewing call failed, the next one tries in turn.
+        """
+        while True:
+            newer = self._newer_than(scopes, stale)
+            if newer is not None:
+                return newer
+            with self._renewal_lock:
+                renewal = self._renewals.get(scopes)
+                if renewal is None:
+                    renewal = self._renewals[scopes] = threading.Event()
+                    break
+            yield Blocking(renewal.wait, (_RENEWAL_WAIT,))
+        try:
+            return (yield from self._renew(scopes, stale))
+        finally:
+            with self._renewal_lock:
+                del self._renewals[scopes]
+            renewal.set()
+
+    def _renew(self, scopes: ScopeSet, stale: OAuth2Token | None) -> TokenSteps:
         """A refreshed token when ``stale`` has a refresh token, else a new grant."""
         refresh_token = stale.get("refresh_token") if stale is not None else None
         if refresh_token:
@@ -168,6 +198,13 @@ class OAuth2Grant(Auth, ABC):
                 logger.info("the refresh token was refused: asking for a new token")
         self.tokens.drop(scopes)
         return (yield from self._grant(scopes))
+
+    def _newer_than(self, scopes: ScopeSet, stale: OAuth2Token | None) -> OAuth2Token | None:
+        """A valid token for ``scopes`` that another call stored in place of ``stale``."""
+        current = self.tokens.get(scopes)
+        if current is None or current is stale or current.is_expired(leeway=self.leeway):
+            return None
+        return current
 
     @abstractmethod
     def _grant(self, scopes: ScopeSet) -> TokenSteps:
