@@ -326,3 +326,14 @@ def test_concurrent_calls_with_an_expired_token_share_one_renewal(
             responses = list(pool.map(lambda _: api.get("/api/me"), range(8)))
     assert [r.json()["user"] for r in responses] == ["alice"] * 8
     assert provider.token_requests == ["authorization_code", "refresh_token"]  # one renewal
+
+
+def test_a_failed_renewal_lets_the_next_call_try(provider, make_api, closed_port) -> None:
+    from restwright.errors import ConnectError
+
+    auth = ClientCredentials(f"http://127.0.0.1:{closed_port}/token", "app", "app-secret")
+    api = make_api(provider.url, auth=auth, retry=0)
+    with pytest.raises(ConnectError):
+        api.get("/api/me")
+    auth.token_url = f"{provider.url}/token"  # the token endpoint is back
+    assert api.get("/api/me").json()["client_id"] == "app"
