@@ -249,6 +249,8 @@ def test_login_in_browser_denied_and_timeout(provider) -> None:
 
 def test_tokens_persist_only_when_asked_with_mode_0600(provider, make_api, tmp_path) -> None:
     path = tmp_path / "tokens.json"
+    path.write_text("{}")
+    path.chmod(0o644)  # a file that existed, readable by others: tightened on write
     auth = PasswordGrant(f"{provider.url}/token", "cli", "alice", "wonderland", token_file=path)
     make_api(provider.url, auth=auth).get("/api/me")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
