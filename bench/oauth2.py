@@ -42,6 +42,18 @@ KEYS = ("restwright", "authlib")
 CLIENT, SECRET = "bench-app", "bench-secret"
 
 
+def authlib_options(base: str, token_url: str) -> dict[str, Any]:
+    """authlib's client, set up like restwright's ClientCredentials."""
+    return {
+        "client_id": CLIENT,
+        "client_secret": SECRET,
+        "scope": "read",
+        "token_endpoint": token_url,
+        "grant_type": "client_credentials",
+        "base_url": base,
+    }
+
+
 def run_sync(base: str, token_url: str, n: int, repeat: int, only: set[str]) -> list[Result]:
     import restwright
     from restwright.auth import ClientCredentials
@@ -62,14 +74,7 @@ def run_sync(base: str, token_url: str, n: int, repeat: int, only: set[str]) -> 
     if "authlib" in only:
         from authlib.integrations.httpx_client import OAuth2Client
 
-        with OAuth2Client(
-            CLIENT,
-            SECRET,
-            scope="read",
-            token_endpoint=token_url,
-            grant_type="client_credentials",
-            base_url=base,
-        ) as client:
+        with OAuth2Client(**authlib_options(base, token_url)) as client:
             client.fetch_token()
             fetch = lambda: client.get("/item").json()  # noqa: E731
             results.append(time_sync("authlib OAuth2Client", fetch, n, 200, repeat))
@@ -97,14 +102,7 @@ def run_async(
         if "authlib" in only:
             from authlib.integrations.httpx_client import AsyncOAuth2Client
 
-            async with AsyncOAuth2Client(
-                CLIENT,
-                SECRET,
-                scope="read",
-                token_endpoint=token_url,
-                grant_type="client_credentials",
-                base_url=base,
-            ) as client:
+            async with AsyncOAuth2Client(**authlib_options(base, token_url)) as client:
                 await client.fetch_token()
 
                 async def fetch_authlib() -> Any:

@@ -36,6 +36,14 @@ def code_grant(provider: OAuth2Provider, **options: Any) -> AuthorizationCode:
     )
 
 
+def logged_in(provider: OAuth2Provider, kind: str) -> AuthorizationCode:
+    """A code grant whose user consented to ``read`` and whose code was exchanged."""
+    grant = code_grant(provider)
+    redirect = provider.consent(grant.auth_url("read"))
+    fetch(grant, kind, redirect["code"], redirect["state"])
+    return grant
+
+
 def fetch(grant: AuthorizationCode, kind: str, code: str, state: str | None) -> Any:
     if kind == "async":
         return asyncio.run(grant.fetch_token_async(code, state))
@@ -202,9 +210,7 @@ def test_a_call_without_a_user_token_says_how_to_log_in(provider, make_api) -> N
 def test_expired_user_token_is_refreshed_and_a_revoked_refresh_token_is_clear(
     provider, make_api, client_kind
 ) -> None:
-    grant = code_grant(provider)
-    redirect = provider.consent(grant.auth_url("read"))
-    fetch(grant, client_kind, redirect["code"], redirect["state"])
+    grant = logged_in(provider, client_kind)
     api = make_api(provider.url, auth=grant)
     provider.expire_access_tokens()
     assert api.get("/api/me").json()["user"] == "alice"  # 401, refreshed, retried
@@ -310,9 +316,7 @@ def test_concurrent_calls_with_an_expired_token_share_one_renewal(
 ) -> None:
     # the provider rotates refresh tokens: the calls that lose the race must take the
     # winner's token instead of failing with the refused old refresh token
-    grant = code_grant(provider)
-    redirect = provider.consent(grant.auth_url("read"))
-    fetch(grant, client_kind, redirect["code"], redirect["state"])
+    grant = logged_in(provider, client_kind)
     api = make_api(provider.url, auth=grant)
     token = grant.token()
     assert token is not None
