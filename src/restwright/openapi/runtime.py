@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, Union
 from urllib.parse import urljoin
 
+from .._suggest import did_you_mean
 from ..engine.client import Client
 from ..engine.encoding import encode_json
 from ..engine.logs import get_logger
@@ -68,6 +69,7 @@ from .drift import (
     media_type_of,
 )
 from .model import ApiDescription, Operation, Parameter
+from .naming import member_names
 from .security import SecurityResolver
 from .serialize import (
     compile_cookie,
@@ -76,6 +78,7 @@ from .serialize import (
     compile_query,
     scalar_text,
 )
+from .servers import client_base_url, repeated_segments, without_repeated_prefix
 from .validate import (
     ValueCheck,
     compile_body_check,
@@ -147,19 +150,6 @@ def _load(source: Any, cache: bool, cache_dir: str | os.PathLike[str] | None) ->
     return load(source, cache=cache, cache_dir=cache_dir)
 
 
-def _base_url(api: ApiDescription, base_url: str | None) -> str:
-    if base_url:
-        return base_url.rstrip("/")
-    try:
-        return api.resolve_server()
-    except ValueError:
-        server = api.servers[0] if api.servers else "/"
-        raise ValueError(
-            f"{api.title!r} gives no absolute server URL ({server!r}) and was not loaded from "
-            "a URL: pass base_url="
-        ) from None
-
-
 def from_openapi(
     source: Any,
     base_url: str | None = None,
@@ -186,7 +176,7 @@ def from_openapi(
     :class:`restwright.Client`.
     """
     api = _load(source, cache, cache_dir)
-    url = _base_url(api, base_url)
+    url = client_base_url(api, base_url)
     engine = Client(url, **client_options)
     return OpenAPIClient(
         api,
@@ -218,7 +208,7 @@ def from_openapi_async(
     from ..engine.async_client import AsyncClient  # asyncio is imported only when needed
 
     api = _load(source, cache, cache_dir)
-    url = _base_url(api, base_url)
+    url = client_base_url(api, base_url)
     engine = AsyncClient(url, **client_options)
     return AsyncOpenAPIClient(
         api,
@@ -340,9 +330,11 @@ class CallPlan:
     def __init__(self, client: _RuntimeBase, op: Operation, names: ArgumentNames) -> None:
         api = client.api
         self.op = op
-        self.label = op.name
+        self.label = client._method_name(op)
         self.method = op.method.upper()
-        self.template = op.path
+        self.template = (
+            op.path if op.servers else without_repeated_prefix(op.path, client._repeated)
+        )
         self.engine: Any = client._engine_for(op)
         validate = client._validate
         args: dict[str, _Arg] = {}
@@ -846,23 +838,28 @@ def build_docstring(api: ApiDescription, op: Operation, names: ArgumentNames) ->
 class TagGroup:
     """The operations of one tag: ``client.users.get_user(...)``.
 
-    ``dir()`` lists the operations; each one is a real function with a signature and a
-    docstring (``help(client.users.get_user)``).
+    An operation whose name repeats the tag is reached without it (``client.repos.get``
+    for ``repos/get``; see :func:`~restwright.openapi.naming.member_names`); its full name
+    keeps working.  ``dir()`` lists the operations; each one is a real function with a
+    signature and a docstring (``help(client.users.get_user)``).
     """
 
     def __init__(self, client: _RuntimeBase, name: str, operations: list[Operation]) -> None:
         self._client = client
         self._name = name
-        self._ops = {op.name: op for op in operations}
+        self._ops = {client._method_name(op): op for op in operations}
+        self._full = {op.name: op for op in operations}
 
     def __getattr__(self, name: str) -> Any:
         ops = self.__dict__.get("_ops")
-        if ops is None or name not in ops:
+        op = None if ops is None else ops.get(name) or self._full.get(name)
+        if op is None:
+            hint = did_you_mean(name, ops or ())
+            listing = f"; it has {sorted(ops)}" if ops and len(ops) <= 30 and not hint else ""
             raise AttributeError(
-                f"tag {self.__dict__.get('_name')!r} has no operation {name!r}"
-                + (f"; it has {sorted(ops)}" if ops and len(ops) <= 30 else "")
+                f"tag {self.__dict__.get('_name')!r} has no operation {name!r}{hint}{listing}"
             )
-        fn = self._client._function(ops[name])
+        fn = self._client._function(op)
         setattr(self, name, fn)
         return fn
 
@@ -930,6 +927,7 @@ class _RuntimeBase:
         self.drift = DriftLog()
         self._validate = validate
         self._explicit_base_url = explicit_base_url
+        self._repeated = repeated_segments(api, engine.base_url) if explicit_base_url else ()
         self._compiler = SchemaCompiler(api, "response")
         self._request_compiler = SchemaCompiler(api, "request")
         self._model_factory: ModelFactory | None = None
@@ -942,6 +940,7 @@ class _RuntimeBase:
         self._engines: dict[tuple[str, str], Any] = {}
         self._groups_ops = api.by_tag()
         self._functions: dict[str, Callable[..., Any]] = {}
+        self._members: dict[str, dict[str, str]] = {}
         self._lock = threading.RLock()
 
     # -- discovery ----------------------------------------------------------------------
@@ -969,7 +968,8 @@ class _RuntimeBase:
                     name = op.tag_name
                     break
         if ops is None:
-            raise AttributeError(f"the document has no tag {name!r}; tags: {self.tags}")
+            hint = did_you_mean(name, self._groups_ops) or f"; tags: {self.tags}"
+            raise AttributeError(f"the document has no tag {name!r}{hint}")
         group = self.__dict__.get(f"_group_{name}")
         if group is None:
             group = TagGroup(self, name, ops)
@@ -981,8 +981,14 @@ class _RuntimeBase:
         try:
             op = self.api.operation(key)
         except KeyError:
-            raise AttributeError(f"the document has no operation {key!r}") from None
+            hint = did_you_mean(key, self._operation_keys())
+            raise AttributeError(f"the document has no operation {key!r}{hint}") from None
         return self._function(op)
+
+    def _operation_keys(self) -> list[str]:
+        """Every name :meth:`operation` accepts (operationIds and Python names)."""
+        keys = [op.name for op in self.api.operations]
+        return keys + [op.operation_id for op in self.api.operations if op.operation_id]
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or "_groups_ops" not in self.__dict__:
@@ -995,9 +1001,8 @@ class _RuntimeBase:
             group = self.tag(key)
             setattr(self, name, group)
             return group
-        raise AttributeError(
-            f"{type(self).__name__} has no attribute or tag {name!r}; tags: {self.tags}"
-        )
+        hint = did_you_mean(name, groups) or f"; tags: {self.tags}"
+        raise AttributeError(f"{type(self).__name__} has no attribute or tag {name!r}{hint}")
 
     def __dir__(self) -> list[str]:
         own = [n for n in dir(type(self)) if not n.startswith("_")]
@@ -1045,6 +1050,15 @@ class _RuntimeBase:
     ) -> Callable[..., Any]:
         raise NotImplementedError
 
+    def _method_name(self, op: Operation) -> str:
+        """The name of ``op`` in its tag group (``get`` for ``repos_get`` under ``repos``)."""
+        members = self._members.get(op.tag_name)
+        if members is None:
+            group = self._groups_ops.get(op.tag_name, [op])
+            members = member_names(op.tag_name, [o.name for o in group])
+            self._members[op.tag_name] = members
+        return members.get(op.name, op.name)
+
     def _function(self, op: Operation) -> Callable[..., Any]:
         fn = self._functions.get(op.name)
         if fn is not None:
@@ -1052,8 +1066,8 @@ class _RuntimeBase:
         names = ArgumentNames(op)
         holder: list[CallPlan] = []
         fn = self._make_function(op, names, holder)
-        fn.__name__ = op.name
-        fn.__qualname__ = f"{op.tag_name}.{op.name}"
+        fn.__name__ = method = self._method_name(op)
+        fn.__qualname__ = f"{op.tag_name}.{method}"
         fn.__module__ = __name__
         fn.__doc__ = build_docstring(self.api, op, names)
         signature = build_signature(self.api, op, names)
@@ -1097,7 +1111,8 @@ class _RuntimeBase:
         for key, value in kwargs.items():
             arg = spec.get(key)
             if arg is None:
-                raise TypeError(f"{plan.label}() got an unexpected keyword argument {key!r}")
+                hint = did_you_mean(key, spec)
+                raise TypeError(f"{plan.label}() got an unexpected keyword argument {key!r}{hint}")
             if value is None:
                 continue
             kind = arg.kind

@@ -1,0 +1,133 @@
+"""What a new user runs into first: names, base_url, auth that does not fit, typos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from restwright.errors import InvalidRequestError
+
+from ._support import call
+
+PASSWORD = "s3cret"  # the password tests/servers/mattermost_login.py accepts
+
+
+def _tagged_document() -> dict[str, Any]:
+    def op(operation_id: str, path_params: tuple[str, ...] = ()) -> dict[str, Any]:
+        return {
+            "operationId": operation_id,
+            "tags": ["repos"],
+            "parameters": [
+                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                for p in path_params
+            ],
+            "responses": {"200": {"description": "the echo"}},
+        }
+
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "tagged", "version": "1"},
+        "servers": [{"url": "http://placeholder.invalid"}],
+        "paths": {
+            "/repos/{owner}/{repo}": {"get": op("repos/get", ("owner", "repo"))},
+            "/orgs/{org}/repos": {"get": op("repos-list-for-org", ("org",))},
+            "/repos/{owner}": {"delete": op("ReposDelete", ("owner",))},
+            "/import": {"post": op("repos/import")},  # "import" is a keyword: stays long
+            "/a": {"get": op("repos/update")},  # two operations want "update": both stay long
+            "/b": {"get": op("update")},
+        },
+    }
+
+
+async def test_operations_that_repeat_their_tag_drop_it(make_client, fault_server) -> None:
+    client = make_client(_tagged_document(), base_url=f"{fault_server.base_url}/echo")
+    assert dir(client.repos) == [
+        "delete",
+        "get",
+        "list_for_org",
+        "repos_import",
+        "repos_update",
+        "update",
+    ]
+    echo = await call(client.repos.get, owner="octo", repo="hello")
+    assert echo["path"] == "/echo/repos/octo/hello"
+    assert client.repos.get.__name__ == "get"
+    assert client.repos.get.__qualname__ == "repos.get"
+    # the full operationId, and the long Python name, keep working
+    assert (await call(client.call, "repos/get", owner="a", repo="b"))["path"] == "/echo/repos/a/b"
+    assert (await call(client.repos.repos_list_for_org, org="x"))["path"] == "/echo/orgs/x/repos"
+    assert (await call(client.repos.delete, "o"))["method"] == "DELETE"
+
+
+async def test_typos_get_suggestions(make_client, fault_server) -> None:
+    client = make_client(_tagged_document(), base_url=f"{fault_server.base_url}/echo")
+    with pytest.raises(AttributeError, match=r"no operation 'gett'; did you mean 'get'"):
+        client.repos.gett  # noqa: B018
+    with pytest.raises(AttributeError, match=r"no attribute or tag 'repo'; did you mean 'repos'"):
+        client.repo  # noqa: B018
+    with pytest.raises(AttributeError, match=r"no operation 'repos/gte'; did you mean 'repos/get'"):
+        client.operation("repos/gte")
+    with pytest.raises(TypeError, match=r"^get\(\) .* 'ownr'; did you mean 'owner'"):
+        await call(client.repos.get, ownr="o", repo="r")
+    assert fault_server.requests == []
+
+
+async def test_base_url_that_already_ends_with_the_api_prefix(
+    make_client, mattermost_doc: Path, mattermost_login_url: str
+) -> None:
+    # Mattermost's server has no path: its operation paths all start with /api/v4.
+    for base_url in (mattermost_login_url, f"{mattermost_login_url}/api/v4"):
+        mm = make_client(mattermost_doc, base_url=base_url)
+        response = await call(
+            mm.users.login, body={"login_id": "me", "password": PASSWORD}, return_response=True
+        )
+        assert response.request.target == "/api/v4/users/login"
+        assert response.status_code == 201
+
+
+def test_a_placeholder_server_asks_for_base_url(mattermost_doc: Path) -> None:
+    from restwright import from_openapi
+
+    with pytest.raises(
+        InvalidRequestError,
+        match=r"placeholder server .*your-mattermost-url.*"
+        r"pass base_url=",
+    ):
+        from_openapi(mattermost_doc)
+    document = _tagged_document()
+    document["servers"] = [{"url": "https://{tenant}.api.test/v1"}]
+    with pytest.raises(InvalidRequestError, match="pass base_url="):
+        from_openapi(document)
+
+
+def test_auth_that_fits_no_declared_scheme_is_refused(mattermost_doc: Path) -> None:
+    from restwright import BasicAuth, from_openapi
+
+    with pytest.raises(InvalidRequestError) as info:
+        from_openapi(mattermost_doc, base_url="http://127.0.0.1:9", auth=("me", PASSWORD))
+    message = str(info.value)
+    assert "a (user, password) tuple" in message
+    assert "'bearerAuth' (HTTP bearer: a token string)" in message
+    assert PASSWORD not in message
+    # an Auth object is the explicit way to send it anyway
+    from_openapi(mattermost_doc, base_url="http://127.0.0.1:9", auth=BasicAuth("me", "x")).close()
+
+
+@pytest.mark.parametrize(
+    ("url", "placeholder"),
+    [
+        ("http://your-mattermost-url.com", True),
+        ("https://yourdomain.com/api", True),
+        ("https://{host}/v1", True),
+        ("https://api.example.com", True),
+        ("https://api.github.com", False),
+        ("http://127.0.0.1:8888/v1", False),
+        ("https://yourls.org", False),
+    ],
+)
+def test_placeholder_hosts(url: str, placeholder: bool) -> None:
+    from restwright.openapi.servers import is_placeholder_host
+
+    assert is_placeholder_host(url) is placeholder
