@@ -131,3 +131,51 @@ def test_placeholder_hosts(url: str, placeholder: bool) -> None:
     from restwright.openapi.servers import is_placeholder_host
 
     assert is_placeholder_host(url) is placeholder
+
+
+def _echo_document() -> dict[str, Any]:
+    """The fault server's echo, documented as answering ``{"json": <a boolean>}``."""
+    answer = {"type": "object", "properties": {"json": {"type": "boolean"}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "echo", "version": "1"},
+        "paths": {
+            "/echo": {
+                "post": {
+                    "operationId": "echo",
+                    "requestBody": {"content": {"application/json": {"schema": {}}}},
+                    "responses": {
+                        "200": {
+                            "description": "the echo",
+                            "content": {"application/json": {"schema": answer}},
+                        }
+                    },
+                }
+            }
+        },
+    }
+
+
+async def test_drift_is_logged_once_per_operation_status_and_pointer(
+    make_client, fault_server, caplog
+) -> None:
+    client = make_client(_echo_document(), base_url=fault_server.base_url)
+    with caplog.at_level("WARNING", logger="restwright.openapi.drift"):
+        for body in (1, "one", [1], 2):  # /json drifts with a different type each time
+            await call(client.default.echo, body=body)
+    logged = [r.getMessage() for r in caplog.records if r.name == "restwright.openapi.drift"]
+    assert len(logged) == 1, logged
+    assert "/json" in logged[0]
+    assert len(client.drift) == 4
+    client.drift.clear()
+    with caplog.at_level("WARNING", logger="restwright.openapi.drift"):
+        await call(client.default.echo, body=3)
+    assert len([r for r in caplog.records if r.name == "restwright.openapi.drift"]) == 2
+
+
+async def test_dry_run_answers_are_not_drift(make_client, caplog) -> None:
+    client = make_client(_echo_document(), base_url="http://x.test", dry_run=True)
+    with caplog.at_level("WARNING", logger="restwright.openapi.drift"):
+        assert await call(client.default.echo, body=1) == {}
+    assert len(client.drift) == 0
+    assert not [r for r in caplog.records if r.name == "restwright.openapi.drift"]

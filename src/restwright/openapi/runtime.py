@@ -336,6 +336,8 @@ class CallPlan:
             op.path if op.servers else without_repeated_prefix(op.path, client._repeated)
         )
         self.engine: Any = client._engine_for(op)
+        # dry run answers are synthetic: they say nothing about the server
+        self.dry_run = bool(getattr(self.engine, "dry_run", False))
         validate = client._validate
         args: dict[str, _Arg] = {}
         required = 0
@@ -1255,6 +1257,8 @@ class _RuntimeBase:
         return data
 
     def _drifted(self, plan: CallPlan, entries: list[Any], response: Response) -> None:
+        if plan.dry_run:
+            return
         self.drift.record(entries)
         if self.strict and response.status_code < 400:
             summary = "; ".join(str(e) for e in entries[:3])
