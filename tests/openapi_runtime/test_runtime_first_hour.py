@@ -179,3 +179,92 @@ async def test_dry_run_answers_are_not_drift(make_client, caplog) -> None:
         assert await call(client.default.echo, body=1) == {}
     assert len(client.drift) == 0
     assert not [r for r in caplog.records if r.name == "restwright.openapi.drift"]
+
+
+async def test_with_login_then_calls_with_the_token(
+    make_client, mattermost_doc: Path, mattermost_login_url: str
+) -> None:
+    from restwright.errors import Unauthorized
+
+    mm = make_client(mattermost_doc, base_url=mattermost_login_url)
+    login = {"login_id": "ada", "password": PASSWORD}
+    logged_in = await call(mm.with_login, mm.users.login, body=login)
+    assert (await call(logged_in.users.get_user, user_id="me"))["username"] == "ada"
+    with pytest.raises(Unauthorized):  # the first client is left as it was
+        await call(mm.users.get_user, user_id="me")
+    by_id = await call(mm.with_login, "Login", body={**login, "login_id": "bob"})
+    assert (await call(by_id.users.get_user, "me"))["username"] == "bob"
+    with pytest.raises(InvalidRequestError, match=r"no token .*'X-Session'"):
+        await call(mm.with_login, mm.users.login, body=login, token_header="X-Session")
+
+
+async def test_paginate_pages_by_number_from_the_document(
+    make_client, mattermost_doc: Path, mattermost_login_url: str, client_kind: str
+) -> None:
+    mm = make_client(mattermost_doc, base_url=mattermost_login_url)
+    mm = await call(mm.with_login, mm.users.login, body={"login_id": "a", "password": PASSWORD})
+    pages = mm.paginate(mm.users.get_users, per_page=3)  # Mattermost counts pages from 0
+    users = list(pages) if client_kind == "sync" else [user async for user in pages]
+    assert [u["id"] for u in users] == [f"u{i:03}" for i in range(1, 8)]
+
+
+def _pages_document(style: str, parameters: list[str], link_header: bool) -> dict[str, Any]:
+    """The fault server's ``/pages/{style}`` collection, documented as an API would."""
+    response: dict[str, Any] = {
+        "description": "a page",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"data": {"type": "array"}, "next_cursor": {"type": "string"}},
+                }
+            }
+        },
+    }
+    if link_header:
+        response["headers"] = {"Link": {"schema": {"type": "string"}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "pages", "version": "1"},
+        "paths": {
+            f"/pages/{style}": {
+                "get": {
+                    "operationId": "list_items",
+                    "parameters": [
+                        {"name": n, "in": "query", "schema": {"type": "string"}} for n in parameters
+                    ],
+                    "responses": {"200": response},
+                }
+            }
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("style", "parameters", "link_header"),
+    [("link", ["size"], True), ("cursor", ["cursor", "size"], False)],
+)
+async def test_paginate_follows_links_and_cursors(
+    make_client, fault_server, client_kind: str, style: str, parameters: list[str], link_header
+) -> None:
+    from tests.servers.fault_server import TOTAL_ITEMS
+
+    document = _pages_document(style, parameters, link_header)
+    client = make_client(document, base_url=fault_server.base_url)
+    pages = client.paginate("list_items", size="4")
+    items = list(pages) if client_kind == "sync" else [i async for i in pages]
+    assert [item["id"] for item in items] == list(range(TOTAL_ITEMS))
+    assert len(fault_server.requests) == -(-TOTAL_ITEMS // 4)
+
+
+async def test_with_options_changes_headers_and_shares_the_drift_log(
+    make_client, fault_server
+) -> None:
+    client = make_client(_echo_document(), base_url=fault_server.base_url)
+    tagged = client.with_options(headers={"X-Team": "blue"}, timeout=5.0)
+    echo = await call(tagged.default.echo, body=True)
+    assert ["X-Team", "blue"] in echo["headers"]
+    await call(tagged.default.echo, body=1)  # drifts: recorded where both clients see it
+    assert len(client.drift) == 1 and tagged.drift is client.drift
+    plain = await call(client.default.echo, body=True)
+    assert ["X-Team", "blue"] not in plain["headers"]

@@ -47,9 +47,9 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal, Union
+from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, Union
 from urllib.parse import urljoin
 
 from .._suggest import did_you_mean
@@ -57,6 +57,7 @@ from ..engine.client import Client
 from ..engine.encoding import encode_json
 from ..engine.logs import get_logger
 from ..engine.models import Request, Response
+from ..engine.pagination import PageSpec, page_items, walk
 from ..engine.urls import encode_segment
 from ..errors import ApiError, DecodeError, RestwrightError, ValidationError
 from .drift import (
@@ -68,8 +69,10 @@ from .drift import (
     match_media,
     media_type_of,
 )
+from .login import login_token
 from .model import ApiDescription, Operation, Parameter
 from .naming import member_names
+from .paging import page_spec_for
 from .security import SecurityResolver
 from .serialize import (
     compile_cookie,
@@ -907,6 +910,19 @@ class _ModelNamespace:
         return sorted({_class_name(n) for n in self._api.schemas})
 
 
+class _Paging(NamedTuple):
+    """What :meth:`paginate` walks: the operation's method, the engine that fetches next
+    links, the page spec, and the name of the method's ``return_response=``."""
+
+    fn: Callable[..., Any]
+    engine: Any
+    spec: PageSpec
+    return_response: str
+
+
+_Runtime = TypeVar("_Runtime", bound="_RuntimeBase")
+
+
 class _RuntimeBase:
     """What the sync and async runtime clients share."""
 
@@ -938,6 +954,7 @@ class _RuntimeBase:
 
             self._model_factory = ModelFactory(api)
         self.models = _ModelNamespace(self._model_factory, api)
+        self._credentials = auth
         self._security = SecurityResolver(api, auth, engine.base_url)
         self._engines: dict[tuple[str, str], Any] = {}
         self._groups_ops = api.by_tag()
@@ -980,12 +997,7 @@ class _RuntimeBase:
 
     def operation(self, key: str) -> Callable[..., Any]:
         """The method of an operation, by operationId or Python name."""
-        try:
-            op = self.api.operation(key)
-        except KeyError:
-            hint = did_you_mean(key, self._operation_keys())
-            raise AttributeError(f"the document has no operation {key!r}{hint}") from None
-        return self._function(op)
+        return self._function(self._operation_of(key))
 
     def _operation_keys(self) -> list[str]:
         """Every name :meth:`operation` accepts (operationIds and Python names)."""
@@ -1018,6 +1030,68 @@ class _RuntimeBase:
             f"{self.base_url!r}: {len(self._groups_ops)} tags, "
             f"{len(self.api.operations)} operations>"
         )
+
+    # -- derived clients ----------------------------------------------------------------
+    def with_options(self: _Runtime, *, auth: Any = _UNSET, **options: Any) -> _Runtime:
+        """A client of the same document with some options changed: ``auth=`` (as
+        :func:`from_openapi` takes it), and the engine's ``headers``, ``timeout``,
+        ``retry``, ``hooks``, ``dry_run``, ``base_url``... (see
+        :meth:`restwright.Client.with_options`).  It shares this client's connection pool,
+        drift log and models."""
+        engine = self.engine.with_options(**options) if options else self.engine
+        clone = type(self)(
+            self.api,
+            engine,
+            auth=self._credentials if auth is _UNSET else auth,
+            strict=self.strict,
+            validate=self._validate,
+            explicit_base_url=self._explicit_base_url or "base_url" in options,
+        )
+        clone._model_factory = self._model_factory
+        clone.models = self.models
+        clone.drift = self.drift
+        return clone
+
+    def _operation_of(self, operation: Any) -> Operation:
+        """The operation ``operation`` names: an operationId, a Python name, or one of this
+        client's operation methods."""
+        if isinstance(operation, str):
+            try:
+                return self.api.operation(operation)
+            except KeyError:
+                hint = did_you_mean(operation, self._operation_keys())
+                raise AttributeError(f"the document has no operation {operation!r}{hint}") from None
+        for name, fn in self._functions.items():
+            if fn is operation:
+                return self.api.operation(name)
+        raise TypeError(
+            f"{operation!r} is not an operation of this client: pass one of its methods "
+            "(client.users.login) or an operationId"
+        )
+
+    def _login_call(self, operation: Any) -> tuple[Callable[..., Any], str]:
+        """The method of a login operation, and the name of its ``return_response=``."""
+        op = self._operation_of(operation)
+        return self._function(op), ArgumentNames(op).extras["return_response"]
+
+    def _paging(
+        self,
+        operation: Any,
+        arguments: dict[str, Any],
+        style: str | None,
+        items_key: str | None,
+        max_pages: int | None,
+        page_options: Mapping[str, Any] | None,
+    ) -> _Paging:
+        op = self._operation_of(operation)
+        options = dict(page_options or {})
+        if items_key is not None:
+            options["items_key"] = items_key
+        if max_pages is not None:
+            options["max_pages"] = max_pages
+        spec = page_spec_for(op, self.api.resolve, arguments, style, options)
+        fn = self._function(op)
+        return _Paging(fn, self._engine_for(op), spec, ArgumentNames(op).extras["return_response"])
 
     # -- plans --------------------------------------------------------------------------
     def _engine_for(self, op: Operation) -> Any:
@@ -1355,6 +1429,61 @@ class OpenAPIClient(_RuntimeBase):
             response.close()
         return response
 
+    def with_login(
+        self,
+        operation: Any,
+        /,
+        *args: Any,
+        token_header: str | None = None,
+        token_field: str | None = None,
+        **arguments: Any,
+    ) -> OpenAPIClient:
+        """Call a login operation and return a client that sends the token it answered.
+
+        ``mm = mm.with_login(mm.users.login, body={"login_id": "me", "password": pw})``.
+        The token is read from ``token_header`` or ``token_field`` (dotted), else from a
+        ``Token`` header (Mattermost) or a ``token``/``access_token`` field; it becomes
+        ``auth=`` of the new client (see :meth:`with_options`).
+        """
+        fn, return_response = self._login_call(operation)
+        response = fn(*args, **{return_response: True}, **arguments)
+        return self.with_options(auth=login_token(response, token_header, token_field))
+
+    def paginate(
+        self,
+        operation: Any,
+        /,
+        *args: Any,
+        style: str | None = None,
+        items_key: str | None = None,
+        max_pages: int | None = None,
+        page_options: Mapping[str, Any] | None = None,
+        **arguments: Any,
+    ) -> Iterator[Any]:
+        """Every item of every page of ``operation`` (a method of this client or an
+        operationId) called with ``arguments``: ``client.paginate(client.repos.list_for_org,
+        org="x")``.  How it pages is read from the document (see :mod:`.paging`);
+        ``style=`` (an engine pagination style), ``items_key=``, ``max_pages=`` and
+        ``page_options=`` (the other options of the engine's ``paginate``) override it."""
+        paging = self._paging(operation, arguments, style, items_key, max_pages, page_options)
+        return self._pages(paging, args, arguments)
+
+    def _pages(
+        self, paging: _Paging, args: tuple[Any, ...], arguments: dict[str, Any]
+    ) -> Iterator[Any]:
+        walker = walk(paging.spec, "", arguments)
+        page = next(walker)
+        while True:
+            if page.params is None:  # a next link: an absolute URL
+                response = paging.engine.get(page.path)
+            else:
+                response = paging.fn(*args, **{paging.return_response: True}, **page.params)
+            yield from page_items(response.json(), paging.spec.items_key)
+            try:
+                page = walker.send(response)
+            except StopIteration:
+                return
+
     def close(self) -> None:
         """Close the connection pool."""
         self.engine.close()
@@ -1418,6 +1547,52 @@ class AsyncOpenAPIClient(_RuntimeBase):
     async def call(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
         """Call an operation by operationId (or Python name): ``await call("GetUser", "me")``."""
         return await self.operation(operation)(*args, **kwargs)
+
+    async def with_login(
+        self,
+        operation: Any,
+        /,
+        *args: Any,
+        token_header: str | None = None,
+        token_field: str | None = None,
+        **arguments: Any,
+    ) -> AsyncOpenAPIClient:
+        """Like :meth:`OpenAPIClient.with_login`, awaited."""
+        fn, return_response = self._login_call(operation)
+        response = await fn(*args, **{return_response: True}, **arguments)
+        return self.with_options(auth=login_token(response, token_header, token_field))
+
+    def paginate(
+        self,
+        operation: Any,
+        /,
+        *args: Any,
+        style: str | None = None,
+        items_key: str | None = None,
+        max_pages: int | None = None,
+        page_options: Mapping[str, Any] | None = None,
+        **arguments: Any,
+    ) -> AsyncIterator[Any]:
+        """Like :meth:`OpenAPIClient.paginate`, for ``async for``."""
+        paging = self._paging(operation, arguments, style, items_key, max_pages, page_options)
+        return self._pages(paging, args, arguments)
+
+    async def _pages(
+        self, paging: _Paging, args: tuple[Any, ...], arguments: dict[str, Any]
+    ) -> AsyncIterator[Any]:
+        walker = walk(paging.spec, "", arguments)
+        page = next(walker)
+        while True:
+            if page.params is None:  # a next link: an absolute URL
+                response = await paging.engine.get(page.path)
+            else:
+                response = await paging.fn(*args, **{paging.return_response: True}, **page.params)
+            for item in page_items(response.json(), paging.spec.items_key):
+                yield item
+            try:
+                page = walker.send(response)
+            except StopIteration:
+                return
 
     async def aclose(self) -> None:
         """Close the connection pool."""
