@@ -40,3 +40,17 @@ def test_sync_and_async_verbs_share_one_signature():
     assert set(BuildOptions.__annotations__) == {
         n for n, p in built.items() if p.kind is p.KEYWORD_ONLY
     }
+
+
+def test_dir_of_the_package_lists_public_entry_points_only():
+    import restwright.openapi
+
+    names = dir(restwright)
+    for public in ("from_openapi", "from_openapi_async", "AsyncClient", "Client", "kinto"):
+        assert public in names
+    for internal in ("TYPE_CHECKING", "annotations", "lazy_getattr", "public_dir"):
+        assert internal not in names
+        assert internal not in dir(restwright.openapi)
+    # every name listed resolves (the lazy ones included)
+    for name in names:
+        assert getattr(restwright, name) is not None
