@@ -268,3 +268,40 @@ async def test_with_options_changes_headers_and_shares_the_drift_log(
     assert len(client.drift) == 1 and tagged.drift is client.drift
     plain = await call(client.default.echo, body=True)
     assert ["X-Team", "blue"] not in plain["headers"]
+
+
+def _login_document(closed: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": "object",
+        "properties": {"login_id": {"type": "string"}, "password": {"type": "string"}},
+    }
+    if closed:
+        body["additionalProperties"] = False
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "login", "version": "1"},
+        "paths": {
+            "/echo/login": {
+                "post": {
+                    "operationId": "login",
+                    "requestBody": {"content": {"application/json": {"schema": body}}},
+                    "responses": {"200": {"description": "the echo"}},
+                }
+            }
+        },
+    }
+
+
+async def test_a_misspelled_body_key_names_the_documented_one(make_client, fault_server) -> None:
+    from restwright.errors import SpecWarning, ValidationError
+
+    closed = make_client(_login_document(True), base_url=fault_server.base_url)
+    with pytest.raises(ValidationError, match=r"no property 'pasword'; did you mean 'password'"):
+        await call(closed.default.login, body={"login_id": "me", "pasword": "x"})
+    assert fault_server.requests == []
+    open_ = make_client(_login_document(False), base_url=fault_server.base_url)
+    with pytest.warns(SpecWarning, match=r"no documented property 'pasword'; did you mean"):
+        echo = await call(open_.default.login, body={"login_id": "me", "pasword": "x"})
+    assert echo["json"] == {"login_id": "me", "pasword": "x"}  # sent as given
+    echo = await call(open_.default.login, body={"login_id": "me", "extra": 1})  # no near key
+    assert echo["json"]["extra"] == 1
