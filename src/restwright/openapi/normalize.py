@@ -611,7 +611,12 @@ class _Normalizer:
         common: list[tuple[str, str, _ParamItem]],
         path_servers: list[str] | None,
     ) -> dict[str, Any]:
-        """The fields of one :class:`Operation`, except ``name`` (see name_operations)."""
+        """The fields of one :class:`Operation`, except ``name`` (see name_operations).
+
+        An operation given as a ``$ref`` (split documents keep each operation in its own
+        file) is followed like a path item, never read as an empty operation.
+        """
+        node, base, ptr = self.r.follow(node, base, ptr)
         node = self.obj(node, base, ptr, "an Operation Object")
         operation_id = self.text(node, "operationId", base, ptr) or None
         tags = self.strings(node, "tags", base, ptr)

@@ -14,6 +14,10 @@ decides it, once per operation:
 * ``offset`` -> offsets;
 * anything else -> ``Link``/``Next-Page`` headers when the server sends them.
 
+The items of a page are the one array property the 2xx answer documents (DigitalOcean's
+``{"ssh_keys": [...], "links": ...}``), else the engine's guess (``data``, ``items``,
+``results``, or the body itself when it is a list).
+
 ``style=`` and the :class:`PageSpec` options (``items_key``, ``cursor_field``...) override
 what was found; parameter names are the operation's Python argument names.
 """
@@ -59,16 +63,32 @@ def _documents_link_header(op: Operation) -> bool:
     )
 
 
-def _response_properties(op: Operation, resolve: Any) -> set[str]:
-    names: set[str] = set()
+def _response_properties(op: Operation, resolve: Any) -> dict[str, Any]:
+    """The properties of the operation's 2xx JSON answers: name -> resolved schema."""
+    found: dict[str, Any] = {}
     for response in op.responses.values():
         if not response.status.startswith("2"):
             continue
         for schema in response.content.values():
-            schema = resolve(schema)
-            if isinstance(schema, Mapping) and isinstance(schema.get("properties"), Mapping):
-                names.update(schema["properties"])
-    return names
+            parts = [resolve(schema)]
+            if isinstance(parts[0], Mapping):
+                parts += [resolve(p) for p in parts[0].get("allOf") or ()]
+            for part in parts:
+                if isinstance(part, Mapping) and isinstance(part.get("properties"), Mapping):
+                    for name, sub in part["properties"].items():
+                        found[name] = resolve(sub)
+    return found
+
+
+def _items_key(properties: Mapping[str, Any]) -> str | None:
+    """The one array property of a page (``ssh_keys`` in ``{"ssh_keys": [...], "links":
+    ...}``), when the document shows exactly one."""
+    arrays = [
+        name
+        for name, schema in properties.items()
+        if isinstance(schema, Mapping) and (schema.get("type") == "array" or "items" in schema)
+    ]
+    return arrays[0] if len(arrays) == 1 else None
 
 
 def _default_int(op: Operation, python_name: str, fallback: int) -> int:
@@ -93,7 +113,11 @@ def page_spec_for(
     arguments (a page size given there bounds the pages: a shorter page is the last).
     """
     names = _query_names(op)
+    properties = _response_properties(op, resolve)
     found: dict[str, Any] = {}
+    items_key = _items_key(properties)
+    if items_key is not None:
+        found["items_key"] = items_key
     size = _first(names, _SIZE)
     if style is None and not _documents_link_header(op):
         if _first(names, _PAGE):
@@ -107,7 +131,6 @@ def page_spec_for(
         found.update(page_param=page, first_page=_default_int(op, page, 1))
     elif style == "cursor":
         found["cursor_param"] = _first(names, _CURSOR) or "cursor"
-        properties = _response_properties(op, resolve)
         field = next((f for f in _NEXT_CURSOR if f in properties), None)
         if field is not None:
             found["cursor_field"] = field
