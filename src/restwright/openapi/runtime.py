@@ -75,7 +75,9 @@ from .naming import member_names
 from .paging import page_spec_for
 from .security import SecurityResolver
 from .serialize import (
+    FormFieldSerializer,
     compile_cookie,
+    compile_form_field,
     compile_header,
     compile_path,
     compile_query,
@@ -293,6 +295,47 @@ def _reader_chunks(fh: IO[bytes]) -> Iterator[bytes]:
         yield chunk if isinstance(chunk, bytes) else chunk.encode()
 
 
+def _part_bytes(value: Any, media: str) -> bytes:
+    """A non-file multipart part in its documented media type (JSON, else text)."""
+    if is_json_media(media_type_of(media)):
+        return encode_json(value)
+    text = _form_text(value)
+    return (",".join(text) if isinstance(text, list) else str(text)).encode("utf-8")
+
+
+def _is_array_schema(api: ApiDescription, schema: Any) -> bool:
+    resolved = api.resolve(schema) if schema is not None else None
+    if not isinstance(resolved, Mapping):
+        return False
+    kind = resolved.get("type")
+    return kind == "array" or (isinstance(kind, list) and "array" in kind) or "items" in resolved
+
+
+def _form_fields(api: ApiDescription, media: Any) -> dict[str, FormFieldSerializer]:
+    """The fields of a form body that its ``encoding`` describes, compiled."""
+    schema = api.resolve(media.schema)
+    props = schema.get("properties") if isinstance(schema, Mapping) else None
+    props = props if isinstance(props, Mapping) else {}
+    fields: dict[str, FormFieldSerializer] = {}
+    for name, encoding in (media.encoding or {}).items():
+        if isinstance(encoding, Mapping) and {"style", "explode", "contentType"} & set(encoding):
+            sub = props.get(name)
+            fields[name] = compile_form_field(
+                name, sub, encoding, indexed=_is_array_schema(api, sub)
+            )
+    return fields
+
+
+def _part_types(media: Any) -> dict[str, str]:
+    """The multipart parts whose ``encoding`` names one concrete media type."""
+    types: dict[str, str] = {}
+    for name, encoding in (media.encoding or {}).items():
+        ctype = encoding.get("contentType") if isinstance(encoding, Mapping) else None
+        if isinstance(ctype, str) and "," not in ctype and "*" not in ctype:
+            types[name] = ctype
+    return types
+
+
 def _form_text(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_form_text(v) for v in value if v is not None]
@@ -369,6 +412,10 @@ class CallPlan:
         self.form_media: str | None = None
         self.raw_media: str | None = None
         self.file_fields: frozenset[str] = frozenset()
+        # from the media types' ``encoding``: form fields with a style, multipart parts
+        # with a content type
+        self.form_fields: dict[str, FormFieldSerializer] = {}
+        self.part_types: dict[str, str] = {}
         self.body_check: ValueCheck | None = None
         self.form_check: ValueCheck | None = None
         body = op.request_body
@@ -422,7 +469,8 @@ class CallPlan:
             )
         if location == "query":
             kind = _QUERY
-            serializer: Any = compile_query(param)
+            indexed = param.style == "deepObject" and _is_array_schema(api, param.schema)
+            serializer: Any = compile_query(param, indexed=indexed)
         elif location == "header":
             lname = param.name.lower()
             kind = {"if-match": _IF_MATCH, "if-none-match": _IF_NONE_MATCH}.get(lname, _HEADER)
@@ -449,6 +497,10 @@ class CallPlan:
                 self.form_media = self.form_media or media
             elif self.raw_media is None:
                 self.raw_media = media
+        if self.form_media is not None:
+            self.form_fields = _form_fields(api, body.content[self.form_media])
+        if self.multipart_media is not None:
+            self.part_types = _part_types(body.content[self.multipart_media])
         form_media = self.multipart_media or self.form_media
         if form_media is not None:
             schema = api.resolve(body.content[form_media].schema)
@@ -537,8 +589,28 @@ class CallPlan:
                     f"{self.label}(): {self.body_name} must be a mapping of form fields",
                     parameter=self.body_name,
                 )
-            return {"data": {k: _form_text(v) for k, v in body.items() if v is not None}}
+            return {"data": self._form_data(body)}
         return self._raw(body, headers)
+
+    def _form_data(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        fields = self.form_fields
+        data: dict[str, Any] = {}
+        for key, value in body.items():
+            if value is None:
+                continue
+            field = fields.get(key)
+            if field is None:
+                data[key] = _form_text(value)
+                continue
+            for name, text in field(value):
+                previous = data.get(name)
+                if previous is None:
+                    data[name] = text
+                elif isinstance(previous, list):
+                    previous.append(text)
+                else:
+                    data[name] = [previous, text]
+        return data
 
     def _raw(self, body: Any, headers: dict[str, str]) -> dict[str, Any]:
         media = self.raw_media or "application/octet-stream"
@@ -566,9 +638,20 @@ class CallPlan:
         data: dict[str, Any] = {}
         files: list[tuple[str, Any]] = []
         file_fields = self.file_fields
+        part_types = self.part_types
         for key, value in body.items():
             if value is None:
                 continue
+            part_type = part_types.get(key)
+            if part_type is not None:
+                # the document gives this part's media type: send it with that type (a
+                # file given as a tuple, a list or a {filename: content} dict says its own)
+                if not (key in file_fields or _is_file_value(value)):
+                    files.append((key, (None, _part_bytes(value, part_type), part_type)))
+                    continue
+                if not isinstance(value, (tuple, list, Mapping)):
+                    files.append((key, (None, value, part_type)))
+                    continue
             if key in file_fields or _is_file_value(value):
                 if isinstance(value, Mapping):  # {filename: content}, as matterapi users write
                     files.extend((key, (str(n), c)) for n, c in value.items())
