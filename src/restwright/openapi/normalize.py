@@ -23,6 +23,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..engine.logs import get_logger
+from ..errors import SpecWarning
+from .loader import format_pointer
 from .model import (
     ApiDescription,
     Location,
@@ -41,6 +43,28 @@ if TYPE_CHECKING:
 __all__ = ["normalize"]
 
 logger = get_logger(__name__)
+
+_OPERATION_FIELDS = frozenset(
+    {
+        "tags",
+        "summary",
+        "description",
+        "externalDocs",
+        "operationId",
+        "parameters",
+        "requestBody",
+        "responses",
+        "callbacks",
+        "deprecated",
+        "security",
+        "servers",
+    }
+)
+_OPERATION_FIELDS_V2 = (_OPERATION_FIELDS - {"requestBody", "callbacks", "servers"}) | {
+    "consumes",
+    "produces",
+    "schemes",
+}
 
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _LOCATIONS: dict[str, Location] = {
@@ -179,6 +203,28 @@ class _Normalizer:
 
     def fail(self, message: str, base: str, ptr: Pointer, expected: str) -> NoReturn:
         self.r.fail(message, base, ptr, expected)
+
+    def warn_unread(
+        self, node: dict[Any, Any], fields: frozenset[str], base: str, ptr: Pointer
+    ) -> None:
+        """A :class:`~restwright.errors.SpecWarning` for keys of ``node`` that no version of
+        the specification defines (``paramaters:``): what they hold would otherwise vanish
+        from the model without a trace."""
+        unknown = sorted(
+            str(k)
+            for k in node
+            if k not in fields and not (isinstance(k, str) and k.startswith("x-"))
+        )
+        if unknown:
+            import warnings
+
+            where = format_pointer(ptr) + (f" (in {base})" if base != self.r.root_uri else "")
+            warnings.warn(
+                f"{where}: {', '.join(map(repr, unknown))} not understood (not a field of "
+                "the specification); left out of the model",
+                SpecWarning,
+                stacklevel=2,
+            )
 
     def obj(self, node: Any, base: str, ptr: Pointer, what: str) -> dict[Any, Any]:
         if not isinstance(node, dict):
@@ -618,6 +664,7 @@ class _Normalizer:
         """
         node, base, ptr = self.r.follow(node, base, ptr)
         node = self.obj(node, base, ptr, "an Operation Object")
+        self.warn_unread(node, _OPERATION_FIELDS_V2 if self.v2 else _OPERATION_FIELDS, base, ptr)
         operation_id = self.text(node, "operationId", base, ptr) or None
         tags = self.strings(node, "tags", base, ptr)
         tag = tags[0] if tags else "default"
