@@ -42,7 +42,7 @@ RSS_LIMIT_MB = 80.0
 OVERHEAD_LIMIT = 1.3  # runtime-client CPU / engine CPU per call
 
 # GitHub's ``meta/root`` operation: GET / answering the ``root`` schema.
-ROOT_OP = ("meta", "meta_root")
+ROOT_OP = ("meta", "root")
 ROOT_PATH = "/"
 
 # A small description for the per-call comparison: one operation with a path parameter.
