@@ -15,13 +15,13 @@ from collections.abc import Iterator
 
 from aiohttp import web
 
-from .fault_proxy import _LoopThread
+from .loops import LoopThread
 
 
 @contextlib.contextmanager
 def serve_app(app: web.Application, name: str) -> Iterator[str]:
     """Serve ``app`` while the block runs; yield its base URL."""
-    thread = _LoopThread(name)
+    thread = LoopThread(name)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
 
     async def start() -> int:
@@ -31,9 +31,9 @@ def serve_app(app: web.Application, name: str) -> Iterator[str]:
         return int(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
 
     try:
-        port = thread.run(start())
+        port = thread.run(start(), timeout=10)
         yield f"http://127.0.0.1:{port}"
     finally:
         with contextlib.suppress(Exception):
-            thread.run(runner.cleanup())
+            thread.run(runner.cleanup(), timeout=10)
         thread.close()

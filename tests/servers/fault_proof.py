@@ -52,77 +52,74 @@ def _call(client: Any, method: str, key: str) -> Any:
     return client.post("/items", json={"key": key}, **extra)
 
 
-def _outcome(tally: Tally, error: BaseException | None) -> bool:
-    tally.attempted += 1
-    if error is None:
-        tally.succeeded += 1
-        return True
-    if isinstance(error, RestwrightError):
-        tally.typed_errors += 1
-    else:
-        tally.other_errors.append(f"{type(error).__name__}: {error}")
-    return False
+Outcomes = dict[str, "BaseException | None"]  # per item key: None for success
 
 
-def _audit(tally: Tally, ledger: LedgerServer, method: str, results: dict[str, bool]) -> Tally:
+def _from_bulk(result: Any) -> Outcomes:
+    outcomes: Outcomes = {key: None for key, _ in result.succeeded}
+    outcomes.update(result.failed)
+    return outcomes
+
+
+def tally(ledger: LedgerServer, method: str, outcomes: Outcomes) -> Tally:
+    """Count the client's outcomes, and audit them against what the server applied."""
+    counts = Tally()
     applied = ledger.writes if method == "put" else ledger.creates
-    for key, ok in results.items():
+    for key, error in outcomes.items():
+        counts.attempted += 1
+        if error is None:
+            counts.succeeded += 1
+        elif isinstance(error, RestwrightError):
+            counts.typed_errors += 1
+        else:
+            counts.other_errors.append(f"{type(error).__name__}: {error}")
         count = applied.get(key, 0)
         if method != "put" and count > 1:
-            tally.duplicated += 1
-        if ok and count == 0:
-            tally.lost += 1
-        if not ok and count > 0:
-            tally.unknown += 1
-    return tally
+            counts.duplicated += 1
+        if error is None and count == 0:
+            counts.lost += 1
+        if error is not None and count > 0:
+            counts.unknown += 1
+    return counts
 
 
 def run_sync(url: str, ledger: LedgerServer, method: str, calls: int, *, bulk: bool) -> Tally:
-    tally = Tally()
     keys = [uuid.uuid4().hex for _ in range(calls)]
-    results: dict[str, bool] = {}
+    outcomes: Outcomes = {}
     with restwright.Client(url, retry=RETRY, timeout=TIMEOUT) as client:
         if bulk:
-            result = client.bulk(keys, lambda c, k: _call(c, method, k), concurrency=8)
-            for key, _ in result.succeeded:
-                results[key] = _outcome(tally, None)
-            for key, error in result.failed:
-                results[key] = _outcome(tally, error)
-        else:
-            for key in keys:
-                try:
-                    _call(client, method, key)
-                except BaseException as exc:  # counted, whatever it is
-                    results[key] = _outcome(tally, exc)
-                else:
-                    results[key] = _outcome(tally, None)
-    return _audit(tally, ledger, method, results)
+            return tally(
+                ledger,
+                method,
+                _from_bulk(client.bulk(keys, lambda c, k: _call(c, method, k), concurrency=8)),
+            )
+        for key in keys:
+            try:
+                _call(client, method, key)
+            except BaseException as exc:  # counted, whatever it is
+                outcomes[key] = exc
+            else:
+                outcomes[key] = None
+    return tally(ledger, method, outcomes)
 
 
 def run_async(url: str, ledger: LedgerServer, method: str, calls: int, *, bulk: bool) -> Tally:
-    async def main() -> Tally:
-        tally = Tally()
+    async def one(client: Any, key: str) -> Any:
+        return await _call(client, method, key)
+
+    async def main() -> Outcomes:
         keys = [uuid.uuid4().hex for _ in range(calls)]
-        results: dict[str, bool] = {}
+        outcomes: Outcomes = {}
         async with restwright.AsyncClient(url, retry=RETRY, timeout=TIMEOUT) as client:
             if bulk:
+                return _from_bulk(await client.bulk(keys, one, concurrency=16))
+            for key in keys:
+                try:
+                    await one(client, key)
+                except BaseException as exc:
+                    outcomes[key] = exc
+                else:
+                    outcomes[key] = None
+        return outcomes
 
-                async def one(c: Any, key: str) -> Any:
-                    return await _call(c, method, key)
-
-                result = await client.bulk(keys, one, concurrency=16)
-                for key, _ in result.succeeded:
-                    results[key] = _outcome(tally, None)
-                for key, error in result.failed:
-                    results[key] = _outcome(tally, error)
-            else:
-                for key in keys:
-                    try:
-                        await _call(client, method, key)
-                    except BaseException as exc:
-                        results[key] = _outcome(tally, exc)
-                    else:
-                        results[key] = _outcome(tally, None)
-        return _audit(tally, ledger, method, results)
-
-    return asyncio.run(main())
+    return tally(ledger, method, asyncio.run(main()))

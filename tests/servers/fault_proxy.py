@@ -37,35 +37,10 @@ from typing import Any
 
 from aiohttp import web
 
+from .loops import LoopThread
+
 _METHODS = frozenset({b"GET", b"HEAD", b"POST", b"PUT", b"PATCH", b"DELETE", b"OPTIONS"})
 MODES = ("reset-before", "reset-after", "truncate", "stall", "drip", "503", "429")
-
-
-class _LoopThread:
-    """An event loop in a daemon thread, for servers that run beside the tests."""
-
-    def __init__(self, name: str) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
-        self.thread.start()
-
-    def run(self, coro: Any, timeout: float = 10) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def close(self) -> None:
-        async def cancel_rest() -> None:
-            current = asyncio.current_task()
-            tasks = [t for t in asyncio.all_tasks() if t is not current]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        with contextlib.suppress(Exception):
-            self.run(cancel_rest())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        if not self.thread.is_alive():
-            self.loop.close()
 
 
 class LedgerServer:
@@ -77,7 +52,7 @@ class LedgerServer:
         self._idempotent: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
         self.port = 0
-        self._thread: _LoopThread | None = None
+        self._thread: LoopThread | None = None
         self._runner: web.AppRunner | None = None
 
     async def _create(self, request: web.Request) -> web.Response:
@@ -122,8 +97,8 @@ class LedgerServer:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     def start(self) -> LedgerServer:
-        self._thread = _LoopThread("ledger-server")
-        self._thread.run(self._start())
+        self._thread = LoopThread("ledger-server")
+        self._thread.run(self._start(), timeout=10)
         return self
 
     def stop(self) -> None:
@@ -131,7 +106,7 @@ class LedgerServer:
             return
         if self._runner is not None:
             with contextlib.suppress(Exception):
-                self._thread.run(self._runner.cleanup())
+                self._thread.run(self._runner.cleanup(), timeout=10)
         self._thread.close()
         self._thread = None
 
@@ -170,7 +145,7 @@ class FaultProxy:
         self._random = random.Random(seed)
         self.injected: collections.Counter[str] = collections.Counter()
         self.port = 0
-        self._thread: _LoopThread | None = None
+        self._thread: LoopThread | None = None
         self._server: asyncio.base_events.Server | None = None
 
     def _pick(self) -> str | None:
@@ -257,8 +232,8 @@ class FaultProxy:
         self.port = self._server.sockets[0].getsockname()[1]
 
     def start(self) -> FaultProxy:
-        self._thread = _LoopThread("fault-proxy")
-        self._thread.run(self._start())
+        self._thread = LoopThread("fault-proxy")
+        self._thread.run(self._start(), timeout=10)
         return self
 
     def stop(self) -> None:

@@ -38,7 +38,7 @@ import difflib
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -424,10 +424,10 @@ class CassetteTransport:
             self._sync_inner = SocketTransport()
         return self._sync_inner
 
-    def _answer(
-        self, request: Request, body: bytes, *, stream: bool
-    ) -> tuple[Entry, Response | None]:
-        entry = request_entry(request, body)
+    def _answer(self, request: Request, *, stream: bool) -> tuple[Entry, Response | None]:
+        """The stored form of ``request`` (its body already buffered), and the recorded
+        answer to it, if any; raises when nothing is recorded and nothing may be sent."""
+        entry = request_entry(request, request.content or b"")  # type: ignore[arg-type]
         recorded = self.cassette.play(entry)
         if recorded is not None:
             logger.debug("cassette replay: %s", describe(entry))
@@ -454,13 +454,9 @@ class CassetteTransport:
         )
 
     def handle(self, request: Request, *, stream: bool = False) -> Response:
-        content = request.content
-        if content is not None and not isinstance(content, bytes):
-            body = b"".join(content)  # type: ignore[arg-type]
-            request = _with_body(request, body)
-        else:
-            body = content or b""
-        entry, answer = self._answer(request, body, stream=stream)
+        if request.content is not None and not isinstance(request.content, bytes):
+            request = _with_body(request, b"".join(request.content))  # type: ignore[arg-type]
+        entry, answer = self._answer(request, stream=stream)
         if answer is not None:
             return answer
         response: Response = self._sender(is_async=False).handle(request, stream=stream)
@@ -468,15 +464,11 @@ class CassetteTransport:
 
     async def handle_async(self, request: Request, *, stream: bool = False) -> Response:
         content = request.content
-        if content is not None and not isinstance(content, bytes):
-            if hasattr(content, "__aiter__"):
-                body = b"".join([chunk async for chunk in content])
-            else:
-                body = b"".join(content)
-            request = _with_body(request, body)
-        else:
-            body = content or b""
-        entry, answer = self._answer(request, body, stream=stream)
+        if isinstance(content, AsyncIterable):
+            request = _with_body(request, b"".join([chunk async for chunk in content]))
+        elif content is not None and not isinstance(content, bytes):
+            request = _with_body(request, b"".join(content))
+        entry, answer = self._answer(request, stream=stream)
         if answer is not None:
             return answer
         response: Response = await self._sender(is_async=True).handle_async(request, stream=stream)
