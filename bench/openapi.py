@@ -420,7 +420,7 @@ def run_calls(args: argparse.Namespace, base: str) -> list[tuple[str, Any, Any]]
     pairs = []
     docs = (
         ("small doc: GET /items/{id}", SMALL_DOC, SMALL_OP, {"item_id": "r1"}, "/items/r1"),
-        ("GitHub: GET / (meta_root)", str(SPEC), ROOT_OP, {}, ROOT_PATH),
+        ("GitHub: GET / (meta.root)", str(SPEC), ROOT_OP, {}, ROOT_PATH),
     )
     for label, doc, (tag, name), kwargs, path in docs:
         try:
