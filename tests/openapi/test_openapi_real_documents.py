@@ -119,3 +119,38 @@ def test_an_operation_ref_that_resolves_to_nothing_is_a_spec_error(tmp_path: Pat
     with pytest.raises(SpecError) as info:
         load(tmp_path / "root.yaml", cache=False)
     assert "/paths/~1x/get" in str(info.value.pointer) or "missing.yml" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["mattermost-openapi-v4.yaml", "github-api.github.com.json", "DigitalOcean-public.v2.yaml"],
+)
+def test_real_documents_lose_no_operation_parts(name: str, shared_specs: Path) -> None:
+    """Nothing of a real document is silently dropped: no SpecWarning while loading, every
+    operation keeps its responses and a parameter for every ``{placeholder}``."""
+    import warnings
+
+    from restwright.errors import SpecWarning
+
+    path = DIGITALOCEAN if name.startswith("DigitalOcean") else shared_specs / name
+    if not path.is_file():
+        pytest.skip(f"{name} is absent")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SpecWarning)
+        api = load(path, cache=False)
+    for op in api.operations:
+        assert op.responses, op.name
+        placeholders = set(re.findall(r"\{([^}]+)\}", op.path))
+        assert placeholders <= {p.name for p in op.parameters if p.location == "path"}, op.name
+
+
+def test_a_placeholder_no_parameter_describes_is_a_visible_warning() -> None:
+    from restwright.errors import SpecWarning
+
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/items/{id}": {"get": {"responses": {"200": {"description": "ok"}}}}},
+    }
+    with pytest.warns(SpecWarning, match=r"/paths/~1items~1\{id\}/get: no path parameter .*'id'"):
+        load(document, cache=False)

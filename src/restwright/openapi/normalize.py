@@ -44,6 +44,7 @@ __all__ = ["normalize"]
 
 logger = get_logger(__name__)
 
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _OPERATION_FIELDS = frozenset(
     {
         "tags",
@@ -204,6 +205,16 @@ class _Normalizer:
     def fail(self, message: str, base: str, ptr: Pointer, expected: str) -> NoReturn:
         self.r.fail(message, base, ptr, expected)
 
+    def warn_undescribed_placeholders(
+        self, path: str, parameters: list[Parameter], base: str, ptr: Pointer
+    ) -> None:
+        """A :class:`~restwright.errors.SpecWarning` for ``{name}`` in the path that no path
+        parameter describes: the operation cannot be called as documented."""
+        described = {p.name for p in parameters if p.location == "path"}
+        missing = [n for n in _PLACEHOLDER.findall(path) if n not in described]
+        if missing:
+            self.warn(f"no path parameter describes {', '.join(map(repr, missing))}", base, ptr)
+
     def warn_unread(
         self, node: dict[Any, Any], fields: frozenset[str], base: str, ptr: Pointer
     ) -> None:
@@ -216,15 +227,20 @@ class _Normalizer:
             if k not in fields and not (isinstance(k, str) and k.startswith("x-"))
         )
         if unknown:
-            import warnings
-
-            where = format_pointer(ptr) + (f" (in {base})" if base != self.r.root_uri else "")
-            warnings.warn(
-                f"{where}: {', '.join(map(repr, unknown))} not understood (not a field of "
-                "the specification); left out of the model",
-                SpecWarning,
-                stacklevel=2,
+            self.warn(
+                f"{', '.join(map(repr, unknown))} not understood (not a field of the "
+                "specification); left out of the model",
+                base,
+                ptr,
             )
+
+    def warn(self, message: str, base: str, ptr: Pointer) -> None:
+        """A :class:`~restwright.errors.SpecWarning` at ``ptr`` of document ``base``: the
+        document is usable, but something in it was not."""
+        import warnings
+
+        where = format_pointer(ptr) + (f" (in {base})" if base != self.r.root_uri else "")
+        warnings.warn(f"{where}: {message}", SpecWarning, stacklevel=3)
 
     def obj(self, node: Any, base: str, ptr: Pointer, what: str) -> dict[Any, Any]:
         if not isinstance(node, dict):
@@ -696,6 +712,7 @@ class _Normalizer:
             elif isinstance(item, _FormField):
                 form.append(item)
         self.deduplicate_python_names(parameters)
+        self.warn_undescribed_placeholders(path, parameters, base, ptr)
 
         if self.v2:
             consumes = (
