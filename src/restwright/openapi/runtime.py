@@ -49,7 +49,7 @@ import threading
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, Union
+from typing import IO, TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar, Union
 from urllib.parse import urljoin
 
 from .._suggest import did_you_mean
@@ -373,7 +373,7 @@ class ArgumentNames:
 class CallPlan:
     """Everything a call of one operation needs, computed at its first call."""
 
-    def __init__(self, client: _RuntimeBase, op: Operation, names: ArgumentNames) -> None:
+    def __init__(self, client: _RuntimeBase[Any], op: Operation, names: ArgumentNames) -> None:
         api = client.api
         self.op = op
         self.label = client._method_name(op)
@@ -482,7 +482,7 @@ class CallPlan:
             kind, param.python_name, param.name, param.required, check, serializer, False, fast
         )
 
-    def _compile_body(self, client: _RuntimeBase, body_name: str) -> None:
+    def _compile_body(self, client: _RuntimeBase[Any], body_name: str) -> None:
         body = self.op.request_body
         assert body is not None
         api = client.api
@@ -932,7 +932,7 @@ class TagGroup:
     signature and a docstring (``help(client.users.get_user)``).
     """
 
-    def __init__(self, client: _RuntimeBase, name: str, operations: list[Operation]) -> None:
+    def __init__(self, client: _RuntimeBase[Any], name: str, operations: list[Operation]) -> None:
         self._client = client
         self._name = name
         self._ops = {client._method_name(op): op for op in operations}
@@ -1003,10 +1003,12 @@ class _Paging(NamedTuple):
     return_response: str
 
 
-_Runtime = TypeVar("_Runtime", bound="_RuntimeBase")
+_Runtime = TypeVar("_Runtime", bound="_RuntimeBase[Any]")
+#: What ``paginate`` returns: ``Iterator[Any]`` (sync) or ``AsyncIterator[Any]`` (async).
+_Items = TypeVar("_Items")
 
 
-class _RuntimeBase:
+class _RuntimeBase(Generic[_Items]):
     """What the sync and async runtime clients share."""
 
     _engine_type: type = Client
@@ -1151,6 +1153,29 @@ class _RuntimeBase:
             f"{operation!r} is not an operation of this client: pass one of its methods "
             "(client.users.login) or an operationId"
         )
+
+    def paginate(
+        self,
+        operation: Any,
+        /,
+        *args: Any,
+        style: str | None = None,
+        items_key: str | None = None,
+        max_pages: int | None = None,
+        page_options: Mapping[str, Any] | None = None,
+        **arguments: Any,
+    ) -> _Items:
+        """Every item of every page of ``operation`` (a method of this client or an
+        operationId) called with ``arguments``: ``client.paginate(client.repos.list_for_org,
+        org="x")``.  How it pages is read from the document (see :mod:`.paging`);
+        ``style=`` (an engine pagination style), ``items_key=``, ``max_pages=`` and
+        ``page_options=`` (the other options of the engine's ``paginate``) override it.
+        On the async client, iterate it with ``async for``."""
+        paging = self._paging(operation, arguments, style, items_key, max_pages, page_options)
+        return self._pages(paging, args, arguments)
+
+    def _pages(self, paging: _Paging, args: tuple[Any, ...], arguments: dict[str, Any]) -> _Items:
+        raise NotImplementedError
 
     def _login_call(self, operation: Any) -> tuple[Callable[..., Any], str]:
         """The method of a login operation, and the name of its ``return_response=``."""
@@ -1457,7 +1482,7 @@ class _RuntimeBase:
             self._drifted(plan, entries, response)
 
 
-class OpenAPIClient(_RuntimeBase):
+class OpenAPIClient(_RuntimeBase[Iterator[Any]]):
     """A sync client built from an API document (see :func:`from_openapi`).
 
     Attributes: ``api`` (the :class:`~restwright.openapi.ApiDescription`), ``engine`` (the
@@ -1532,25 +1557,6 @@ class OpenAPIClient(_RuntimeBase):
         response = fn(*args, **{return_response: True}, **arguments)
         return self.with_options(auth=login_token(response, token_header, token_field))
 
-    def paginate(
-        self,
-        operation: Any,
-        /,
-        *args: Any,
-        style: str | None = None,
-        items_key: str | None = None,
-        max_pages: int | None = None,
-        page_options: Mapping[str, Any] | None = None,
-        **arguments: Any,
-    ) -> Iterator[Any]:
-        """Every item of every page of ``operation`` (a method of this client or an
-        operationId) called with ``arguments``: ``client.paginate(client.repos.list_for_org,
-        org="x")``.  How it pages is read from the document (see :mod:`.paging`);
-        ``style=`` (an engine pagination style), ``items_key=``, ``max_pages=`` and
-        ``page_options=`` (the other options of the engine's ``paginate``) override it."""
-        paging = self._paging(operation, arguments, style, items_key, max_pages, page_options)
-        return self._pages(paging, args, arguments)
-
     def _pages(
         self, paging: _Paging, args: tuple[Any, ...], arguments: dict[str, Any]
     ) -> Iterator[Any]:
@@ -1578,7 +1584,7 @@ class OpenAPIClient(_RuntimeBase):
         self.close()
 
 
-class AsyncOpenAPIClient(_RuntimeBase):
+class AsyncOpenAPIClient(_RuntimeBase[AsyncIterator[Any]]):
     """The asyncio twin of :class:`OpenAPIClient`: every operation is awaited."""
 
     def _make_function(
@@ -1644,21 +1650,6 @@ class AsyncOpenAPIClient(_RuntimeBase):
         fn, return_response = self._login_call(operation)
         response = await fn(*args, **{return_response: True}, **arguments)
         return self.with_options(auth=login_token(response, token_header, token_field))
-
-    def paginate(
-        self,
-        operation: Any,
-        /,
-        *args: Any,
-        style: str | None = None,
-        items_key: str | None = None,
-        max_pages: int | None = None,
-        page_options: Mapping[str, Any] | None = None,
-        **arguments: Any,
-    ) -> AsyncIterator[Any]:
-        """Like :meth:`OpenAPIClient.paginate`, for ``async for``."""
-        paging = self._paging(operation, arguments, style, items_key, max_pages, page_options)
-        return self._pages(paging, args, arguments)
 
     async def _pages(
         self, paging: _Paging, args: tuple[Any, ...], arguments: dict[str, Any]
