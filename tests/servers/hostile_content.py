@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from aiohttp import web
 
-from .app_server import serve_app
+from .app_server import AppServer
 
 
 async def _deep(request: web.Request) -> web.Response:
@@ -43,5 +43,5 @@ def hostile_content_server() -> Iterator[str]:
     app.router.add_get("/deep", _deep)
     app.router.add_get("/big", _big)
     app.router.add_get("/loop", _loop)
-    with serve_app(app, "hostile-content") as url:
-        yield url
+    with AppServer(app, name="hostile-content") as server:
+        yield server.base_url

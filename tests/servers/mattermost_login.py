@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from aiohttp import web
 
-from .app_server import serve_app
+from .app_server import AppServer
 
 PASSWORD = "s3cret"
 USERS = [{"id": f"u{i:03}", "username": f"user{i}"} for i in range(1, 8)]
@@ -73,5 +73,5 @@ def _app() -> web.Application:
 @contextlib.contextmanager
 def mattermost_login_server() -> Iterator[str]:
     """Run the server while the block runs; yield its base URL (``http://127.0.0.1:PORT``)."""
-    with serve_app(_app(), "mattermost-login") as url:
-        yield url
+    with AppServer(_app(), name="mattermost-login") as server:
+        yield server.base_url
