@@ -120,8 +120,10 @@ def _enum_key(value: Any) -> Any:
         return ("b", value)
     if isinstance(value, (int, float)):
         return ("n", value)
-    if isinstance(value, (list, dict)):
-        return ("j", repr(value))
+    if isinstance(value, list):
+        return ("l", tuple(map(_enum_key, value)))
+    if isinstance(value, dict):  # JSON objects are equal whatever their key order
+        return ("d", frozenset((k, _enum_key(v)) for k, v in value.items()))
     return ("s", value)
 
 
