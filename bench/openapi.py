@@ -42,7 +42,7 @@ RSS_LIMIT_MB = 80.0
 OVERHEAD_LIMIT = 1.3  # runtime-client CPU / engine CPU per call
 
 # GitHub's ``meta/root`` operation: GET / answering the ``root`` schema.
-ROOT_OP = ("meta", "meta_root")
+ROOT_OP = ("meta", "root")
 ROOT_PATH = "/"
 
 # A small description for the per-call comparison: one operation with a path parameter.
@@ -420,7 +420,7 @@ def run_calls(args: argparse.Namespace, base: str) -> list[tuple[str, Any, Any]]
     pairs = []
     docs = (
         ("small doc: GET /items/{id}", SMALL_DOC, SMALL_OP, {"item_id": "r1"}, "/items/r1"),
-        ("GitHub: GET / (meta_root)", str(SPEC), ROOT_OP, {}, ROOT_PATH),
+        ("GitHub: GET / (meta.root)", str(SPEC), ROOT_OP, {}, ROOT_PATH),
     )
     for label, doc, (tag, name), kwargs, path in docs:
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import errors
-from ._lazy import lazy_getattr
+from ._lazy import lazy_getattr, public_dir
 from ._version import __version__
 from .engine.auth import (
     APIKeyAuth,
@@ -93,4 +93,6 @@ _LAZY = {
 }
 
 # asyncio and the OpenAPI runtime are costly to import: load them when asked for.
-__getattr__ = lazy_getattr(__name__, globals(), _LAZY)
+_SUBPACKAGES = ("engine", "kinto", "openapi", "transports")
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY, _SUBPACKAGES)
+__dir__ = public_dir(__all__, _SUBPACKAGES)

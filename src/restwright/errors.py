@@ -34,6 +34,7 @@ __all__ = [
     "RestwrightError",
     "ServerError",
     "SpecError",
+    "SpecWarning",
     "TimeoutError",
     "TooManyRedirects",
     "TooManyRequests",
@@ -135,6 +136,13 @@ class SpecError(RestwrightError):
         super().__init__(text)
         self.pointer = pointer
         self.expected = expected
+
+
+class SpecWarning(UserWarning):
+    """Something in an API document, or in a call made against it, looks wrong but can
+    still be used: a body key the document does not know, a part of the document that
+    could not be understood and was left out.  A warning, not an error, so that a client
+    keeps working against an imperfect document; filter it with :mod:`warnings`."""
 
 
 class BulkError(RestwrightError):

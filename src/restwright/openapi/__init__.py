@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import lazy_getattr
+from .._lazy import lazy_getattr, public_dir
 from .loader import load
 from .model import (
     ApiDescription,
@@ -69,3 +69,5 @@ __all__ = [
     "from_openapi_async",
     "load",
 ]
+
+__dir__ = public_dir(__all__)

@@ -120,8 +120,10 @@ def _enum_key(value: Any) -> Any:
         return ("b", value)
     if isinstance(value, (int, float)):
         return ("n", value)
-    if isinstance(value, (list, dict)):
-        return ("j", repr(value))
+    if isinstance(value, list):
+        return ("l", tuple(map(_enum_key, value)))
+    if isinstance(value, dict):  # JSON objects are equal whatever their key order
+        return ("d", frozenset((k, _enum_key(v)) for k, v in value.items()))
     return ("s", value)
 
 
@@ -709,8 +711,10 @@ class DriftLog:
 
     Iterate it, index it, ``len()`` it; :meth:`report` gives a readable summary and
     :meth:`clear` forgets everything.  At most ``max_entries`` entries are kept (later
-    ones are counted in :attr:`dropped`); each distinct mismatch is logged once at
-    WARNING on the ``restwright.openapi.drift`` logger.
+    ones are counted in :attr:`dropped`); each (operation, status, pointer) is logged once
+    per client at WARNING on the ``restwright.openapi.drift`` logger, however many
+    responses repeat it or how its value varies (silence it with
+    ``logging.getLogger("restwright.openapi.drift").setLevel(logging.ERROR)``).
     """
 
     def __init__(self, max_entries: int = 1000, max_distinct: int = 10000) -> None:
@@ -720,6 +724,7 @@ class DriftLog:
         self._seen: dict[tuple[str, int, str, str, str], int] = {}
         self._first: dict[tuple[str, int, str, str, str], DriftEntry] = {}
         self._where: dict[str, str] = {}
+        self._logged: set[tuple[str, int, str]] = set()
         self.dropped = 0
         self._lock = threading.Lock()
 
@@ -747,7 +752,10 @@ class DriftLog:
                     self._first[key] = entry
                     if entry.method:
                         self._where.setdefault(entry.operation, f"{entry.method} {entry.path}")
-                    logger.warning("spec drift: %s", entry)
+                    where = key[:3]
+                    if where not in self._logged:
+                        self._logged.add(where)
+                        logger.warning("spec drift: %s", entry)
                 self._seen[key] = count + 1
                 if len(self._entries) < self.max_entries:
                     self._entries.append(entry)
@@ -766,6 +774,7 @@ class DriftLog:
             self._seen.clear()
             self._first.clear()
             self._where.clear()
+            self._logged.clear()
             self.dropped = 0
 
     def __iter__(self) -> Iterator[DriftEntry]:
