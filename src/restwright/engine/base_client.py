@@ -82,6 +82,7 @@ class BuildOptions(TypedDict, total=False):
     if_match: str | None
     if_none_match: str | None
     idempotency_key: str | None
+    cookies: CookieTypes
 
 
 class RequestOptions(BuildOptions, total=False):
