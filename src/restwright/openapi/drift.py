@@ -36,6 +36,8 @@ __all__ = [
     "DriftEntry",
     "DriftError",
     "DriftLog",
+    "DriftMode",
+    "DriftPolicy",
     "Issue",
     "SchemaCompiler",
     "json_type",
@@ -819,6 +821,63 @@ class DriftLog:
         return f"<DriftLog {len(self._entries)} entries>"
 
 
+# -- when to check ----------------------------------------------------------------------
+
+DriftMode = Literal["all", "sample", "off"]
+_MODES = ("all", "sample", "off")
+
+
+class DriftPolicy:
+    """Which responses the runtime client checks against the document.
+
+    Checking a body costs about what decoding it does (a page of 30 GitHub repositories:
+    ~1 ms either way), so checking every response would double the price of a call.
+    Drift is a property of the server, not of one response: the same wrong field comes
+    back on every call.  So by default the client looks closely at the first responses and
+    then keeps an eye open:
+
+    * ``"sample"`` (the default): the status and media type of *every* response are
+      checked (a dict lookup); the body of the first ``first`` responses of each
+      (operation, status) is checked whole, then about one in ``every`` at random
+      (the gap between two checks is drawn from 1 to ``2 * every - 1``, so no two
+      checks are ever more than ``2 * every - 1`` responses apart and a server that
+      starts drifting after the warm-up is still caught).
+    * ``"all"``: every body is checked (what ``strict=True`` uses unless told otherwise).
+    * ``"off"``: nothing is checked, not even statuses; ``client.drift`` stays empty.
+    """
+
+    __slots__ = ("every", "first", "mode")
+
+    def __init__(self, mode: DriftMode = "sample", *, first: int = 20, every: int = 50) -> None:
+        if mode not in _MODES:
+            raise ValueError(f"drift must be one of {', '.join(map(repr, _MODES))}, not {mode!r}")
+        if first < 0 or every < 1:
+            raise ValueError("DriftPolicy needs first >= 0 and every >= 1")
+        self.mode = mode
+        self.first = first
+        self.every = every
+
+    @classmethod
+    def of(cls, value: DriftMode | DriftPolicy | None, strict: bool = False) -> DriftPolicy:
+        """The policy for a ``drift=`` argument (``None``: ``"all"`` if strict, else sampled)."""
+        if isinstance(value, DriftPolicy):
+            return value
+        if value is None:
+            return cls("all" if strict else "sample")
+        return cls(value)
+
+    def gap(self) -> int:
+        """Responses until the next sampled body check (1 to ``2 * every - 1``)."""
+        import random  # only once the warm-up is over: ``import restwright`` stays lean
+
+        return random.randint(1, 2 * self.every - 1)
+
+    def __repr__(self) -> str:
+        if self.mode != "sample":
+            return f"DriftPolicy({self.mode!r})"
+        return f"DriftPolicy('sample', first={self.first}, every={self.every})"
+
+
 # -- response checking -------------------------------------------------------------------
 
 
@@ -858,15 +917,54 @@ class ResponseChecker:
     plus the schema check itself (skipped when the document gives no schema).
     """
 
-    __slots__ = ("_cache", "_compiler", "_label", "_method", "_op", "_path")
+    __slots__ = (
+        "_cache",
+        "_compiler",
+        "_due",
+        "_label",
+        "_method",
+        "_op",
+        "_path",
+        "_policy",
+        "_seen",
+        "enabled",
+    )
 
-    def __init__(self, op: Any, compiler: SchemaCompiler) -> None:
+    def __init__(
+        self, op: Any, compiler: SchemaCompiler, policy: DriftPolicy | None = None
+    ) -> None:
         self._op = op
         self._compiler = compiler
         self._label: str = op.operation_id or op.name
         self._method: str = op.method
         self._path: str = op.path
         self._cache: dict[tuple[int, str | None], tuple[list[DriftEntry], Check | None, bool]] = {}
+        self._policy = policy or DriftPolicy("all")
+        #: False under ``drift="off"``: the client skips checking altogether.
+        self.enabled = self._policy.mode != "off"
+        self._seen: dict[int, int] = {}  # status -> responses seen (sampled mode)
+        self._due: dict[int, int] = {}  # status -> the response number of the next check
+
+    def wants_body(self, status: int) -> bool:
+        """Whether the body of this response (of ``status``) is to be checked.
+
+        Counts the response under the policy, so call it once per response.  Counters are
+        not locked: a race between threads at worst checks one more body than planned.
+        """
+        policy = self._policy
+        if policy.mode != "sample":
+            return policy.mode == "all"
+        seen = self._seen.get(status, 0) + 1
+        self._seen[status] = seen
+        if seen <= policy.first:
+            return True
+        due = self._due.get(status)
+        if due is None:
+            due = self._due[status] = policy.first + policy.gap()
+        if seen < due:
+            return False
+        self._due[status] = seen + policy.gap()
+        return True
 
     def _plan(
         self, status: int, content_type: str | None
