@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.servers.scripted_server import Answer, ScriptedServer
 
 from restwright.openapi import DriftPolicy
 from restwright.openapi.drift import DriftError
-from tests.servers.scripted_server import Answer, ScriptedServer
 
 from ._support import call
 
@@ -182,9 +182,7 @@ async def test_models_from_the_bytes_after_the_warm_up(
     client = make_client(
         DOC, base_url=server.base_url, models=True, drift=DriftPolicy(first=2, every=10**6)
     )
-    checked, unchecked_good, unchecked_drifting = [
-        (await calls(client, n))[-1] for n in (2, 1, 1)
-    ]
+    checked, unchecked_good, unchecked_drifting = [(await calls(client, n))[-1] for n in (2, 1, 1)]
     repo_model = client.models.Repo
     assert isinstance(checked, repo_model) and isinstance(unchecked_good, repo_model)
     assert checked == unchecked_good

@@ -299,6 +299,12 @@ class SchemaCompiler:
         parts.extend(combos)
         if type_check is None and not parts:
             return None
+        if parts == [object_check] and set(types) <= {"object", "null"} and types:
+            # The commonest shape of all, ``type: object`` with properties: one closure
+            # that tests the type itself, instead of a type check wrapping the object one.
+            return _object_check(
+                prop_checks, required, extra_check, mode, typed=(type_check, nullable)
+            )
         return _combine(type_check, parts, nullable)
 
     def _discriminator(
@@ -412,8 +418,11 @@ def _enum_check(enum: list[Any]) -> Check:
             continue
     shown = repr(enum if len(enum) <= 10 else [*enum[:10], "..."])
     expected = f"one of {shown}"
+    strings = frozenset(v for v in enum if type(v) is str)
 
     def check(value: Any) -> list[Issue] | None:
+        if type(value) is str:  # most enums are strings: one set lookup
+            return None if value in strings else [("", expected, _describe_value(value))]
         candidate = value
         if hasattr(candidate, "value") and not isinstance(candidate, (int, float, str)):
             candidate = candidate.value  # Enum members passed by callers
@@ -433,7 +442,11 @@ def _exact_types(check: Check | None) -> frozenset[type] | None:
 
 
 def _object_check(
-    props: dict[str, Check], required: tuple[str, ...], extra: Check | None, mode: Mode
+    props: dict[str, Check],
+    required: tuple[str, ...],
+    extra: Check | None,
+    mode: Mode,
+    typed: tuple[Check | None, bool] | None = None,
 ) -> Check:
     # Fast path: properties whose schema is a bare type check are grouped by the types
     # they accept and tested with one C-level pass per group (``set.issuperset`` over
@@ -453,6 +466,9 @@ def _object_check(
     )
     slow_t = tuple(slow_items)
     required_set = frozenset(required)
+    # ``typed``: (the schema's type check, nullable) when the object check also stands for
+    # ``type: object``; a value that is not a dict then gets the type check's verdict.
+    type_check, nullable = typed if typed is not None else (None, False)
 
     def full(value: Any) -> list[Issue] | None:
         issues: list[Issue] | None = None
@@ -471,8 +487,15 @@ def _object_check(
         return issues
 
     def check(value: Any) -> list[Issue] | None:
-        if type(value) is not dict and not isinstance(value, Mapping):
-            return None  # not an object: the type keyword (if any) reports it
+        if type(value) is not dict:
+            if value is None and nullable:
+                return None
+            if type_check is not None:
+                found = type_check(value)
+                if found:
+                    return found
+            if not isinstance(value, Mapping):
+                return None  # not an object: the type keyword (if any) reports it
         if required_set and not value.keys() >= required_set:
             return full(value)
         get = value.get
