@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import platform
 import resource
@@ -492,7 +493,14 @@ def run_calls(args: argparse.Namespace, base: str) -> list[CallCase]:
         print("\ncalls: not available (restwright.from_openapi missing)")
         return []
     warmup = max(50, args.n // 20)
-    print(f"\ncalls: {args.n} sequential calls per run, warm-up {warmup} ...")
+    # Drift is summed up below; the once-per-mismatch warnings would only clutter the run.
+    logging.getLogger("restwright").addHandler(logging.NullHandler())
+    from restwright.engine.json_decoding import json_decoder_name
+
+    print(
+        f"\ncalls: {args.n} sequential calls per run ({max(200, args.n // 5)} for the GitHub "
+        f"bodies), warm-up {warmup}; JSON bodies decoded with {json_decoder_name()} ..."
+    )
     done = []
     for case in call_cases():
         n = max(200, args.n // 5) if len(case.variants) > 1 else args.n
@@ -534,13 +542,24 @@ def run_calls(args: argparse.Namespace, base: str) -> list[CallCase]:
                     for k, v in rounds.items()
                 }
                 for name, client in clients.items():
-                    if len(client.drift):
-                        print(f"  {case.label}, {name}: {client.drift.report()}")
+                    print(f"  {case.label}, {name}: {drift_summary(client)}")
         except Exception as exc:
             print(f"  {case.label}: FAILED: {type(exc).__name__}: {str(exc)[:200]}")
             continue
         done.append(case)
     return done
+
+
+def drift_summary(client: Any) -> str:
+    """What a client's drift log holds after the run, in one line."""
+    log = client.drift
+    if not len(log):
+        return "no drift recorded"
+    pointers = sorted({entry.pointer or entry.kind for entry in log})
+    return (
+        f"{len(pointers)} distinct mismatch(es) ({', '.join(pointers)}), "
+        f"{len(log) + log.dropped} recorded"
+    )
 
 
 def _dump(value: Any) -> Any:
@@ -595,6 +614,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--repeat", type=int, help="runs per restwright case; best kept (default 3)")
     ap.add_argument("--peer-repeat", type=int, default=1, help="runs per peer (slow; default 1)")
     ap.add_argument("--no-peers", dest="peers", action="store_false", help="skip the peers")
+    ap.add_argument(
+        "--stdlib-json",
+        action="store_true",
+        help="decode JSON bodies with the standard library even when orjson is installed",
+    )
     args = parse_bench_args(ap, argv, KEYS)
     args.n = args.n or (1000 if args.quick else 5000)
     args.repeat = args.repeat or (1 if args.quick else 3)
@@ -609,6 +633,11 @@ def main(argv: list[str] | None = None) -> int:
         return run_child(*argv[1:4])
     args = parse_args(argv)
     from bench._nginx import ensure_nginx, nginx_server, nginx_version
+
+    if args.stdlib_json:  # as on a machine without restwright[speedups]
+        from restwright.engine import json_decoding
+
+        json_decoding._fast, json_decoding._resolved = None, True
 
     if not SPEC.exists():
         print(f"GitHub's description not found at <repo>/../shared/specs/{SPEC.name}")

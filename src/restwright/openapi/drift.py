@@ -2,10 +2,12 @@
 
 API documents drift from the servers they describe: a field documented as an integer comes
 back as a string, a required property goes missing, a status nobody documented shows up.
-The runtime client checks every response against the operation's documented statuses,
-media types and response schema.  In the default *lenient* mode a mismatch never breaks the
-call: it is recorded as a :class:`DriftEntry` in the client's :class:`DriftLog`
-(``client.drift``) and logged once; ``strict=True`` raises :class:`DriftError` instead.
+The runtime client checks responses against the operation's documented statuses, media
+types and response schema; a :class:`DriftPolicy` says which bodies (by default: the first
+responses of each operation and status, then a sample).  In the default *lenient* mode a
+mismatch never breaks the call: it is recorded as a :class:`DriftEntry` in the client's
+:class:`DriftLog` (``client.drift``) and logged once; ``strict=True`` raises
+:class:`DriftError` instead.
 
 The checker is a small JSON-schema subset of our own, compiled once per schema into nested
 closures: ``type`` (with ``nullable``, ``x-nullable`` and 3.1 type lists), ``enum``,

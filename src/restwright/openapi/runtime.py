@@ -31,8 +31,11 @@ Results: a JSON response is decoded (into pydantic models with ``models=True``),
 ``text/*`` response is returned as ``str``, anything else as ``bytes``, and an empty body
 as ``None``.  Error statuses raise the engine's :class:`~restwright.errors.ApiError`
 subclasses.  Arguments are checked against the document before anything is sent
-(:class:`~restwright.errors.ValidationError`; ``validate=False`` turns that off), and every
-response is checked against it afterwards (see :mod:`.drift`).
+(:class:`~restwright.errors.ValidationError`; ``validate=False`` turns that off), and
+responses are checked against it afterwards: every status and media type, and the bodies
+the ``drift=`` policy picks (see :class:`~restwright.openapi.drift.DriftPolicy`).  With
+``models=True`` a body that is not being checked goes from its bytes to the models in one
+pass (:func:`~restwright.openapi.models.models_from_json`).
 
 Each operation is compiled into a *call plan* the first time it is called (parameter
 serializers and checks, path template, body encoding, response checker, the engine client
