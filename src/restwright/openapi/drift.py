@@ -301,12 +301,6 @@ class SchemaCompiler:
         parts.extend(combos)
         if type_check is None and not parts:
             return None
-        if parts == [object_check] and set(types) <= {"object", "null"} and types:
-            # The commonest shape of all, ``type: object`` with properties: one closure
-            # that tests the type itself, instead of a type check wrapping the object one.
-            return _object_check(
-                prop_checks, required, extra_check, mode, typed=(type_check, nullable)
-            )
         return _combine(type_check, parts, nullable)
 
     def _discriminator(
@@ -444,11 +438,7 @@ def _exact_types(check: Check | None) -> frozenset[type] | None:
 
 
 def _object_check(
-    props: dict[str, Check],
-    required: tuple[str, ...],
-    extra: Check | None,
-    mode: Mode,
-    typed: tuple[Check | None, bool] | None = None,
+    props: dict[str, Check], required: tuple[str, ...], extra: Check | None, mode: Mode
 ) -> Check:
     # Fast path: properties whose schema is a bare type check are grouped by the types
     # they accept and tested with one C-level pass per group (``set.issuperset`` over
@@ -468,9 +458,6 @@ def _object_check(
     )
     slow_t = tuple(slow_items)
     required_set = frozenset(required)
-    # ``typed``: (the schema's type check, nullable) when the object check also stands for
-    # ``type: object``; a value that is not a dict then gets the type check's verdict.
-    type_check, nullable = typed if typed is not None else (None, False)
 
     def full(value: Any) -> list[Issue] | None:
         issues: list[Issue] | None = None
@@ -489,15 +476,8 @@ def _object_check(
         return issues
 
     def check(value: Any) -> list[Issue] | None:
-        if type(value) is not dict:
-            if value is None and nullable:
-                return None
-            if type_check is not None:
-                found = type_check(value)
-                if found:
-                    return found
-            if not isinstance(value, Mapping):
-                return None  # not an object: the type keyword (if any) reports it
+        if type(value) is not dict and not isinstance(value, Mapping):
+            return None  # not an object: the type keyword (if any) reports it
         if required_set and not value.keys() >= required_set:
             return full(value)
         get = value.get
