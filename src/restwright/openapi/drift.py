@@ -459,6 +459,8 @@ def _object_check(
     slow_t = tuple(slow_items)
     required_set = frozenset(required)
 
+    group_of = {name: index for index, (_, names, _) in enumerate(groups) for name in names}
+
     def full(value: Any) -> list[Issue] | None:
         issues: list[Issue] | None = None
         for name in required:
@@ -466,7 +468,18 @@ def _object_check(
                 if issues is None:
                     issues = []
                 issues.append(("/" + _escape(name), "required property", "missing"))
+        # Only the properties of the groups that failed their one-pass test can be wrong:
+        # the others are skipped (a drifting response usually has one bad field in many).
+        get = value.get
+        failed = {
+            index
+            for index, (allowed, names, sentinels) in enumerate(groups)
+            if not allowed.issuperset(map(type, map(get, names, sentinels)))
+        }
         for name, item in value.items():
+            index = group_of.get(name)
+            if index is not None and index not in failed:
+                continue
             sub = props.get(name, extra)
             if sub is None:
                 continue
