@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ApiError",
     "BadRequest",
+    "BulkError",
+    "CassetteError",
     "ClientError",
     "Conflict",
     "ConnectError",
@@ -24,6 +26,7 @@ __all__ = [
     "Forbidden",
     "InvalidRequestError",
     "NotFound",
+    "OAuth2Error",
     "PreconditionFailed",
     "ReadError",
     "RestwrightError",
@@ -80,6 +83,31 @@ class InvalidRequestError(RestwrightError, ValueError):
     """
 
 
+class OAuth2Error(RestwrightError):
+    """An OAuth 2 step failed: the token endpoint refused a grant (a revoked refresh token,
+    a wrong PKCE verifier, wrong credentials), a redirect came back with another ``state``
+    or an ``error``, a login timed out, or a call needs a token nobody obtained yet.
+
+    ``error`` is the OAuth 2 error code (``invalid_grant``, ``access_denied``...; restwright's
+    own: ``state_mismatch``, ``login_required``, ``login_timeout``); ``status_code`` the
+    token endpoint's status when it answered.  ``request`` (the token request, its secrets
+    masked) and ``response`` are set when the token endpoint answered.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error: str = "",
+        status_code: int | None = None,
+        request: Request | None = None,
+        response: Response | None = None,
+    ) -> None:
+        super().__init__(message, request=request, response=response)
+        self.error = error
+        self.status_code = status_code
+
+
 class ValidationError(InvalidRequestError):
     """An argument breaks what the API description documents (nothing was sent).
 
@@ -105,6 +133,31 @@ class SpecError(RestwrightError):
         super().__init__(text)
         self.pointer = pointer
         self.expected = expected
+
+
+class BulkError(RestwrightError):
+    """Some items of a bulk run failed (:meth:`BulkResult.raise_for_failures`).
+
+    ``failures`` holds every ``(item, exception)`` pair; ``succeeded`` counts the others.
+    """
+
+    def __init__(self, failures: list[tuple[Any, BaseException]], succeeded: int) -> None:
+        first = failures[0][1] if failures else None
+        super().__init__(
+            f"{len(failures)} of {len(failures) + succeeded} items failed"
+            + (f"; first: {type(first).__name__}: {first}" if first is not None else "")
+        )
+        self.failures = failures
+        self.succeeded = succeeded
+
+
+class CassetteError(RestwrightError):
+    """A cassette (:mod:`restwright.transports.cassette`) cannot answer a request.
+
+    Raised in replay modes for a request with no recorded answer left (the message names
+    the closest recorded requests), and for a cassette file that cannot be read.  Never
+    retried: replaying again would not find an answer either.
+    """
 
 
 # -- transport ---------------------------------------------------------------------------

@@ -5,20 +5,13 @@ pytest fixture defined there is made available here, so a doc block can ask for 
 ``<!-- docs: fixture=NAME -->``.  A docs fixture returns a ``dict[str, object]``: keys that
 are Python identifiers become globals of the file's namespace, other keys (readable URLs,
 file names) are replaced verbatim in the block's text by ``str(value)``.
-
-Every session gets its own description cache directory, so examples that load OpenAPI
-documents never touch the user's cache.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # fixture modules import the launchers as tests.servers.*
@@ -34,17 +27,3 @@ def _is_fixture(value: object) -> bool:
 for _path in sorted(Path(__file__).parent.glob("fixtures_*.py")):
     _module = importlib.import_module(f"tests.docs.{_path.stem}")
     globals().update({k: v for k, v in vars(_module).items() if _is_fixture(v)})
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _docs_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    cache = tmp_path_factory.mktemp("docs-cache")
-    old = os.environ.get("RESTWRIGHT_CACHE_DIR")
-    os.environ["RESTWRIGHT_CACHE_DIR"] = str(cache)
-    try:
-        yield cache
-    finally:
-        if old is None:
-            os.environ.pop("RESTWRIGHT_CACHE_DIR", None)
-        else:
-            os.environ["RESTWRIGHT_CACHE_DIR"] = old
