@@ -78,12 +78,13 @@ def models_from_json(target: Any, content: bytes | str) -> Any:
 
 
 def _validate_json(adapter: Any, content: bytes | str, hint: str) -> Any:
-    import pydantic
-
     try:
         return adapter.validate_json(content)
-    except pydantic.ValidationError as exc:
-        if any(error["type"] == "json_invalid" for error in exc.errors()):
+    except ValueError as exc:  # pydantic.ValidationError is one (imported only when needed)
+        errors = getattr(exc, "errors", None)
+        if errors is None:
+            raise
+        if any(error["type"] == "json_invalid" for error in errors()):
             raise ValueError(f"response body is not valid JSON: {exc}") from None
         logger.debug("response of %s does not fit its model, returning JSON: %s", hint, exc)
     raw = content.encode("utf-8") if isinstance(content, str) else content
