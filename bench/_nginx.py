@@ -76,7 +76,7 @@ http {{
     keepalive_timeout 60s;
 {temp_paths}
     server {{
-        listen 127.0.0.1:{port};
+        listen 127.0.0.1:{port};{unix_listen}
         root {tmp}/www;
         location / {{
             default_type application/json;
@@ -180,11 +180,16 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def nginx_server(body: bytes = BODY, files: Mapping[str, bytes] | None = None) -> Iterator[str]:
+def nginx_server(
+    body: bytes = BODY,
+    files: Mapping[str, bytes] | None = None,
+    *,
+    unix_socket: str | None = None,
+) -> Iterator[str]:
     """Run nginx serving ``body`` on every path; yield its base URL (no trailing slash).
 
-    ``files`` maps paths (``"/repos/octo/hello"``) to bodies served there instead.
-    """
+    ``files`` maps paths (``"/repos/octo/hello"``) to bodies served there instead.  With
+    ``unix_socket`` (a path) nginx also listens on that Unix domain socket."""
     binary = ensure_nginx()
     with tempfile.TemporaryDirectory(prefix="bench-nginx-") as tmp:
         os.chmod(tmp, 0o755)
@@ -198,7 +203,10 @@ def nginx_server(body: bytes = BODY, files: Mapping[str, bytes] | None = None) -
         port = _free_port()
         conf = Path(tmp, "nginx.conf")
         temp_paths = _temp_path_lines(binary, tmp)
-        conf.write_text(_CONF.format(tmp=tmp, port=port, temp_paths=temp_paths))
+        unix_listen = f"\n        listen unix:{unix_socket};" if unix_socket else ""
+        conf.write_text(
+            _CONF.format(tmp=tmp, port=port, temp_paths=temp_paths, unix_listen=unix_listen)
+        )
         log = Path(tmp, "error.log")
         proc = subprocess.Popen(
             [binary, "-p", tmp, "-e", str(log), "-c", str(conf)],
