@@ -40,7 +40,7 @@ from .model import (
 )
 
 if TYPE_CHECKING:
-    from .drift import DriftError
+    from .drift import DriftError, DriftPolicy
     from .runtime import AsyncOpenAPIClient, OpenAPIClient, from_openapi, from_openapi_async
 
 _LAZY = {
@@ -49,6 +49,7 @@ _LAZY = {
     "OpenAPIClient": ".runtime",
     "AsyncOpenAPIClient": ".runtime",
     "DriftError": ".drift",
+    "DriftPolicy": ".drift",
 }
 
 __getattr__ = lazy_getattr(__name__, globals(), _LAZY)
@@ -58,6 +59,7 @@ __all__ = [
     "ApiDescription",
     "AsyncOpenAPIClient",
     "DriftError",
+    "DriftPolicy",
     "MediaType",
     "OpenAPIClient",
     "Operation",

@@ -31,8 +31,11 @@ Results: a JSON response is decoded (into pydantic models with ``models=True``),
 ``text/*`` response is returned as ``str``, anything else as ``bytes``, and an empty body
 as ``None``.  Error statuses raise the engine's :class:`~restwright.errors.ApiError`
 subclasses.  Arguments are checked against the document before anything is sent
-(:class:`~restwright.errors.ValidationError`; ``validate=False`` turns that off), and every
-response is checked against it afterwards (see :mod:`.drift`).
+(:class:`~restwright.errors.ValidationError`; ``validate=False`` turns that off), and
+responses are checked against it afterwards: every status and media type, and the bodies
+the ``drift=`` policy picks (see :class:`~restwright.openapi.drift.DriftPolicy`).  With
+``models=True`` a body that is not being checked goes from its bytes to the models in one
+pass (:func:`~restwright.openapi.models.models_from_json`).
 
 Each operation is compiled into a *call plan* the first time it is called (parameter
 serializers and checks, path template, body encoding, response checker, the engine client
@@ -63,6 +66,8 @@ from ..errors import ApiError, DecodeError, RestwrightError, ValidationError
 from .drift import (
     DriftError,
     DriftLog,
+    DriftMode,
+    DriftPolicy,
     ResponseChecker,
     SchemaCompiler,
     is_json_media,
@@ -162,6 +167,7 @@ def from_openapi(
     *,
     models: bool = False,
     strict: bool = False,
+    drift: DriftMode | DriftPolicy | None = None,
     validate: bool = True,
     cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None,
@@ -175,7 +181,11 @@ def from_openapi(
     ``auth`` is one credential or a dict ``{scheme_name: credential}`` (see
     :mod:`restwright.openapi.security`).  ``models=True`` parses responses into pydantic
     models; ``strict=True`` raises :class:`~restwright.openapi.drift.DriftError` when a
-    response breaks the document; ``validate=False`` skips the checks made before sending.
+    response breaks the document; ``drift=`` says which responses are checked (``"sample"``,
+    the default unless strict: every status, the first bodies of each operation and status,
+    then a sample; ``"all"``; ``"off"``; or a
+    :class:`~restwright.openapi.drift.DriftPolicy`); ``validate=False`` skips the checks
+    made before sending.
     ``cache``/``cache_dir`` are passed to :func:`restwright.openapi.load`; the other
     keyword arguments (``timeout``, ``retry``, ``headers``, ``transport``, ``hooks``,
     ``cert``, ``uds``...) to :class:`restwright.Client`.
@@ -189,6 +199,7 @@ def from_openapi(
         auth=auth,
         models=models,
         strict=strict,
+        drift=drift,
         validate=validate,
         explicit_base_url=base_url is not None,
     )
@@ -201,6 +212,7 @@ def from_openapi_async(
     *,
     models: bool = False,
     strict: bool = False,
+    drift: DriftMode | DriftPolicy | None = None,
     validate: bool = True,
     cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None,
@@ -221,6 +233,7 @@ def from_openapi_async(
         auth=auth,
         models=models,
         strict=strict,
+        drift=drift,
         validate=validate,
         explicit_base_url=base_url is not None,
     )
@@ -439,7 +452,7 @@ class CallPlan:
 
         # -- responses
         self.accept = self._accept(op)
-        self.checker = ResponseChecker(op, client._compiler)
+        self.checker = ResponseChecker(op, client._compiler, client.drift_policy)
         self.model_hint = _class_name(op.name) + "Response"
         if op.deprecated:
             # raised once, at the first call (frames: here, _compile, the method, the caller)
@@ -1021,6 +1034,7 @@ class _RuntimeBase(Generic[_Items]):
         auth: Any = None,
         models: bool = False,
         strict: bool = False,
+        drift: DriftMode | DriftPolicy | None = None,
         validate: bool = True,
         explicit_base_url: bool = False,
     ) -> None:
@@ -1028,6 +1042,7 @@ class _RuntimeBase(Generic[_Items]):
         self.engine = engine
         self.strict = strict
         self.drift = DriftLog()
+        self.drift_policy = DriftPolicy.of(drift, strict)
         self._validate = validate
         self._explicit_base_url = explicit_base_url
         self._repeated = repeated_segments(api, engine.base_url) if explicit_base_url else ()
@@ -1105,7 +1120,7 @@ class _RuntimeBase(Generic[_Items]):
 
     def __dir__(self) -> list[str]:
         own = [n for n in dir(type(self)) if not n.startswith("_")]
-        own += ["api", "drift", "engine", "models", "strict"]
+        own += ["api", "drift", "drift_policy", "engine", "models", "strict"]
         tags = [t if not hasattr(type(self), t) else t + "_" for t in self._groups_ops]
         return sorted(set(own) | set(tags))
 
@@ -1405,6 +1420,10 @@ class _RuntimeBase(Generic[_Items]):
         content = response.content
         ctype = response.headers.get("content-type")
         status = response.status_code
+        checker = plan.checker
+        check_body = checker.enabled and checker.wants_body(status)
+        factory = self._model_factory
+        modelled = False  # data holds the models already
         if not content:
             data: Any = None
             kind = _BINARY
@@ -1413,26 +1432,37 @@ class _RuntimeBase(Generic[_Items]):
             if kind < 0:
                 kind = _body_kind(ctype)
             if kind == _JSON:
-                try:
-                    data = response.json()
-                except DecodeError as exc:
-                    logger.debug("%s: %s", plan.label, exc)
-                    entry = plan.checker.invalid_body(status, ctype, "invalid JSON")
-                    self._drifted(plan, [entry], response)
-                    if return_response:
-                        return response
-                    return response.text
+                if factory is not None and not check_body and not return_response:
+                    # No body check due: straight from the bytes to the models, one pass.
+                    schema = plan.model_schema(status, ctype)
+                    if schema is not None:
+                        try:
+                            data = factory.parse_json(schema, content, plan.model_hint)
+                            modelled = True
+                        except ValueError:
+                            pass  # decoded below, which says what is wrong with it
+                if not modelled:
+                    try:
+                        data = response.json()
+                    except DecodeError as exc:
+                        logger.debug("%s: %s", plan.label, exc)
+                        if checker.enabled:
+                            entry = checker.invalid_body(status, ctype, "invalid JSON")
+                            self._drifted(plan, [entry], response)
+                        if return_response:
+                            return response
+                        return response.text
             elif kind == _TEXT:
                 data = response.text
             else:
                 data = content
-        entries = plan.checker.check(status, ctype, data, kind != _BINARY)
-        if entries:
-            self._drifted(plan, entries, response)
+        if checker.enabled:
+            entries = checker.check(status, ctype, data, check_body and kind != _BINARY)
+            if entries:
+                self._drifted(plan, entries, response)
         if return_response:
             return response
-        factory = self._model_factory
-        if factory is not None and kind == _JSON and data is not None:
+        if factory is not None and kind == _JSON and data is not None and not modelled:
             schema = plan.model_schema(status, ctype)
             if schema is not None:
                 data = factory.parse(schema, data, plan.model_hint)
@@ -1455,7 +1485,8 @@ class _RuntimeBase(Generic[_Items]):
     def _error_drift(self, plan: CallPlan, exc: ApiError) -> None:
         """Record the drift of an error response (the ApiError is raised anyway)."""
         response = exc.response
-        if response is None:
+        checker = plan.checker
+        if response is None or not checker.enabled:
             return
         try:
             ctype = response.headers.get("content-type")
@@ -1468,13 +1499,17 @@ class _RuntimeBase(Generic[_Items]):
                     data = exc.body if exc.body is not None else response.json()
                 elif kind == _TEXT:
                     data = response.text
-            entries = plan.checker.check(response.status_code, ctype, data, kind != _BINARY)
+            status = response.status_code
+            body = kind != _BINARY and checker.wants_body(status)
+            entries = checker.check(status, ctype, data if body else None, body)
         except RestwrightError:
             return
         if entries:
             self.drift.record(entries)
 
     def _download_target(self, plan: CallPlan, response: Response) -> None:
+        if not plan.checker.enabled:
+            return
         entries = plan.checker.check_status(
             response.status_code, response.headers.get("content-type")
         )
