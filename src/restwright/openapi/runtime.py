@@ -1144,6 +1144,7 @@ class _RuntimeBase(Generic[_Items]):
             engine,
             auth=self._credentials if auth is _UNSET else auth,
             strict=self.strict,
+            drift=self.drift_policy,
             validate=self._validate,
             explicit_base_url=self._explicit_base_url or "base_url" in options,
         )
