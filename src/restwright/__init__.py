@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import errors
-from ._lazy import lazy_getattr
+from ._lazy import lazy_getattr, public_dir
 from ._version import __version__
 from .engine.auth import (
     APIKeyAuth,
@@ -23,7 +23,9 @@ from .engine.auth import (
     HeaderAuth,
 )
 from .engine.client import Client, Pages
+from .engine.cookies import CookieJar
 from .engine.headers import Headers
+from .engine.limits import Limits
 from .engine.models import Request, Response
 from .engine.retry import Retry
 from .engine.timeouts import Timeout
@@ -33,6 +35,7 @@ from .errors import (
     ConnectError,
     DecodeError,
     InvalidRequestError,
+    LimitExceeded,
     NotFound,
     RestwrightError,
     ServerError,
@@ -61,11 +64,14 @@ __all__ = [
     "Client",
     "ClientError",
     "ConnectError",
+    "CookieJar",
     "DecodeError",
     "FunctionAuth",
     "HeaderAuth",
     "Headers",
     "InvalidRequestError",
+    "LimitExceeded",
+    "Limits",
     "NotFound",
     "Pages",
     "Request",
@@ -99,4 +105,6 @@ _LAZY = {
 }
 
 # asyncio and the OpenAPI runtime are costly to import: load them when asked for.
-__getattr__ = lazy_getattr(__name__, globals(), _LAZY)
+_SUBPACKAGES = ("engine", "kinto", "openapi", "transports")
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY, _SUBPACKAGES)
+__dir__ = public_dir(__all__, _SUBPACKAGES)

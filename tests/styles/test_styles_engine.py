@@ -199,16 +199,22 @@ def test_route_map_from_templates_with_defaults(
     assert checked.route("notes", username="x").defaults("post") == {"kind": {"a": 1}}
 
 
+def _path_parameter(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
 SPEC = {
     "openapi": "3.0.3",
     "info": {"title": "people", "version": "1"},
     "paths": {
         "/people/{username}": {
+            "parameters": [_path_parameter("username")],
             "get": {"operationId": "getPerson", "responses": {"200": {"description": "ok"}}},
             "delete": {"operationId": "dropPerson", "responses": {"204": {"description": "ok"}}},
         },
         "/people/{name}/activities": {
-            "post": {"operationId": "addActivity", "responses": {"201": {"description": "ok"}}}
+            "parameters": [_path_parameter("name")],
+            "post": {"operationId": "addActivity", "responses": {"201": {"description": "ok"}}},
         },
     },
 }

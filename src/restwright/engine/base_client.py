@@ -10,13 +10,16 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypedDict, TypeVar
 
+from .._suggest import did_you_mean
 from .._version import __version__
 from ..errors import InvalidRequestError
 from .auth import AuthTypes, to_auth
+from .cookies import CookieJar, CookieTypes, client_jar, with_call_cookies
 from .encoding import encode_form, encode_json
 from .headers import Headers, HeaderTypes, check_header
+from .limits import DEFAULT_LIMITS, Limits
 from .models import Request
 from .multipart import MultipartStream
 from .pagination import PageSpec
@@ -61,6 +64,49 @@ def download_target(to: str | os.PathLike[str] | IO[bytes]) -> Iterator[Callable
         raise
 
 
+class BuildOptions(TypedDict, total=False):
+    """The keyword arguments of :meth:`BaseClient.build_request`, written once.
+
+    Why a ``TypedDict``: the sync and async verbs (``get``, ``post``, ``request``...) take
+    ``**kwargs: Unpack[...]`` of it, so editors complete the names, mypy refuses
+    ``parms=``, and the two clients cannot drift apart.
+    """
+
+    path_params: Mapping[str, Any] | None
+    params: QueryTypes
+    json: Any
+    data: Mapping[str, Any] | None
+    files: Any
+    content: Any
+    headers: HeaderTypes
+    timeout: TimeoutTypes
+    if_match: str | None
+    if_none_match: str | None
+    idempotency_key: str | None
+    cookies: CookieTypes
+
+
+class RequestOptions(BuildOptions, total=False):
+    """:class:`BuildOptions` plus the per-call retry choices of a verb."""
+
+    retry: RetryTypes
+    idempotent: bool | None
+
+
+_BUILD_KEYS = frozenset(BuildOptions.__annotations__)
+_REQUEST_KEYS = frozenset(RequestOptions.__annotations__)
+
+
+def unknown_keyword(caller: str, kwargs: Mapping[str, Any]) -> TypeError | None:
+    """The ``TypeError`` naming ``caller`` (the public method) for a keyword that
+    :class:`RequestOptions` does not have, or ``None`` when every keyword is known."""
+    for key in kwargs:
+        if key not in _REQUEST_KEYS:
+            hint = did_you_mean(key, _REQUEST_KEYS)
+            return TypeError(f"{caller}() got an unexpected keyword argument {key!r}{hint}")
+    return None
+
+
 def _quote_etag(value: str) -> str:
     if value == "*" or value.startswith(('"', 'W/"')):
         return value
@@ -100,6 +146,8 @@ class BaseClient(ABC):
         trust_env: bool = True,
         proxy: str | None = None,
         uds: str | os.PathLike[str] | None = None,
+        cookies: CookieTypes = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         origin, target = split_url(base_url)
         self.base_url = base_url.rstrip("/")
@@ -136,6 +184,7 @@ class BaseClient(ABC):
             "trust_env": trust_env,
             "proxy": proxy,
             "uds": uds,
+            "limits": limits,
         }
         self._owns_transport = transport is None
         self._builds_transport = transport is None  # so a pickled copy can build its own
@@ -149,6 +198,7 @@ class BaseClient(ABC):
             follow_redirects,
             max_redirects,
             BackoffState(),
+            client_jar(cookies, base_url),
         )
 
     @abstractmethod
@@ -164,6 +214,18 @@ class BaseClient(ABC):
         return self._headers
 
     @property
+    def cookies(self) -> CookieJar | None:
+        """The client's cookie jar (shared with its ``with_options`` copies), or ``None``
+        for a client made with ``cookies=False``."""
+        return self._policy.cookies
+
+    def _save_cookies(self) -> None:
+        """Write the jar to its cookie file, when it has one (on close)."""
+        jar = self._policy.cookies
+        if jar is not None and jar.path is not None:
+            jar.save()
+
+    @property
     def resources(self) -> Resource:
         """The API as a tree of lazy resources: ``client.resources.people["bob"].get()``
         (see :class:`restwright.Resource`; give it a route map to check the steps)."""
@@ -171,7 +233,7 @@ class BaseClient(ABC):
 
         return Resource(self)
 
-    # -- pickling: options travel, connections do not ----------------------------------------
+    # -- pickling: options and cookies travel, connections do not --------------------------
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         if self._builds_transport:
@@ -189,8 +251,9 @@ class BaseClient(ABC):
         """A new client with some options changed, sharing this client's connection pool.
 
         Accepts the constructor's keyword arguments (``headers`` are merged into the
-        current ones; a ``None`` value removes a header). Closing the clone does not close
-        the shared pool.
+        current ones; a ``None`` value removes a header; ``cookies`` gives the copy a jar of
+        its own, else it shares this client's). Closing the clone does not close the shared
+        pool.
         """
         allowed = {
             "auth",
@@ -202,6 +265,7 @@ class BaseClient(ABC):
             "follow_redirects",
             "max_redirects",
             "base_url",
+            "cookies",
         }
         unknown = set(overrides) - allowed
         if unknown:
@@ -243,11 +307,35 @@ class BaseClient(ABC):
             follow_redirects=overrides.get("follow_redirects", self._policy.follow_redirects),
             max_redirects=overrides.get("max_redirects", self._policy.max_redirects),
         )
+        if "cookies" in overrides:
+            clone._policy = clone._policy._replace(
+                cookies=client_jar(overrides["cookies"], clone.base_url)
+            )
         return clone
 
     clone = with_options
 
     # -- building requests ---------------------------------------------------------------
+    def _build(self, caller: str, method: str, path: str, kwargs: Mapping[str, Any]) -> Request:
+        """:meth:`build_request` for a public verb: a wrong keyword is reported against
+        ``caller`` (``get()``), not against this shared helper."""
+        try:
+            return self.build_request(method, path, **kwargs)
+        except TypeError:
+            error = unknown_keyword(caller, kwargs)
+            if error is not None:
+                raise error from None
+            raise
+
+    def _prepare_call(
+        self, caller: str, method: str, path: str, kwargs: RequestOptions
+    ) -> tuple[Request, Retry | None, bool | None]:
+        """The request a verb sends, with its per-call retry policy and idempotency."""
+        retry = kwargs.pop("retry", None)
+        idempotent = kwargs.pop("idempotent", None)
+        request = self._build(caller, method, path, kwargs)
+        return request, (None if retry is None else Retry.of(retry)), idempotent
+
     def build_request(
         self,
         method: str,
@@ -255,7 +343,7 @@ class BaseClient(ABC):
         *,
         path_params: Mapping[str, Any] | None = None,
         params: QueryTypes = None,
-        json: Any = _UNSET,
+        json: Any = None,
         data: Mapping[str, Any] | None = None,
         files: Any = None,
         content: Any = None,
@@ -264,6 +352,7 @@ class BaseClient(ABC):
         if_match: str | None = None,
         if_none_match: str | None = None,
         idempotency_key: str | None = None,
+        cookies: CookieTypes = None,
     ) -> Request:
         """Build the :class:`Request` a call would send (nothing is sent)."""
         method = method.upper()
@@ -296,7 +385,7 @@ class BaseClient(ABC):
             if length is not None:
                 hdrs["Content-Length"] = str(length)
             body = stream
-        elif json is not _UNSET:
+        elif json is not None:  # as httpx: json=None is "no JSON body", not ``null``
             body = encode_json(json)
             hdrs.setdefault("Content-Type", "application/json")
         elif data is not None:
@@ -319,7 +408,7 @@ class BaseClient(ABC):
             hdrs = strip_credentials(hdrs, auth.sensitive_headers if auth else frozenset())
             if auth is not None and auth.sensitive_params:
                 target = without_params(target, auth.sensitive_params)
-        return Request(
+        request = Request(
             method,
             origin,
             target,
@@ -327,6 +416,9 @@ class BaseClient(ABC):
             body,
             self.timeout if timeout is _UNSET else Timeout.of(timeout),
         )
+        # Cookies given for this call go to its URL (the client's jar adds its own later,
+        # in the pipeline, for every hop).
+        return with_call_cookies(request, cookies) if cookies else request
 
     @staticmethod
     def page_spec(
