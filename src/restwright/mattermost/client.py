@@ -8,14 +8,14 @@
 
 The operations are generated (:mod:`restwright.mattermost.generated`) from Mattermost's
 OpenAPI document; this module adds matterapi's ``options`` dict, the password login, the
-typed errors of :mod:`.errors`.
+typed errors of :mod:`.errors` and the event stream (:mod:`.websocket`).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..engine.auth import Auth
 from ..errors import ApiError
@@ -23,6 +23,10 @@ from .errors import STATUS_ERRORS
 from .generated.client import AsyncClient as _GeneratedAsync
 from .generated.client import Client as _GeneratedSync
 from .login import PasswordLogin
+
+if TYPE_CHECKING:
+    from .events import Event
+    from .websocket import EventStream
 
 __all__ = ["AsyncClient", "SyncClient", "client_arguments"]
 
@@ -110,6 +114,17 @@ class SyncClient(_Mattermost, _GeneratedSync):
         with type(self)(self.options, _auth=self.auth) as api:
             yield api
 
+    def start_ws_sync(self, handler: Callable[[Event], Any], **options: Any) -> EventStream:
+        """Listen to the event stream in this thread until ``handler`` returns ``False`` or
+        the stream's ``stop()`` is called; options as :class:`.websocket.EventStream`'s.
+
+        Returns the stopped stream (its ``last_seq``, ``connections``...)."""
+        from .websocket import EventStream
+
+        stream = EventStream(self, handler, **options)
+        stream.run_sync()
+        return stream
+
 
 class AsyncClient(_Mattermost, _GeneratedAsync):
     """The asyncio twin of :class:`SyncClient`: ``await client.users.get_user("me")``."""
@@ -123,3 +138,12 @@ class AsyncClient(_Mattermost, _GeneratedAsync):
         """A client for a block of calls: its own pool, this client's login (done once)."""
         async with type(self)(self.options, _auth=self.auth) as api:
             yield api
+
+    async def start_ws(self, handler: Callable[[Event], Any], **options: Any) -> EventStream:
+        """Listen to the event stream until ``handler`` (a function or a coroutine function)
+        returns ``False`` or the stream's ``stop()`` is called."""
+        from .websocket import EventStream
+
+        stream = EventStream(self, handler, **options)
+        await stream.run()
+        return stream
