@@ -4,11 +4,14 @@
   :mod:`servers.fault_server`, started once per session and reset before each test.
 * ``client_kind``: parametrizes a test over ``"sync"`` and ``"async"``.
 * ``closed_port``: a 127.0.0.1 port nothing listens on.
+* every session gets its own OpenAPI description cache directory (``RESTWRIGHT_CACHE_DIR``).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +71,18 @@ def client_kind(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def closed_port() -> int:
     return free_port()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _description_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One description cache for the whole session (never the user's own cache)."""
+    cache = tmp_path_factory.mktemp("description-cache")
+    old = os.environ.get("RESTWRIGHT_CACHE_DIR")
+    os.environ["RESTWRIGHT_CACHE_DIR"] = str(cache)
+    try:
+        yield cache
+    finally:
+        if old is None:
+            os.environ.pop("RESTWRIGHT_CACHE_DIR", None)
+        else:
+            os.environ["RESTWRIGHT_CACHE_DIR"] = old

@@ -42,6 +42,7 @@ from .errors import (
 if TYPE_CHECKING:
     from .engine.async_client import AsyncClient, AsyncPages
     from .openapi.runtime import from_openapi, from_openapi_async
+    from .transports.cassette import Cassette
 
 __all__ = [
     "APIKeyAuth",
@@ -52,6 +53,7 @@ __all__ = [
     "BasicAuth",
     "BearerAuth",
     "Blocking",
+    "Cassette",
     "Client",
     "ClientError",
     "ConnectError",
@@ -79,6 +81,7 @@ __all__ = [
 _LAZY = {
     "AsyncClient": ".engine.async_client",
     "AsyncPages": ".engine.async_client",
+    "Cassette": ".transports.cassette",
     "from_openapi": ".openapi.runtime",
     "from_openapi_async": ".openapi.runtime",
 }

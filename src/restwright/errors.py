@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ApiError",
     "BadRequest",
+    "BulkError",
+    "CassetteError",
     "ClientError",
     "Conflict",
     "ConnectError",
@@ -105,6 +107,31 @@ class SpecError(RestwrightError):
         super().__init__(text)
         self.pointer = pointer
         self.expected = expected
+
+
+class BulkError(RestwrightError):
+    """Some items of a bulk run failed (:meth:`BulkResult.raise_for_failures`).
+
+    ``failures`` holds every ``(item, exception)`` pair; ``succeeded`` counts the others.
+    """
+
+    def __init__(self, failures: list[tuple[Any, BaseException]], succeeded: int) -> None:
+        first = failures[0][1] if failures else None
+        super().__init__(
+            f"{len(failures)} of {len(failures) + succeeded} items failed"
+            + (f"; first: {type(first).__name__}: {first}" if first is not None else "")
+        )
+        self.failures = failures
+        self.succeeded = succeeded
+
+
+class CassetteError(RestwrightError):
+    """A cassette (:mod:`restwright.transports.cassette`) cannot answer a request.
+
+    Raised in replay modes for a request with no recorded answer left (the message names
+    the closest recorded requests), and for a cassette file that cannot be read.  Never
+    retried: replaying again would not find an answer either.
+    """
 
 
 # -- transport ---------------------------------------------------------------------------

@@ -8,10 +8,8 @@ use it (one long-lived loop, pooled connections bound to it).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
-import threading
 import tracemalloc
 from collections.abc import Iterator
 from typing import Any
@@ -25,6 +23,7 @@ try:
         download_chunks,
         download_sha256,
     )
+    from tests.servers.loops import LoopThread
     from tests.servers.processes import free_port
 except ImportError:
     from servers.fault_server import (  # type: ignore[no-redef]
@@ -35,6 +34,7 @@ except ImportError:
         download_chunks,
         download_sha256,
     )
+    from servers.loops import LoopThread  # type: ignore[no-redef]
     from servers.processes import free_port  # type: ignore[no-redef]
 
 __all__ = [
@@ -51,36 +51,6 @@ __all__ = [
     "free_port",
     "traced_peak",
 ]
-
-
-class LoopThread:
-    """An event loop running forever in a daemon thread; :meth:`run` blocks on a coroutine."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self.loop.run_forever, name="engine-tests-loop", daemon=True
-        )
-        self._thread.start()
-
-    def run(self, coro: Any, timeout: float | None = None) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def close(self) -> None:
-        async def cancel_rest() -> None:
-            current = asyncio.current_task()
-            tasks = [t for t in asyncio.all_tasks() if t is not current]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await self.loop.shutdown_asyncgens()
-
-        with contextlib.suppress(Exception):
-            self.run(cancel_rest(), timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(10)
-        if not self._thread.is_alive():
-            self.loop.close()
 
 
 class Api:

@@ -12,12 +12,11 @@
 * ``client_kind`` (from the root conftest) runs a test for the sync and async clients;
   ``make_client`` builds the right one and closes it at teardown, and :func:`call` (in
   ``_support``) awaits an operation's result when it is a coroutine.
-* Every session gets its own description cache directory.
+* The description cache directory of the session comes from the root conftest.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack
@@ -36,21 +35,6 @@ DOCUMENTS = ROOT / "tests" / "openapi" / "documents"
 PRISM_DOCUMENTS = DOCUMENTS / "prism"
 SHARED_SPECS = ROOT.parent / "shared" / "specs"
 MATTERMOST = SHARED_SPECS / "mattermost-openapi-v4.yaml"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _runtime_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One description cache for the whole session (never the user's own cache)."""
-    cache = tmp_path_factory.mktemp("runtime-cache")
-    old = os.environ.get("RESTWRIGHT_CACHE_DIR")
-    os.environ["RESTWRIGHT_CACHE_DIR"] = str(cache)
-    try:
-        yield cache
-    finally:
-        if old is None:
-            os.environ.pop("RESTWRIGHT_CACHE_DIR", None)
-        else:
-            os.environ["RESTWRIGHT_CACHE_DIR"] = old
 
 
 @pytest.fixture(scope="session")

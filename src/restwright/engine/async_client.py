@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
-from collections.abc import AsyncIterator, Generator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable, Mapping
 from contextlib import asynccontextmanager
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from ..errors import TransportError
 from .auth import Blocking
@@ -16,6 +16,11 @@ from .models import Request, Response
 from .pagination import PageRequest, PageSpec, page_items, walk
 from .pipeline import CallHook, CloseResponse, ReadBody, Send, Sleep, exchange
 from .retry import Retry, RetryTypes
+
+if TYPE_CHECKING:
+    from .bulk import BulkResult, Progress
+
+Item = TypeVar("Item")
 
 
 class AsyncClient(BaseClient):
@@ -156,6 +161,63 @@ class AsyncClient(BaseClient):
         return AsyncPages(self, spec, path, path_params, params, headers)
 
     # -- lifecycle -----------------------------------------------------------------------
+    async def bulk(
+        self,
+        items: Iterable[Item],
+        fn: Callable[[AsyncClient, Item], Awaitable[Any]],
+        *,
+        concurrency: int = 8,
+        progress: bool | Progress | None = None,
+        checkpoint: str | os.PathLike[str] | None = None,
+        key: Callable[[Item], str] | None = None,
+        executor: Any = None,
+        chunk_size: int = 50,
+    ) -> BulkResult[Item]:
+        """Call ``fn(client, item)`` for every item, ``concurrency`` at a time; the result
+        accounts for every item (see :mod:`restwright.engine.bulk` and ``docs/bulk.md``).
+
+        ``progress``: ``True`` for a bar on stderr when it is a terminal, or a callback
+        ``progress(done, total)``.  ``checkpoint``: a file of finished items' keys (``key(item)``,
+        default its JSON text) so a killed job resumes without redoing them.  ``executor``:
+        run the items in other processes (a ``concurrent.futures`` process pool, a Dask
+        ``distributed.Client``...), ``chunk_size`` items per task, ``concurrency`` tasks in
+        flight; each worker rebuilds this client once from its settings.
+        """
+        from .bulk import BulkOptions, prepare, run_on_executor
+
+        options = BulkOptions(concurrency, progress, checkpoint, key, executor, chunk_size)
+        run = prepare(self, items, fn, options)
+
+        async def work() -> None:
+            while True:
+                found, item = run.next_item()
+                if not found:
+                    return
+                try:
+                    value = await fn(self, item)
+                except Exception as exc:
+                    run.failed(item, exc)
+                else:
+                    run.succeeded(item, value)
+
+        try:
+            if executor is None:
+                await asyncio.gather(*(work() for _ in range(concurrency)))
+            else:
+                await asyncio.to_thread(
+                    run_on_executor,
+                    self,
+                    run,
+                    fn,
+                    executor,
+                    concurrency,
+                    chunk_size=chunk_size,
+                    is_async=True,
+                )
+        finally:
+            run.close()
+        return run.result
+
     async def aclose(self) -> None:
         if self._owns_transport:
             await self._transport.aclose()

@@ -117,6 +117,7 @@ class BaseClient(ABC):
         request_hooks, response_hooks = _hooks(hooks)
         self._transport_options = {"verify": verify, "trust_env": trust_env, "proxy": proxy}
         self._owns_transport = transport is None
+        self._builds_transport = transport is None  # so a pickled copy can build its own
         self._transport = transport if transport is not None else self._default_transport()
         self._policy = Policy(
             origin,
@@ -140,6 +141,19 @@ class BaseClient(ABC):
     @property
     def headers(self) -> Headers:
         return self._headers
+
+    # -- pickling: options travel, connections do not ----------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        if self._builds_transport:
+            state["_transport"] = None
+            state["_owns_transport"] = True
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self._transport is None:
+            self._transport = self._default_transport()
 
     # -- cloning -------------------------------------------------------------------------
     def with_options(self: _Self, **overrides: Any) -> _Self:
@@ -187,7 +201,7 @@ class BaseClient(ABC):
         if overrides.get("dry_run", self.dry_run) != self.dry_run:
             clone.dry_run = overrides["dry_run"]
             clone._transport = clone._default_transport()
-            clone._owns_transport = True
+            clone._owns_transport = clone._builds_transport = True
         hooks = overrides.get("hooks", self._hook_map)
         clone._hook_map = dict(hooks or {})
         request_hooks, response_hooks = _hooks(hooks)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from ..errors import TransportError
 from .auth import Blocking
@@ -15,6 +15,11 @@ from .models import Request, Response
 from .pagination import PageRequest, PageSpec, page_items, walk
 from .pipeline import CallHook, CloseResponse, ReadBody, Send, Sleep, exchange
 from .retry import Retry, RetryTypes
+
+if TYPE_CHECKING:
+    from .bulk import BulkResult, Progress
+
+Item = TypeVar("Item")
 
 
 class Client(BaseClient):
@@ -155,6 +160,43 @@ class Client(BaseClient):
         return Pages(self, spec, path, path_params, params, headers)
 
     # -- lifecycle -----------------------------------------------------------------------
+    def bulk(
+        self,
+        items: Iterable[Item],
+        fn: Callable[[Client, Item], Any],
+        *,
+        concurrency: int = 8,
+        progress: bool | Progress | None = None,
+        checkpoint: str | os.PathLike[str] | None = None,
+        key: Callable[[Item], str] | None = None,
+        executor: Any = None,
+        chunk_size: int = 50,
+    ) -> BulkResult[Item]:
+        """Call ``fn(client, item)`` for every item, ``concurrency`` at a time; the result
+        accounts for every item (see :mod:`restwright.engine.bulk` and ``docs/bulk.md``).
+
+        ``progress``: ``True`` for a bar on stderr when it is a terminal, or a callback
+        ``progress(done, total)``.  ``checkpoint``: a file of finished items' keys (``key(item)``,
+        default its JSON text) so a killed job resumes without redoing them.  ``executor``:
+        run the items in other processes (a ``concurrent.futures`` process pool, a Dask
+        ``distributed.Client``...), ``chunk_size`` items per task, ``concurrency`` tasks in
+        flight; each worker rebuilds this client once from its settings.
+        """
+        from .bulk import BulkOptions, prepare, run_in_threads, run_on_executor
+
+        options = BulkOptions(concurrency, progress, checkpoint, key, executor, chunk_size)
+        run = prepare(self, items, fn, options)
+        try:
+            if executor is None:
+                run_in_threads(self, run, fn, concurrency)
+            else:
+                run_on_executor(
+                    self, run, fn, executor, concurrency, chunk_size=chunk_size, is_async=False
+                )
+        finally:
+            run.close()
+        return run.result
+
     def close(self) -> None:
         if self._owns_transport:
             self._transport.close()

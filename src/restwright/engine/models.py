@@ -286,6 +286,12 @@ class Response:
             raise DecodeError(
                 f"response body is not valid JSON: {exc}", request=self.request, response=self
             ) from None
+        except RecursionError:
+            raise DecodeError(
+                "response body is JSON nested too deeply to decode",
+                request=self.request,
+                response=self,
+            ) from None
 
     # -- metadata --------------------------------------------------------------------
     @property

@@ -20,7 +20,7 @@ from .headers import Headers
 from .logs import DEBUG, get_logger
 from .models import Request, Response, api_error
 from .redaction import SENSITIVE_HEADERS
-from .retry import Retry, parse_backoff
+from .retry import Retry, parse_backoff, parse_retry_after
 from .urls import Origin, join_url, split_url, without_params
 
 logger = get_logger("restwright")
@@ -64,6 +64,10 @@ Exchange = Generator[Action, Any, Response]
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
+#: Statuses whose ``Retry-After`` holds back every request to the origin.
+THROTTLE_STATUSES = frozenset({429, 503})
+
+
 class BackoffState:
     """When each origin allows the next request (Kinto's ``Backoff`` header)."""
 
@@ -80,11 +84,24 @@ class BackoffState:
             return 0.0
         return remaining
 
-    def note(self, origin: Origin, response: Response) -> None:
-        seconds = parse_backoff(response.headers)
-        if seconds:
-            self.until[origin] = time.monotonic() + seconds
-            logger.info("server at %s asks to back off for %.0f s", origin, seconds)
+    def note(self, origin: Origin, response: Response, retry: Retry) -> None:
+        """Hold every request of this client to ``origin`` while the server asks: Kinto's
+        ``Backoff``, or ``Retry-After`` on a 429/503 (when the retry policy respects it and
+        does not force its own ``retry_after``).
+
+        One worker meeting a throttled answer thus slows all the others (bulk work, threads
+        sharing a client) instead of each of them hammering the server into its own 429.
+        """
+        seconds = parse_backoff(response.headers) or 0.0
+        honoured = retry.respect_retry_after and retry.retry_after is None
+        if response.status_code in THROTTLE_STATUSES and honoured:
+            seconds = max(seconds, parse_retry_after(response.headers.get("retry-after")) or 0.0)
+        seconds = min(seconds, retry.max_retry_after)
+        if seconds > 0:
+            until = time.monotonic() + seconds
+            if until > self.until.get(origin, 0.0):
+                self.until[origin] = until
+            logger.info("server at %s asks to back off for %.1f s", origin, seconds)
 
 
 class Policy(NamedTuple):
@@ -151,8 +168,10 @@ def exchange(
                 continue
             raise
         status = response.status_code
-        if "backoff" in response.headers:
-            policy.backoff.note(request.origin, response)
+        if "backoff" in response.headers or (
+            status in THROTTLE_STATUSES and "retry-after" in response.headers
+        ):
+            policy.backoff.note(request.origin, response, retry)
 
         if (
             status in REDIRECT_STATUSES

@@ -111,6 +111,26 @@ class _ClientBase(ClientCore):
         return type(self)(**kwargs)
 
 
+    def bulk(self, items: Any, fn: Callable[[Any, Any], Any], **options: Any) -> Any:
+        """Call ``fn(client, item)`` for every item, ``concurrency`` at a time, with this
+        Kinto client; the result accounts for every item (:meth:`restwright.Client.bulk`;
+        awaited on :class:`AsyncClient`, where ``fn`` is a coroutine function).
+
+        The workers share this client's session, so its connection pool and its back-off:
+        a Kinto ``Backoff`` header (or a ``Retry-After`` on 429/503) seen by one worker
+        holds them all.  An item can be one record (``fn`` creates it) or a chunk of
+        records (``fn`` sends it in one ``batch()``; a failed chunk's
+        :class:`~restwright.kinto.KintoBatchException` lists each failed, rolled back or
+        unsent sub-request).  The work runs in this process: ``executor=`` is refused.
+        """
+        if options.get("executor") is not None:
+            raise TypeError("Kinto bulk work runs in this process; executor= is not supported")
+        engine = self.session.engine
+        if engine is None:
+            raise TypeError("this client's session has no engine (no server_url)")
+        return engine.bulk(items, lambda _engine, item: fn(self, item), **options)
+
+
 class Client(_ClientBase):
     """The Kinto client (sync), a drop-in replacement for ``kinto_http.Client``."""
 

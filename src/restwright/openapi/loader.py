@@ -39,6 +39,7 @@ from ..engine.logs import get_logger
 from ..errors import SpecError
 from . import cache as _cache
 from .model import ApiDescription
+from .ref_policy import AllowRefs, RefPolicy, file_uri_to_path
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -182,7 +183,6 @@ class Source:
         "label",
         "owned",
         "path",
-        "remote",
         "source_url",
     )
 
@@ -196,7 +196,6 @@ class Source:
         document: Any = None,
         source_url: str | None = None,
         owned: bool = True,
-        remote: bool = False,
     ) -> None:
         self.data = data
         self.path = path
@@ -205,7 +204,6 @@ class Source:
         self.label = label
         self.source_url = source_url
         self.owned = owned
-        self.remote = remote
 
 
 def _cwd_uri() -> str:
@@ -234,11 +232,9 @@ def read_source(source: Any, timeout: float = DEFAULT_TIMEOUT) -> Source:
         text = source.strip()
         if _looks_like_url(text):
             data, final_url = fetch_url(text, timeout)
-            return Source(
-                data=data, base_uri=final_url, label=final_url, source_url=final_url, remote=True
-            )
+            return Source(data=data, base_uri=final_url, label=final_url, source_url=final_url)
         if text[:5].lower() == "file:":
-            return _read_path(_file_uri_to_path(text))
+            return _read_path(file_uri_to_path(text))
         if text[:1] in "{[" or "\n" in text:
             return Source(data=source.encode("utf-8"), base_uri=_cwd_uri(), label="<text>")
         path = Path(source)
@@ -264,14 +260,6 @@ def _read_path(path: Path) -> Source:
     except ValueError as exc:  # e.g. an embedded NUL
         raise SpecError(f"invalid path {str(path)!r}: {exc}", expected="a file path") from None
     return Source(path=path, base_uri=uri, label=str(path))
-
-
-def _file_uri_to_path(uri: str) -> Path:
-    if os.name == "nt":  # pragma: no cover - drive letters and UNC names need the helper
-        from urllib.request import url2pathname
-
-        return Path(url2pathname(urlsplit(uri).path))
-    return Path(unquote(urlsplit(uri).path))
 
 
 def read_file(path: Path) -> bytes:
@@ -503,16 +491,16 @@ class Resolver:
         root_uri: str,
         *,
         owned: bool = True,
-        remote: bool = False,
         timeout: float = DEFAULT_TIMEOUT,
+        allow_refs: AllowRefs = None,
     ) -> None:
         self.root = root
         self.root_uri = root_uri
+        self.policy = RefPolicy(root_uri, allow_refs)
         self.externals: dict[str, str] = {}
         self.schemas: dict[str, Any] = {}
         self.schema_prefix = "#/components/schemas/"
         self._owned = owned
-        self._remote = remote
         self._timeout = timeout
         self.root_is_tree = False  # set by the loader when the root was parsed from JSON
         self._documents: dict[str, Any] = {root_uri: root}
@@ -579,16 +567,18 @@ class Resolver:
         if document is not _MISSING:
             return document
         scheme = urlsplit(uri).scheme.lower()
+        refusal = self.policy.refusal(uri)
+        if refusal is not None:
+            raise _RefProblem(
+                f"the reference to {uri} is refused: {refusal} (allow it with "
+                "load(..., allow_refs=[...]))",
+                "a reference the loading policy allows",
+            )
         try:
             if scheme in ("http", "https"):
                 data, _ = fetch_url(uri, self._timeout)
             elif scheme == "file":
-                if self._remote:
-                    raise _RefProblem(
-                        f"a document fetched over HTTP may not reference the local file {uri}",
-                        "an http(s) reference",
-                    )
-                data = read_file(_file_uri_to_path(uri))
+                data = read_file(file_uri_to_path(uri))
             else:
                 raise _RefProblem(f"cannot fetch {uri!r}", "a relative, file: or http(s) URI")
             self.externals[uri] = _cache.digest(data)
@@ -811,6 +801,7 @@ def load(
     cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    allow_refs: AllowRefs = None,
 ) -> ApiDescription:
     """Load and normalize an API description (Swagger 2.0, OpenAPI 3.0 or 3.1).
 
@@ -818,7 +809,9 @@ def load(
     dict, or JSON/YAML text (``str`` or ``bytes``).  With ``cache`` (the default) the
     normalized model is stored on disk, keyed by a digest of the document's bytes, and
     the next load of the same bytes skips parsing (see :mod:`.cache`; ``cache_dir``
-    overrides the location).  ``timeout`` bounds each HTTP fetch.
+    overrides the location).  ``timeout`` bounds each HTTP fetch.  ``$ref``s may only read
+    documents that belong with this one (same directory tree, or same origin); ``allow_refs``
+    widens that (``"any"``, or URL prefixes and directories; see :mod:`.ref_policy`).
 
     Raises :class:`~restwright.errors.SpecError` for anything wrong with the document or
     with getting it, and ``TypeError`` for a ``source`` of an unsupported type.
@@ -829,7 +822,7 @@ def load(
             f"not {type(source).__name__}"
         )
     try:
-        return _load(source, cache, cache_dir, timeout)
+        return _load(source, cache, cache_dir, timeout, allow_refs)
     except (SpecError, MemoryError):
         raise
     except Exception as exc:  # the contract is "a description or SpecError"
@@ -841,7 +834,11 @@ def load(
 
 
 def _load(
-    source: Any, use_cache: bool, cache_dir: str | os.PathLike[str] | None, timeout: float
+    source: Any,
+    use_cache: bool,
+    cache_dir: str | os.PathLike[str] | None,
+    timeout: float,
+    allow_refs: AllowRefs = None,
 ) -> ApiDescription:
     src = read_source(source, timeout)
     store = _cache.DescriptionCache(cache_dir) if use_cache else None
@@ -850,7 +847,8 @@ def _load(
         key = _source_key(src, store)
         if key is not None:
             with _gc_paused():
-                hit = store.get(key, base_uri=src.base_uri, read=_reader(src.remote, timeout))
+                read = _reader(RefPolicy(src.base_uri, allow_refs), timeout)
+                hit = store.get(key, base_uri=src.base_uri, read=read)
             if hit is not None:
                 if hit.source_url != src.source_url:
                     hit = replace(hit, source_url=src.source_url)
@@ -862,7 +860,7 @@ def _load(
             key = _cache.key_for_bytes(src.data)
     document, is_tree = _parse_source(src)
     try:
-        description, externals = _build(document, src, src.owned, is_tree, timeout)
+        description, externals = _build(document, src, src.owned, is_tree, timeout, allow_refs)
     except _NeedsCopy:
         logger.debug("copying the caller's dict to rewrite its external references")
         import copy
@@ -871,7 +869,7 @@ def _load(
             document = copy.deepcopy(document)
         except RecursionError:
             raise SpecError("the document is nested too deeply") from None
-        description, externals = _build(document, src, True, False, timeout)
+        description, externals = _build(document, src, True, False, timeout, allow_refs)
     # Free the parsed document before pickling: the model keeps what it needs.
     del document
     src.document = None
@@ -892,28 +890,42 @@ def _source_key(src: Source, store: _cache.DescriptionCache) -> str | None:
 
 
 def _build(
-    document: Any, src: Source, owned: bool, is_tree: bool, timeout: float
+    document: Any,
+    src: Source,
+    owned: bool,
+    is_tree: bool,
+    timeout: float,
+    allow_refs: AllowRefs = None,
 ) -> tuple[ApiDescription, dict[str, str]]:
     """Normalize ``document``; return the model and the digests of referenced documents."""
     from .normalize import normalize
 
-    resolver = Resolver(document, src.base_uri, owned=owned, remote=src.remote, timeout=timeout)
+    resolver = Resolver(
+        document,
+        src.base_uri,
+        owned=owned,
+        timeout=timeout,
+        allow_refs=allow_refs,
+    )
     resolver.root_is_tree = is_tree
     with _gc_paused():
         description = normalize(document, resolver, source_url=src.source_url)
     return description, resolver.externals
 
 
-def _reader(remote: bool, timeout: float) -> Any:
-    """Return the function the cache uses to re-read a referenced document."""
+def _reader(policy: RefPolicy, timeout: float) -> Any:
+    """Return the function the cache uses to re-read a referenced document (only what the
+    policy allows: a refused one reads as changed, so the full load reports it)."""
 
     def read(uri: str) -> bytes | None:
         scheme = urlsplit(uri).scheme.lower()
+        if policy.refusal(uri) is not None:
+            return None
         try:
             if scheme in ("http", "https"):
                 return fetch_url(uri, timeout)[0]
-            if scheme == "file" and not remote:
-                return read_file(_file_uri_to_path(uri))
+            if scheme == "file":
+                return read_file(file_uri_to_path(uri))
         except SpecError:
             return None
         return None

@@ -1,7 +1,8 @@
 """Transports: the seam between the pipeline and the network.
 
 ``SocketTransport`` and ``AsyncSocketTransport`` are the defaults; ``HTTPXTransport`` and
-``AsyncHTTPXTransport`` adapt httpx clients; ``DryRunTransport`` sends nothing.
+``AsyncHTTPXTransport`` adapt httpx clients; ``DryRunTransport`` sends nothing;
+``CassetteTransport`` records to and replays from a cassette file.
 Submodules are imported on first use to keep ``import restwright`` fast.
 """
 
@@ -14,6 +15,7 @@ from .base import AsyncTransport, SyncTransport
 
 if TYPE_CHECKING:
     from .async_socket import AsyncSocketTransport
+    from .cassette import Cassette, CassetteTransport
     from .dry_run import DryRunTransport
     from .httpx_adapter import AsyncHTTPXTransport, HTTPXTransport
     from .sync_socket import SocketTransport
@@ -22,6 +24,8 @@ _LAZY = {
     "SocketTransport": ".sync_socket",
     "AsyncSocketTransport": ".async_socket",
     "DryRunTransport": ".dry_run",
+    "Cassette": ".cassette",
+    "CassetteTransport": ".cassette",
     "HTTPXTransport": ".httpx_adapter",
     "AsyncHTTPXTransport": ".httpx_adapter",
 }
@@ -30,6 +34,8 @@ __all__ = [
     "AsyncHTTPXTransport",
     "AsyncSocketTransport",
     "AsyncTransport",
+    "Cassette",
+    "CassetteTransport",
     "DryRunTransport",
     "HTTPXTransport",
     "SocketTransport",

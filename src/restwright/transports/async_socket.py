@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.models import Request, Response
 from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
+from . import forksafe
 from .environment import Proxy, ssl_context
 from .http11 import (
     LAST_CHUNK,
@@ -171,6 +172,7 @@ class AsyncSocketTransport:
         self._trust_env = trust_env
         self._routes = RouteTable(proxy, trust_env)
         self._idle: dict[Route, list[_Protocol]] = {}
+        forksafe.register(self)
         self._max_idle = max_idle
         self._max_connections = max_connections
         self._slots: dict[Route, asyncio.Semaphore] = {}

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.models import Request, Response
 from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
+from . import forksafe
 from .environment import Proxy, ssl_context
 from .http11 import (
     LAST_CHUNK,
@@ -85,6 +86,7 @@ class SocketTransport:
         self._trust_env = trust_env
         self._routes = RouteTable(proxy, trust_env)
         self._idle: dict[Route, list[_Connection]] = {}
+        forksafe.register(self)
         self._max_idle = max_idle
         self._ssl: ssl.SSLContext | None = None
 
