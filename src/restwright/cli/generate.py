@@ -1,4 +1,5 @@
-"""``restwright generate``: write a typed client package for an API document."""
+"""``restwright generate`` (a typed client package) and ``restwright stubs`` (``.pyi`` stubs
+for the runtime client) for an API document."""
 
 from __future__ import annotations
 
@@ -26,3 +27,27 @@ def generate_command(spec: Path, package: str, out: Path) -> None:
         raise click.BadParameter(f"{package!r} is not a dotted Python name", param_hint="--package")
     summary = generate(spec, package, out)
     click.echo(summary.report())
+
+
+@click.command("stubs")
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The .pyi file to write (default: standard output).",
+)
+def stubs_command(spec: Path, out: Path | None) -> None:
+    """Write .pyi stubs typing restwright.from_openapi(SPEC)'s client (Client, AsyncClient)."""
+    from ..generator.stubs import render_stubs
+    from ..openapi.loader import load
+
+    text, fallbacks = render_stubs(load(spec.read_bytes(), cache=False), spec.name)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+    for entry in fallbacks:
+        click.echo(f"typed more loosely than the document: {entry}", err=True)

@@ -17,6 +17,7 @@ def _register() -> None:
     from . import generate
 
     main.add_command(generate.generate_command)
+    main.add_command(generate.stubs_command)
 
 
 _register()

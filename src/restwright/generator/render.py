@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import textwrap
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ..openapi.drift import is_json_media, media_type_of
 from ..openapi.model import ApiDescription, Operation, Parameter
@@ -185,7 +185,7 @@ def _optional(annotation: str) -> str:
 # -- operations --------------------------------------------------------------------------
 
 
-class _Signature:
+class OperationSignature:
     """The parameters, return type and call arguments of one operation's method."""
 
     def __init__(self, api: ApiDescription, op: Operation, renderer: TypeRenderer) -> None:
@@ -276,22 +276,31 @@ class _Signature:
             "the document, and the client's ApiError classes for error statuses."
         )
 
-    def lines(self, is_async: bool) -> list[str]:
+    def header(
+        self, is_async: bool, types: Callable[[str], str] = str, default: str = "None"
+    ) -> list[str]:
+        """The ``def`` lines; ``types`` rewrites each annotation (stubs: models -> dicts)."""
         op = self.op
         head = "    async def" if is_async else "    def"
         lines = [f"{head} {op.name}(", "        self,"]
-        lines += [f"        {name}: {ann}," for name, ann in self.positional]
+        lines += [f"        {name}: {types(ann)}," for name, ann in self.positional]
         lines.append("        *,")
         lines += [
-            f"        {name}: {ann}," if required else f"        {name}: {_optional(ann)} = None,"
+            f"        {name}: {types(ann)},"
+            if required
+            else f"        {name}: {_optional(types(ann))} = {default},"
             for name, ann, required in self.keyword
         ]
         lines += [
-            f"        {self.headers}: Mapping[str, str] | None = None,",
-            f"        {self.timeout}: TimeoutTypes = None,",
-            f"    ) -> {self.returns}:",
+            f"        {self.headers}: Mapping[str, str] | None = {default},",
+            f"        {self.timeout}: TimeoutTypes = {default},",
+            f"    ) -> {types(self.returns)}:",
         ]
-        lines = [_fit(line) for line in lines]
+        return [_fit(line) for line in lines]
+
+    def lines(self, is_async: bool) -> list[str]:
+        op = self.op
+        lines = self.header(is_async)
         lines += docstring(self.doc, "        ")
         args = [name for name, _ in self.positional] + [name for name, _, _ in self.keyword]
         args += [self.headers, self.timeout]
@@ -337,7 +346,7 @@ def tag_module(
 ) -> str:
     """The module of one tag: a sync and an async group class with one method per operation."""
     group = class_name(tag_name)
-    signatures = [_Signature(api, op, renderer) for op in operations]
+    signatures = [OperationSignature(api, op, renderer) for op in operations]
     lines = [
         _HEADER.format(source=source),
         *docstring(f"The operations of tag {operations[0].tag!r}: {group} and Async{group}.", ""),
