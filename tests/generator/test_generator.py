@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from restwright.cli import main
 from restwright.generator import generate, render_package
 from restwright.openapi import load
+from restwright.openapi.drift import DriftError
 
 ROOT = Path(__file__).resolve().parents[2]
 PETSTORE = ROOT / "tests" / "openapi" / "documents" / "prism" / "petstore-3.0.yaml"
@@ -206,6 +207,11 @@ def test_models_cover_the_constructs(
     runtime = load(features)
     assert [op.name for op in runtime.operations] == ["get_animal", "plant_tree"]
     assert inspect.signature(type(client.zoo).plant_tree).return_annotation == ("list[models.Tree]")
+    # A response that does not fit the documented type: DriftError with the exchange
+    # (dry run answers every request with 200 and {}, and an Animal needs an id).
+    with pytest.raises(DriftError, match="does not fit") as info:
+        client.zoo.get_animal(1)
+    assert info.value.request is not None and info.value.response is not None
     check_code(features.parent / "out" / "featurepkg")
 
 

@@ -172,6 +172,8 @@ class TypeRenderer:
                 return self._render(parts[0], hint, where)
             return "\x00" + self._inline_model(schema, hint, where)
         raw = schema.get("type")
+        if raw == "null":  # JSON Schema's null type (OpenAPI 3.1; some 3.0 documents use it)
+            return "None"
         types = [raw] if isinstance(raw, str) else [t for t in raw or [] if t != "null"]
         if not types:
             if isinstance(schema.get("properties"), dict) and schema["properties"]:

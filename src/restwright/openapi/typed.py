@@ -6,8 +6,9 @@ runtime client (:mod:`.runtime`) built from the same document the package was ge
 from (a copy ships in the package), so a generated call has exactly the runtime client's
 behaviour - argument checks, serialization, auth, retries, pagination, dry run, hooks,
 drift checks - and the engine's features, and code written for one works with the other.
-The decoded JSON is then parsed into the method's return type (a pydantic model, a list
-of them...) with a type adapter built once per operation.
+The response's JSON is then parsed into the method's return type (a pydantic model, a list
+of them...) by a parser built once per operation; a body that does not fit raises
+:class:`~restwright.openapi.drift.DriftError` carrying the exchange.
 
 Error statuses raise the engine's :class:`~restwright.errors.ApiError` classes; a client
 class may map statuses to its own subclasses in :attr:`TypedClient.errors` (the Mattermost
@@ -22,6 +23,7 @@ from importlib import import_module
 from importlib.resources import files
 from typing import Any, ClassVar
 
+from ..engine.models import Response
 from ..errors import ApiError
 from .model import ApiDescription
 
@@ -57,23 +59,52 @@ def translate_error(exc: ApiError, classes: Mapping[int, type[ApiError]]) -> Api
 
 
 class _Parsers:
-    """Type adapters per operation: the decoded JSON becomes the method's return type."""
+    """Per operation: the runtime's name of ``return_response`` and the JSON parser of the
+    method's return type (built on first use)."""
 
-    def __init__(self) -> None:
-        self._adapters: dict[str, Any] = {}
+    def __init__(self, runtime: Any) -> None:
+        self._runtime = runtime
+        self._plans: dict[str, tuple[str, Any]] = {}
 
-    def parse(self, name: str, result_type: Any, data: Any) -> Any:
-        if result_type is None or data is None:
-            return data
-        validate = self._adapters.get(name)
-        if validate is None:
-            model_validate = getattr(result_type, "model_validate", None)
-            if model_validate is None:
-                from pydantic import TypeAdapter
+    def plan(self, name: str, result_type: Any) -> tuple[str, Any]:
+        plan = self._plans.get(name)
+        if plan is None:
+            from pydantic import TypeAdapter
 
-                model_validate = TypeAdapter(result_type).validate_python
-            validate = self._adapters[name] = model_validate
-        return validate(data)
+            from .runtime import ArgumentNames
+
+            flag = ArgumentNames(self._runtime.api.operation(name)).extras["return_response"]
+            validate = getattr(result_type, "model_validate_json", None)
+            if validate is None:
+                validate = TypeAdapter(result_type).validate_json
+            plan = self._plans[name] = (flag, validate)
+        return plan
+
+
+def parse_response(name: str, validate: Any, response: Response) -> Any:
+    """The JSON body of ``response`` as the method's return type (``None`` when empty).
+
+    A body that does not fit raises :class:`~.drift.DriftError` with the exchange: the server
+    broke the document (the runtime client has recorded the drift already).
+    """
+    content = response.content
+    if not content:
+        return None
+    from pydantic import ValidationError
+
+    try:
+        return validate(content)
+    except ValidationError as exc:
+        from .drift import DriftError
+
+        raise DriftError(
+            f"{name}(): the response does not fit the documented type: "
+            f"{exc.error_count()} errors, first: {exc.errors()[0]['msg']} at "
+            f"{'/'.join(str(p) for p in exc.errors()[0]['loc'])}",
+            entries=[],
+            request=response.request,
+            response=response,
+        ) from None
 
 
 class _TypedBase:
@@ -105,7 +136,7 @@ class _TypedBase:
         self.runtime = factory(
             api, base_url, auth, validate=validate, strict=strict, **client_options
         )
-        self._parsers = _Parsers()
+        self._parsers = _Parsers(self.runtime)
 
     @property
     def api(self) -> ApiDescription:
@@ -181,6 +212,15 @@ class _GroupBase:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._client!r}>"
 
+    def _typed(self, name: str, result_type: Any, arguments: dict[str, Any]) -> Any:
+        """The parser of a typed result (asking the runtime for the Response), or None:
+        text, bytes, no body and untyped JSON are the runtime's own values."""
+        if result_type is None:
+            return None
+        flag, validate = self._parsers.plan(name, result_type)
+        arguments[flag] = True
+        return validate
+
 
 class TypedGroup(_GroupBase):
     """Base of a generated tag class (sync): ``client.users.get_user("me")``."""
@@ -188,12 +228,12 @@ class TypedGroup(_GroupBase):
     __slots__ = ()
 
     def _call(self, name: str, result_type: Any, arguments: dict[str, Any]) -> Any:
-        operation = self._runtime.operation(name)
+        validate = self._typed(name, result_type, arguments)
         try:
-            data = operation(**arguments)
+            result = self._runtime.operation(name)(**arguments)
         except ApiError as exc:
             raise translate_error(exc, self._errors) from None
-        return self._parsers.parse(name, result_type, data)
+        return result if validate is None else parse_response(name, validate, result)
 
 
 class AsyncTypedGroup(_GroupBase):
@@ -202,9 +242,9 @@ class AsyncTypedGroup(_GroupBase):
     __slots__ = ()
 
     async def _acall(self, name: str, result_type: Any, arguments: dict[str, Any]) -> Any:
-        operation = self._runtime.operation(name)
+        validate = self._typed(name, result_type, arguments)
         try:
-            data = await operation(**arguments)
+            result = await self._runtime.operation(name)(**arguments)
         except ApiError as exc:
             raise translate_error(exc, self._errors) from None
-        return self._parsers.parse(name, result_type, data)
+        return result if validate is None else parse_response(name, validate, result)
