@@ -35,6 +35,7 @@ def generated(tmp_path: Path) -> Iterator[Callable[..., tuple[ModuleType, Genera
     def make(spec: Path, package: str) -> tuple[ModuleType, GenerationSummary]:
         summary = generate(spec, package, out)
         names.append(package)
+        importlib.invalidate_caches()  # the directory did not exist when put on sys.path
         return importlib.import_module(package), summary
 
     sys.path.insert(0, str(out))

@@ -207,10 +207,15 @@ def test_models_cover_the_constructs(
     runtime = load(features)
     assert [op.name for op in runtime.operations] == ["get_animal", "plant_tree"]
     assert inspect.signature(type(client.zoo).plant_tree).return_annotation == ("list[models.Tree]")
+    # Dry run: nothing is received, the method returns the synthetic body as it is.
+    assert client.zoo.get_animal(1, class_="a") == {}
     # A response that does not fit the documented type: DriftError with the exchange
-    # (dry run answers every request with 200 and {}, and an Animal needs an id).
+    # (the dry-run transport answers 200 and {}, and an Animal needs an id).
+    from restwright.transports.dry_run import DryRunTransport
+
+    answering = package.Client(transport=DryRunTransport())
     with pytest.raises(DriftError, match="does not fit") as info:
-        client.zoo.get_animal(1)
+        answering.zoo.get_animal(1)
     assert info.value.request is not None and info.value.response is not None
     check_code(features.parent / "out" / "featurepkg")
 

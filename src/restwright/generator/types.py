@@ -263,7 +263,10 @@ class TypeRenderer:
         for reserved in self._reserved:
             names.claim(reserved)
         for wire, sub in props.items():
-            py = names.claim(python_identifier(wire, fallback="field"))
+            py = python_identifier(wire, fallback="field")
+            if py.startswith("_"):  # "+1" -> "_1": pydantic refuses leading underscores
+                py = "field" + py
+            py = names.claim(py)
             hint = name + class_name(wire, fallback="Field")
             before = len(self.fallbacks)
             annotation = self._render(sub, hint, f"{where}.{wire}")

@@ -214,8 +214,9 @@ class _GroupBase:
 
     def _typed(self, name: str, result_type: Any, arguments: dict[str, Any]) -> Any:
         """The parser of a typed result (asking the runtime for the Response), or None:
-        text, bytes, no body and untyped JSON are the runtime's own values."""
-        if result_type is None:
+        text, bytes, no body and untyped JSON are the runtime's own values, and so is the
+        synthetic ``{}`` of a dry run (nothing was received to parse)."""
+        if result_type is None or self._runtime.engine.dry_run:
             return None
         flag, validate = self._parsers.plan(name, result_type)
         arguments[flag] = True
