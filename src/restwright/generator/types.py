@@ -60,10 +60,41 @@ class ModelSpec:
     fields: list[FieldSpec] = field(default_factory=list)
 
 
-def _pydantic_reserved() -> frozenset[str]:
-    import pydantic
-
-    return frozenset(n for n in dir(pydantic.BaseModel) if not n.startswith("__"))
+# pydantic.BaseModel's public attributes (pydantic 2.x, including the v1 names it keeps):
+# a field may not shadow them.  Written out rather than read from pydantic so that the
+# output does not depend on the installed pydantic and generating does not import it.
+_PYDANTIC_ATTRIBUTES = frozenset(
+    {
+        "construct",
+        "copy",
+        "dict",
+        "from_orm",
+        "json",
+        "model_computed_fields",
+        "model_config",
+        "model_construct",
+        "model_copy",
+        "model_dump",
+        "model_dump_json",
+        "model_extra",
+        "model_fields",
+        "model_fields_set",
+        "model_json_schema",
+        "model_parametrized_name",
+        "model_post_init",
+        "model_rebuild",
+        "model_validate",
+        "model_validate_json",
+        "model_validate_strings",
+        "parse_file",
+        "parse_obj",
+        "parse_raw",
+        "schema",
+        "schema_json",
+        "update_forward_refs",
+        "validate",
+    }
+)
 
 
 class TypeRenderer:
@@ -82,7 +113,7 @@ class TypeRenderer:
         self._inline: dict[int, str] = {}
         self._keep: list[Any] = []
         self._expanding: set[str] = set()
-        self._reserved = _pydantic_reserved() | _SHADOWING
+        self._reserved = _PYDANTIC_ATTRIBUTES | _SHADOWING
         prefix = api.schema_ref_prefix
         for name in api.schemas:
             if self._is_model(api.schemas[name]):

@@ -327,9 +327,10 @@ __all__ = [
 
 
 class _Model(BaseModel):
-    """What every model shares: extra properties kept, fields set by name or alias."""
+    """What every model shares: extra properties kept, fields set by name or alias,
+    and validators built on first use (importing the module stays cheap)."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 class User(_Model):
