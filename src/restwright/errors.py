@@ -26,6 +26,7 @@ __all__ = [
     "Forbidden",
     "InvalidRequestError",
     "NotFound",
+    "OAuth2Error",
     "PreconditionFailed",
     "ReadError",
     "RestwrightError",
@@ -80,6 +81,31 @@ class InvalidRequestError(RestwrightError, ValueError):
     Raised for header values with CR/LF, empty or missing path parameters, bodies that
     cannot be encoded, and similar mistakes.
     """
+
+
+class OAuth2Error(RestwrightError):
+    """An OAuth 2 step failed: the token endpoint refused a grant (a revoked refresh token,
+    a wrong PKCE verifier, wrong credentials), a redirect came back with another ``state``
+    or an ``error``, a login timed out, or a call needs a token nobody obtained yet.
+
+    ``error`` is the OAuth 2 error code (``invalid_grant``, ``access_denied``...; restwright's
+    own: ``state_mismatch``, ``login_required``, ``login_timeout``); ``status_code`` the
+    token endpoint's status when it answered.  ``request`` (the token request, its secrets
+    masked) and ``response`` are set when the token endpoint answered.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error: str = "",
+        status_code: int | None = None,
+        request: Request | None = None,
+        response: Response | None = None,
+    ) -> None:
+        super().__init__(message, request=request, response=response)
+        self.error = error
+        self.status_code = status_code
 
 
 class ValidationError(InvalidRequestError):

@@ -1,25 +1,26 @@
 """Security schemes -> engine auth: which credential each operation sends, and the OAuth 2
-client-credentials flow against a real local token server (caching, expiry, 401 retry)."""
+and OpenID Connect schemes against a real authorization server (tests/servers)."""
 
 from __future__ import annotations
 
 import base64
-import http.server
-import json
-import threading
-import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import restwright
-from restwright.errors import InvalidRequestError, Unauthorized
+from restwright.errors import InvalidRequestError, OAuth2Error
 from restwright.openapi.runtime import from_openapi
-from restwright.openapi.security import AllOfAuth, OAuth2ClientCredentials
+from restwright.openapi.security import AllOfAuth, oauth2_grant
 
 from ._support import Recorder, call
 from .conftest import PRISM_DOCUMENTS
+
+try:
+    from tests.servers.oauth2_provider import OAuth2Provider, running_provider
+except ImportError:
+    from servers.oauth2_provider import OAuth2Provider, running_provider  # type: ignore[no-redef]
 
 PET30 = PRISM_DOCUMENTS / "petstore-3.0.yaml"
 BASIC = "Basic " + base64.b64encode(b"u:p").decode()
@@ -133,202 +134,142 @@ def test_requirements_naming_several_schemes_apply_them_all() -> None:
 
 
 def test_tokens_never_leak_in_reprs() -> None:
-    auth = OAuth2ClientCredentials("http://t.test/token", "id", "very-secret")
+    from restwright.auth import ClientCredentials
+
+    auth = ClientCredentials("http://t.test/token", "id", "very-secret")
     assert "very-secret" not in repr(auth)
-    assert "very-secret" not in auth.token_request().redacted().to_curl()
+    assert "very-secret" not in auth.token_request("client_credentials").redacted().to_curl()
     client, _ = pet({"bearerAuth": "tok-123"})
     assert "tok-123" not in repr(client.engine.with_options(auth=restwright.BearerAuth("tok-123")))
 
 
-# -- OAuth 2 client credentials against a real token server --------------------------------
+# -- OAuth 2 and OpenID Connect against a real authorization server -------------------------
 
 
-class _OAuthState:
-    def __init__(self) -> None:
-        self.tokens: set[str] = set()
-        self.issued = 0
-        self.token_forms: list[dict[str, str]] = []
-        self.api_auth: list[str] = []
-        self.expires_in = 3600
-        self.fail_token = False
-        self.lock = threading.Lock()
-
-
-class _OAuthHandler(http.server.BaseHTTPRequestHandler):
-    server: Any
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def _json(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_POST(self) -> None:
-        state: _OAuthState = self.server.state
-        length = int(self.headers.get("Content-Length") or 0)
-        form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
-        basic = self.headers.get("Authorization", "")
-        if basic.startswith("Basic "):
-            user, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
-            form["basic"] = f"{urllib.parse.unquote(user)}:{urllib.parse.unquote(secret)}"
-            form.setdefault("client_secret", urllib.parse.unquote(secret))
-        with state.lock:
-            state.token_forms.append(form)
-            if state.fail_token or form.get("client_secret") != "sec":
-                self._json(401, {"error": "invalid_client", "error_description": "bad client"})
-                return
-            state.issued += 1
-            token = f"tok-{state.issued}"
-            state.tokens.add(token)
-        self._json(
-            200, {"access_token": token, "token_type": "bearer", "expires_in": state.expires_in}
-        )
-
-    def do_GET(self) -> None:
-        state: _OAuthState = self.server.state
-        auth = self.headers.get("Authorization", "")
-        with state.lock:
-            state.api_auth.append(auth)
-            valid = auth.startswith("Bearer ") and auth[7:] in state.tokens
-        if valid:
-            self._json(200, {"pong": True})
-        else:
-            self._json(401, {"message": "bad token"})
+@pytest.fixture(scope="module")
+def _oauth_provider() -> Iterator[OAuth2Provider]:
+    with running_provider() as provider:
+        provider.register("app", "sec")
+        provider.register("cli")
+        yield provider
 
 
 @pytest.fixture
-def oauth_server() -> Iterator[tuple[str, _OAuthState]]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _OAuthHandler)
-    httpd.daemon_threads = True
-    httpd.state = _OAuthState()  # type: ignore[attr-defined]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", httpd.state  # type: ignore[attr-defined]
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+def provider(_oauth_provider: OAuth2Provider) -> OAuth2Provider:
+    _oauth_provider.reset()
+    return _oauth_provider
 
 
-OAUTH_DOC: dict[str, Any] = {
-    "openapi": "3.0.3",
-    "info": {"title": "oauth", "version": "1"},
-    "paths": {
-        "/ping": {
-            "get": {
-                "operationId": "ping",
-                "tags": ["secured"],
-                "responses": {
-                    "200": {
-                        "description": "pong",
-                        "content": {"application/json": {"schema": {"type": "object"}}},
-                    }
-                },
+def _op(operation_id: str, scopes: list[str]) -> dict[str, Any]:
+    return {
+        "operationId": operation_id,
+        "tags": ["secured"],
+        "security": [{"cc": scopes}],
+        "responses": {
+            "200": {
+                "description": "the caller",
+                "content": {"application/json": {"schema": {"type": "object"}}},
             }
-        }
-    },
-    "security": [{"cc": ["read"]}],
-    "components": {
-        "securitySchemes": {
-            "cc": {
-                "type": "oauth2",
-                "flows": {
-                    "clientCredentials": {
-                        "tokenUrl": "/oauth/token",
-                        "scopes": {"read": "Read", "write": "Write"},
-                    }
-                },
-            }
-        }
+        },
+    }
+
+
+def oauth_doc(scheme: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "oauth", "version": "1"},
+        "paths": {
+            "/api/read": {"get": _op("read_it", ["read"])},
+            "/api/write": {"post": _op("write_it", ["read", "write"])},
+        },
+        "components": {"securitySchemes": {"cc": scheme}},
+    }
+
+
+CLIENT_CREDENTIALS = {
+    "type": "oauth2",
+    "flows": {
+        "clientCredentials": {"tokenUrl": "/token", "scopes": {"read": "R", "write": "W"}},
+        "password": {"tokenUrl": "/token", "scopes": {"read": "R", "write": "W"}},
     },
 }
 
 
-async def test_oauth2_client_credentials_flow(
-    client_kind: str, make_client: Any, oauth_server: tuple[str, _OAuthState]
+async def test_oauth2_client_credentials_per_operation_scopes(
+    client_kind: str, make_client: Any, provider: OAuth2Provider
 ) -> None:
-    url, state = oauth_server
-    client = make_client(OAUTH_DOC, base_url=url, auth={"client_id": "app", "client_secret": "sec"})
-    assert await call(client.secured.ping) == {"pong": True}
-    assert await call(client.secured.ping) == {"pong": True}
-    assert state.issued == 1  # the token is cached
-    assert state.token_forms == [
-        {
-            "grant_type": "client_credentials",
-            "scope": "read write",
-            "basic": "app:sec",
-            "client_secret": "sec",
-        }
-    ]
-    assert state.api_auth == ["Bearer tok-1", "Bearer tok-1"]
-
-    # the server forgets the token: one 401, a new token, the request again
-    state.tokens.clear()
-    assert await call(client.secured.ping) == {"pong": True}
-    assert state.issued == 2
-    assert state.api_auth[-2:] == ["Bearer tok-1", "Bearer tok-2"]
-
-    # an expired token is replaced before it is used
-    auth = client._security.auth_for_scheme("cc")
-    auth._expires_at = 0.0
-    assert await call(client.secured.ping) == {"pong": True}
-    assert state.issued == 3
-    assert state.api_auth[-1] == "Bearer tok-3"
-
-
-async def test_oauth2_client_secret_in_the_body(
-    client_kind: str, make_client: Any, oauth_server: tuple[str, _OAuthState]
-) -> None:
-    url, state = oauth_server
-    creds = {"client_id": "app", "client_secret": "sec", "scopes": ["read"], "client_auth": "body"}
-    client = make_client(OAUTH_DOC, base_url=url, auth=creds)
-    assert await call(client.secured.ping) == {"pong": True}
-    assert state.token_forms == [
-        {
-            "client_id": "app",
-            "client_secret": "sec",
-            "grant_type": "client_credentials",
-            "scope": "read",
-        }
-    ]
-
-
-async def test_oauth2_token_errors_do_not_leak_the_secret(
-    client_kind: str, make_client: Any, oauth_server: tuple[str, _OAuthState]
-) -> None:
-    url, state = oauth_server
     client = make_client(
-        OAUTH_DOC, base_url=url, auth={"cc": {"client_id": "a", "client_secret": "wrong-secret"}}
+        oauth_doc(CLIENT_CREDENTIALS),
+        base_url=provider.url,
+        auth={"client_id": "app", "client_secret": "sec"},
     )
-    with pytest.raises(Unauthorized) as info:
-        await call(client.secured.ping)
-    error = info.value
-    assert "token request failed: bad client" in str(error)
-    assert error.request is not None and error.request.content is None
-    assert "wrong-secret" not in repr(error.__dict__)
-    assert state.api_auth == []  # the API was never called without a token
+    assert (await call(client.secured.read_it))["scope"] == "read"
+    assert (await call(client.secured.read_it))["scope"] == "read"  # cached
+    assert set((await call(client.secured.write_it))["scope"].split()) == {"read", "write"}
+    assert provider.token_requests == ["client_credentials", "client_credentials"]
+
+    # the server forgets the tokens: one 401, a new token, the request again
+    provider.expire_access_tokens()
+    assert (await call(client.secured.read_it))["client_id"] == "app"
+    assert provider.token_requests[-1] == "client_credentials"
+    assert [m for m, _ in provider.resource_calls][-2:] == ["GET", "GET"]
 
 
-async def test_oauth2_a_token_just_fetched_is_not_retried(
-    client_kind: str, make_client: Any, oauth_server: tuple[str, _OAuthState]
+async def test_oauth2_client_secret_in_the_body_and_errors_do_not_leak(
+    client_kind: str, make_client: Any, provider: OAuth2Provider
 ) -> None:
-    url, state = oauth_server
-    client = make_client(OAUTH_DOC, base_url=url, auth=("app", "sec"))
-    # the API refuses every token: with a fresh token there is no point in retrying
-    real_tokens = state.tokens
+    creds = {"client_id": "app", "client_secret": "sec", "client_auth": "body"}
+    client = make_client(oauth_doc(CLIENT_CREDENTIALS), base_url=provider.url, auth=creds)
+    assert (await call(client.secured.read_it))["client_id"] == "app"
+    bad = make_client(
+        oauth_doc(CLIENT_CREDENTIALS),
+        base_url=provider.url,
+        auth={"cc": {"client_id": "app", "client_secret": "wrong-secret", "client_auth": "body"}},
+    )
+    with pytest.raises(OAuth2Error) as info:
+        await call(bad.secured.read_it)
+    assert info.value.error == "invalid_client"
+    assert "wrong-secret" not in repr(info.value.__dict__) + str(info.value)
 
-    class Refusing(set):  # type: ignore[type-arg]
-        def __contains__(self, item: object) -> bool:
-            return False
 
-    state.tokens = Refusing()
-    with pytest.raises(Unauthorized):
-        await call(client.secured.ping)
-    assert state.issued == 1 and len(state.api_auth) == 1
-    state.tokens = real_tokens
+async def test_oauth2_password_flow(
+    client_kind: str, make_client: Any, provider: OAuth2Provider
+) -> None:
+    creds = {"client_id": "cli", "username": "bob", "password": "builder"}
+    client = make_client(oauth_doc(CLIENT_CREDENTIALS), base_url=provider.url, auth=creds)
+    assert (await call(client.secured.read_it))["user"] == "bob"
+    assert provider.token_requests == ["password"]
+
+
+async def test_openid_connect_discovery(
+    client_kind: str, make_client: Any, provider: OAuth2Provider
+) -> None:
+    scheme = {
+        "type": "openIdConnect",
+        "openIdConnectUrl": "/.well-known/openid-configuration",
+    }
+    client = make_client(oauth_doc(scheme), base_url=provider.url, auth=("app", "sec"))
+    assert (await call(client.secured.read_it))["scope"] == "read"
+    assert set((await call(client.secured.write_it))["scope"].split()) == {"read", "write"}
+    assert provider.token_requests == ["client_credentials", "client_credentials"]
+
+
+async def test_authorization_code_scheme_says_how_to_log_in(
+    client_kind: str, make_client: Any, provider: OAuth2Provider
+) -> None:
+    scheme = {
+        "type": "oauth2",
+        "flows": {
+            "authorizationCode": {
+                "authorizationUrl": "/authorize",
+                "tokenUrl": "/token",
+                "scopes": {"read": "R"},
+            }
+        },
+    }
+    client = make_client(oauth_doc(scheme), base_url=provider.url, auth={"client_id": "cli"})
+    with pytest.raises(OAuth2Error) as info:
+        await call(client.secured.read_it)
+    assert info.value.error == "login_required"
+    grant = oauth2_grant(client.api.security_schemes["cc"], {"client_id": "cli"}, provider.url)
+    assert grant.auth_url("read").startswith(f"{provider.url}/authorize?")

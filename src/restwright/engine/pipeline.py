@@ -264,12 +264,15 @@ def _authenticated(policy: Policy, auth: Auth, request: Request, stream: bool) -
             outgoing = flow.send((yield outgoing))
             continue
         outgoing.sensitive_headers |= auth.sensitive_headers
-        response = yield from _send(policy, outgoing, stream)
+        # Only the caller's request is streamed: the flow's own exchanges (a login, a token
+        # request) come back whole, since the flow reads them.
+        own = outgoing.origin == authed.origin and outgoing.target == authed.target
+        response = yield from _send(policy, outgoing, stream and own)
         try:
             outgoing = flow.send(response)
         except StopIteration:
             return response
-        if stream:
+        if stream and own:
             yield ReadBody(response)
 
 

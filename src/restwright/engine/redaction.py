@@ -61,6 +61,7 @@ SENSITIVE_FIELDS = frozenset(
         "token",
         "access_token",
         "refresh_token",
+        "code_verifier",
         "id_token",
         "api_key",
         "apikey",

@@ -1,7 +1,8 @@
 """``BrowserOAuth``: log in through the server's OpenID Connect provider in a browser.
 
-On the first request, the auth reads the server's OpenID capability (``GET /``), starts a
-one-shot HTTP listener on ``127.0.0.1`` (a random port), and opens the browser on the
+On the first request, the auth reads the server's OpenID capability (``GET /``), starts the
+one-shot listener of :mod:`restwright.auth.loopback` on ``127.0.0.1`` (a random port; the
+same one :class:`restwright.auth.AuthorizationCode` logs in with), and opens the browser on the
 server's login page with that listener as callback.  After the provider dance, Kinto
 redirects the browser to ``http://127.0.0.1:PORT/auth/<base64 token info>``; the listener
 reads the access token and stops, and every request then carries
@@ -9,8 +10,8 @@ reads the access token and stops, and every request then carries
 
 ``open_browser`` (default :func:`webbrowser.open`) is the callable that shows the login page:
 scripts and tests can pass their own.  The wait is bounded by ``timeout`` seconds.  With an
-:class:`~restwright.kinto.AsyncClient`, the (one-time, interactive) login blocks the event
-loop while the user logs in.
+:class:`~restwright.kinto.AsyncClient`, the (one-time, interactive) login waits in a worker
+thread, so the event loop keeps running.
 """
 
 from __future__ import annotations
@@ -18,70 +19,34 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import logging
 import threading
-import webbrowser
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode
 
+from ..auth.loopback import LoginTimeout, LoopbackListener, open_and_wait
 from ..engine.auth import Auth, AuthFlow, Blocking
 from ..engine.models import Request
 from .exceptions import KintoException
 
-logger = logging.getLogger("restwright.kinto.login")
-
 __all__ = ["BrowserOAuth"]
 
-_PAGE = b"<html><body><h1>Login successful</h1>You can close this page.</body></html>"
-_FAILED = b"<html><body><h1>Login failed</h1>You can close this page.</body></html>"
 
-
-class _CallbackServer(HTTPServer):
-    result: dict[str, Any] | None
-    error: str | None
-    done: threading.Event
-
-
-class _CallbackHandler(BaseHTTPRequestHandler):
-    server: _CallbackServer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("login listener: " + format, *args)
-
-    def do_GET(self) -> None:
-        if not self.path.startswith("/auth/"):
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        encoded = unquote(self.path[len("/auth/") :])
-        try:
-            token_info = json.loads(base64.urlsafe_b64decode(encoded + "====").decode("utf-8"))
-            if not isinstance(token_info, dict):
-                raise ValueError("token info is not an object")
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            fields = dict(parse_qsl(encoded))
-            self.server.error = (
-                fields.get("error_description")
-                or fields.get("error")
-                or "unreadable token information"
-            )
-            token_info = None
-        if token_info is not None and "access_token" not in token_info:
-            self.server.error = str(
-                token_info.get("error_description") or token_info.get("error") or token_info
-            )
-            token_info = None
-        page = _PAGE if token_info is not None else _FAILED
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(page)))
-        self.end_headers()
-        self.wfile.write(page)
-        self.server.result = token_info
-        self.server.done.set()
+def _token_info(target: str) -> dict[str, Any]:
+    """The token information of Kinto's redirect ``/auth/<base64 JSON>`` (or why not)."""
+    encoded = unquote(target[len("/auth/") :])
+    try:
+        token_info = json.loads(base64.urlsafe_b64decode(encoded + "====").decode("utf-8"))
+        if not isinstance(token_info, dict):
+            raise ValueError("token info is not an object")
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        fields = dict(parse_qsl(encoded))
+        error = fields.get("error_description") or fields.get("error")
+        raise KintoException(f"Login failed: {error or 'unreadable token information'}") from None
+    if "access_token" not in token_info:
+        reason = token_info.get("error_description") or token_info.get("error") or token_info
+        raise KintoException(f"Login failed: {reason}")
+    return token_info
 
 
 class BrowserOAuth(Auth):
@@ -103,7 +68,7 @@ class BrowserOAuth(Auth):
         self.provider = provider
         self.header_type: str | None = None
         self.token: str | None = None
-        self.open_browser = open_browser or webbrowser.open
+        self.open_browser = open_browser
         self.timeout = timeout
         self.scope = scope
         self._lock = threading.Lock()
@@ -144,32 +109,18 @@ class BrowserOAuth(Auth):
         raise KintoException(f"Unknown OpenID provider {self.provider!r}")
 
     def _login(self, provider_info: dict[str, Any]) -> None:
-        server = _CallbackServer(("127.0.0.1", 0), _CallbackHandler)
-        server.result = None
-        server.error = None
-        server.done = threading.Event()
-        port = server.server_address[1]
-        callback = f"http://127.0.0.1:{port}/auth/"
-        navigate_url = (
-            self.server_url.rstrip("/")
-            + provider_info["auth_path"]
-            + "?"
-            + urlencode({"callback": callback, "scope": self.scope})
-        )
-        thread = threading.Thread(target=server.serve_forever, name="kinto-login", daemon=True)
-        thread.start()
-        try:
-            logger.info("Opening the browser to log in: %s", navigate_url)
-            self.open_browser(navigate_url)
-            if not server.done.wait(self.timeout):
-                raise KintoException(f"No login within {self.timeout:.0f} seconds")
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
-        if server.result is None:
-            raise KintoException(f"Login failed: {server.error}")
-        self.set_jwt_token(server.result)
+        with LoopbackListener(_token_info, path="/auth/") as listener:
+            navigate_url = (
+                self.server_url.rstrip("/")
+                + provider_info["auth_path"]
+                + "?"
+                + urlencode({"callback": listener.url, "scope": self.scope})
+            )
+            try:
+                token_info = open_and_wait(listener, navigate_url, self.timeout, self.open_browser)
+            except LoginTimeout:
+                raise KintoException(f"No login within {self.timeout:.0f} seconds") from None
+        self.set_jwt_token(token_info)
 
     def __repr__(self) -> str:
         return f"BrowserOAuth(provider={self.provider!r})"

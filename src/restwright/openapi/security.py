@@ -18,12 +18,17 @@ HTTP schemes: their name
 as the token type)
 ``apiKey``                  ``"key"`` -> :class:`~restwright.APIKeyAuth` in the documented
                             header, query parameter or cookie
-``oauth2``                  ``{"client_id": ..., "client_secret": ..., "scopes": [...]}``
-                            or ``(client_id, client_secret)`` with a ``clientCredentials``
-                            flow -> :class:`OAuth2ClientCredentials`; ``{"username": ...,
-                            "password": ..., "client_id": ...}`` with a ``password``
-                            flow -> the password grant; a ``"token"`` -> BearerAuth
-``openIdConnect``           ``"token"`` -> BearerAuth
+``oauth2``                  a grant of :mod:`restwright.auth.oauth2` (see
+                            :func:`oauth2_grant`): ``{"client_id": ..., "client_secret":
+                            ...}`` or ``(client_id, client_secret)`` -> ClientCredentials;
+                            ``{"username": ..., "password": ..., "client_id": ...}`` ->
+                            PasswordGrant; ``{"client_id": ..., "redirect_uri": ...}`` ->
+                            AuthorizationCode; a ``"token"`` -> BearerAuth.  Each operation
+                            asks for the scopes its requirement lists (a token per scope
+                            set)
+``openIdConnect``           the same credentials, on the endpoints of the document's
+                            discovery URL (read on first use, :class:`OpenIdConnectAuth`);
+                            a ``"token"`` -> BearerAuth
 any                         an :class:`~restwright.Auth` instance (or any ``auth=`` the
                             engine takes: a callable, an object with ``auth_flow``)
 ==========================  ==========================================================
@@ -31,225 +36,193 @@ any                         an :class:`~restwright.Auth` instance (or any ``auth
 
 from __future__ import annotations
 
-import base64
-import json
 import threading
-import time
 from collections.abc import Mapping
-from typing import Any
-from urllib.parse import quote, urljoin
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 from ..engine.auth import APIKeyAuth, Auth, AuthFlow, BasicAuth, BearerAuth, to_auth
-from ..engine.headers import Headers
 from ..engine.logs import get_logger
-from ..engine.models import Request, Response, api_error
-from ..engine.urls import encode_query
-from ..errors import InvalidRequestError, Unauthorized
+from ..engine.models import Request
+from ..errors import InvalidRequestError, OAuth2Error
 from .model import ApiDescription, Operation, SecurityScheme
+
+if TYPE_CHECKING:
+    from ..auth.oauth2 import OAuth2Grant
 
 __all__ = [
     "AllOfAuth",
-    "OAuth2ClientCredentials",
-    "OAuth2Password",
+    "OpenIdConnectAuth",
     "SecurityResolver",
+    "oauth2_grant",
 ]
 
 logger = get_logger(__name__)
 
 _OAUTH_KEYS = frozenset(
-    {"client_id", "client_secret", "scopes", "scope", "username", "password", "client_auth"}
+    {
+        "client_id",
+        "client_secret",
+        "scopes",
+        "scope",
+        "username",
+        "password",
+        "client_auth",
+        "redirect_uri",
+    }
 )
 
 
-class _OAuth2Base(Auth):
-    """Token-based OAuth 2 grants: fetch a token, cache it until it expires, retry once on
-    a 401 with a fresh token."""
+def _client_auth(value: Any) -> str | None:
+    """``"basic"``/``"body"`` (restwright's older names) or authlib's method names."""
+    if value is None:
+        return None
+    return {"basic": "client_secret_basic", "body": "client_secret_post"}.get(
+        str(value), str(value)
+    )
+
+
+def _scopes(credential: Mapping[str, Any]) -> Any:
+    return credential.get("scopes") or credential.get("scope")
+
+
+def oauth2_grant(
+    scheme: SecurityScheme,
+    credential: Mapping[str, Any] | tuple[str, str],
+    base_url: str,
+    endpoints: Mapping[str, Any] | None = None,
+) -> OAuth2Grant:
+    """The :mod:`restwright.auth.oauth2` grant for an ``oauth2`` (or, with its discovered
+    ``endpoints``, an ``openIdConnect``) scheme and a credential:
+
+    * ``{"username": ..., "password": ..., "client_id": ...}`` → :class:`PasswordGrant`
+      (what is missing is asked on a terminal);
+    * ``{"client_id": ..., "client_secret": ...}`` or ``(client_id, client_secret)`` →
+      :class:`ClientCredentials`;
+    * ``{"client_id": ..., "redirect_uri": ...}`` (or a document whose only flow is
+      ``authorizationCode``) → :class:`AuthorizationCode`: log in with its
+      ``login_in_browser()`` (or ``auth_url()`` and ``fetch_token()``) before calling.
+
+    ``scopes`` (or ``scope``) and ``client_auth`` are optional keys; relative URLs of the
+    document are resolved against ``base_url``.
+    """
+    from ..auth.oauth2 import AuthorizationCode, ClientCredentials, PasswordGrant
+
+    flows = dict(scheme.flows or {})
+    if endpoints is not None:  # OpenID Connect: the provider's discovered endpoints
+        token = endpoints.get("token_endpoint")
+        authorize = endpoints.get("authorization_endpoint")
+        flows = {
+            kind: {"tokenUrl": token, "authorizationUrl": authorize}
+            for kind in ("password", "clientCredentials", "authorizationCode")
+        }
+    if not isinstance(credential, Mapping):  # a (client_id, client_secret) pair
+        client_id, client_secret = credential
+        credential = {"client_id": client_id, "client_secret": client_secret}
+
+    def url(flow: str, key: str) -> str:
+        value = (flows.get(flow) or {}).get(key)
+        if not isinstance(value, str) or not value:
+            raise InvalidRequestError(
+                f"security scheme {scheme.name!r} documents no {flow} flow with a {key}"
+            )
+        return urljoin(base_url.rstrip("/") + "/", value)
+
+    options: dict[str, Any] = {"client_auth": _client_auth(credential.get("client_auth"))}
+    client_id = str(credential.get("client_id", ""))
+    secret = credential.get("client_secret")
+    if "username" in credential or (set(flows) == {"password"}):
+        return PasswordGrant(
+            url("password", "tokenUrl"),
+            client_id,
+            credential.get("username"),
+            credential.get("password"),
+            client_secret=secret,
+            scopes=_scopes(credential),
+            **options,
+        )
+    if "redirect_uri" in credential or "clientCredentials" not in flows:
+        return AuthorizationCode(
+            url("authorizationCode", "authorizationUrl"),
+            url("authorizationCode", "tokenUrl"),
+            client_id,
+            secret,
+            redirect_uri=credential.get("redirect_uri"),
+            scopes=_scopes(credential),
+            **options,
+        )
+    return ClientCredentials(
+        url("clientCredentials", "tokenUrl"),
+        client_id,
+        str(secret or ""),
+        _scopes(credential),
+        **options,
+    )
+
+
+class OpenIdConnectAuth(Auth):
+    """An ``openIdConnect`` scheme: reads the provider's discovery document (through the
+    pipeline, on first use) and then runs the grant :func:`oauth2_grant` builds from it.
+    :meth:`scoped` views share the discovery and the grant's tokens."""
 
     sensitive_headers = frozenset({"authorization"})
 
     def __init__(
         self,
-        token_url: str,
-        client_id: str,
-        client_secret: str | None = None,
-        scopes: list[str] | tuple[str, ...] | str | None = None,
+        scheme: SecurityScheme,
+        credential: Any,
+        base_url: str,
         *,
-        client_auth: str = "basic",
-        leeway: float = 30.0,
-        default_expiry: float = 3600.0,
+        scopes: Any = None,
+        shared: OpenIdConnectAuth | None = None,
     ) -> None:
-        if client_auth not in ("basic", "body"):
-            raise ValueError("client_auth must be 'basic' or 'body'")
-        self.token_url = token_url
-        self.client_id = client_id
-        self.client_auth = client_auth
-        self._client_secret = client_secret
-        if isinstance(scopes, str):
-            scopes = scopes.split()
-        self.scopes = tuple(scopes or ())
-        self.leeway = leeway
-        self.default_expiry = default_expiry
-        self._token: str | None = None
-        self._token_type = "Bearer"
-        self._expires_at = 0.0
+        if not scheme.open_id_connect_url:
+            raise InvalidRequestError(f"security scheme {scheme.name!r} has no discovery URL")
+        self.scheme = scheme
+        self.discovery_url = urljoin(base_url.rstrip("/") + "/", scheme.open_id_connect_url)
+        self._credential = credential
+        self._base_url = base_url
+        self._scopes = scopes
+        self._shared = shared or self
+        self.grant: OAuth2Grant | None = None
         self._lock = threading.Lock()
 
-    # -- the token ----------------------------------------------------------------------
-    def _grant(self) -> dict[str, str]:
-        raise NotImplementedError
-
-    def token_request(self) -> Request:
-        """The request that asks the token endpoint for a new token."""
-        form: dict[str, str] = {}
-        headers = Headers(
-            {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
-        )
-        if self.client_auth == "basic" and self.client_id:
-            # RFC 6749 section 2.3.1: the recommended way, and the secret then travels in a
-            # header that every log, error and curl rendering masks.
-            user = quote(self.client_id, safe="")
-            secret = quote(self._client_secret or "", safe="")
-            raw = base64.b64encode(f"{user}:{secret}".encode()).decode("ascii")
-            headers["Authorization"] = f"Basic {raw}"
-        else:
-            form["client_id"] = self.client_id
-            if self._client_secret is not None:
-                form["client_secret"] = self._client_secret
-        form.update(self._grant())
-        if self.scopes:
-            form["scope"] = " ".join(self.scopes)
-        body = encode_query(form).encode("ascii")
-        headers["Content-Length"] = str(len(body))
-        request = Request.from_url("POST", self.token_url, headers=headers, content=body)
-        request.sensitive_headers = frozenset({"authorization"})
-        return request
-
-    def _current(self) -> str | None:
-        with self._lock:
-            if self._token is not None and time.monotonic() < self._expires_at:
-                return self._token
-            return None
-
-    def invalidate(self) -> None:
-        """Forget the cached token (the next request fetches a new one)."""
-        with self._lock:
-            self._token = None
-            self._expires_at = 0.0
-
-    def _store(self, response: Response) -> str:
-        if response.status_code >= 400:
-            # The token request carries the client secret: never attach its body.
-            error = api_error(response)
-            raise type(error)(
-                error.status_code,
-                Request(
-                    response.request.method,
-                    response.request.origin,
-                    response.request.target,
-                    Headers(),
-                    None,
-                ),
-                None,
-                f"token request failed: {error.message}",
-                body=error.body,
-            )
-        try:
-            payload = json.loads(response.content or b"{}")
-        except ValueError:
-            payload = None
-        token = payload.get("access_token") if isinstance(payload, dict) else None
-        if not isinstance(token, str) or not token:
-            raise Unauthorized(
-                response.status_code,
-                None,
-                None,
-                "token endpoint answered without an access_token",
-            )
-        expires_in = payload.get("expires_in") if isinstance(payload, dict) else None
-        try:
-            lifetime = float(expires_in) if expires_in is not None else self.default_expiry
-        except (TypeError, ValueError):
-            lifetime = self.default_expiry
-        token_type = payload.get("token_type") if isinstance(payload, dict) else None
-        with self._lock:
-            self._token = token
-            self._token_type = (
-                "Bearer"
-                if not isinstance(token_type, str) or token_type.lower() == "bearer"
-                else token_type
-            )
-            self._expires_at = time.monotonic() + max(0.0, lifetime - self.leeway)
-        logger.debug("obtained an OAuth 2 token from %s (valid %.0f s)", self.token_url, lifetime)
-        return token
-
-    def _authorize(self, request: Request, token: str) -> None:
-        request.headers["Authorization"] = f"{self._token_type} {token}"
-
     def auth_flow(self, request: Request) -> AuthFlow:
-        token = self._current()
-        fresh = token is None
-        if token is None:
-            token_response = yield self.token_request()
-            token = self._store(token_response)
-        self._authorize(request, token)
-        response = yield request
-        if response.status_code == 401 and not fresh:
-            logger.debug("401 with a cached OAuth 2 token: fetching a new one and retrying once")
-            self.invalidate()
-            token_response = yield self.token_request()
-            token = self._store(token_response)
-            retry = request.copy()
-            self._authorize(retry, token)
-            yield retry
+        shared = self._shared
+        if shared.grant is None:
+            discovery = Request.from_url(
+                "GET", self.discovery_url, headers={"Accept": "application/json"}
+            )
+            response = yield discovery
+            try:
+                endpoints = response.json() if response.status_code < 400 else None
+            except ValueError:
+                endpoints = None
+            if not isinstance(endpoints, Mapping) or "token_endpoint" not in endpoints:
+                raise OAuth2Error(
+                    f"the OpenID Connect discovery document of {self.scheme.name!r} gives no "
+                    "token_endpoint",
+                    error="invalid_discovery",
+                    status_code=response.status_code,
+                    request=response.request,
+                    response=response,
+                )
+            with shared._lock:
+                if shared.grant is None:
+                    shared.grant = oauth2_grant(
+                        self.scheme, self._credential, self._base_url, endpoints
+                    )
+        grant = shared.grant
+        yield from (grant.scoped(self._scopes) if self._scopes else grant).auth_flow(request)
+
+    def scoped(self, scopes: Any) -> OpenIdConnectAuth:
+        """The same provider and grant, asking for more scopes."""
+        return OpenIdConnectAuth(
+            self.scheme, self._credential, self._base_url, scopes=scopes, shared=self._shared
+        )
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.token_url!r}, client_id={self.client_id!r})"
-
-
-class OAuth2ClientCredentials(_OAuth2Base):
-    """OAuth 2 client-credentials grant (RFC 6749 section 4.4).
-
-    POSTs ``grant_type=client_credentials`` (and ``scope``) to ``token_url`` with the
-    client id and secret - in an HTTP Basic ``Authorization`` header by default (RFC 6749
-    section 2.3.1; the header is masked wherever requests are shown), or as
-    ``client_id``/``client_secret`` form fields with ``client_auth="body"`` - caches the
-    token until ``expires_in`` (less ``leeway`` seconds), and when a request made with a
-    cached token answers 401, fetches a new token and retries that request once.
-    """
-
-    def __init__(
-        self,
-        token_url: str,
-        client_id: str,
-        client_secret: str,
-        scopes: list[str] | tuple[str, ...] | str | None = None,
-        **options: Any,
-    ) -> None:
-        super().__init__(token_url, client_id, client_secret, scopes, **options)
-
-    def _grant(self) -> dict[str, str]:
-        return {"grant_type": "client_credentials"}
-
-
-class OAuth2Password(_OAuth2Base):
-    """OAuth 2 resource-owner password grant (RFC 6749 section 4.3)."""
-
-    def __init__(
-        self,
-        token_url: str,
-        username: str,
-        password: str,
-        client_id: str = "",
-        client_secret: str | None = None,
-        scopes: list[str] | tuple[str, ...] | str | None = None,
-        **options: Any,
-    ) -> None:
-        super().__init__(token_url, client_id, client_secret, scopes, **options)
-        self.username = username
-        self._password = password
-
-    def _grant(self) -> dict[str, str]:
-        return {"grant_type": "password", "username": self.username, "password": self._password}
+        return f"OpenIdConnectAuth({self.discovery_url!r})"
 
 
 class AllOfAuth(Auth):
@@ -358,17 +331,21 @@ class SecurityResolver:
             return isinstance(credential, str)
         if kind == "apiKey":
             return isinstance(credential, str)
-        if kind == "oauth2":
+        if kind in ("oauth2", "openIdConnect"):
             if isinstance(credential, str):
                 return True
+            if kind == "openIdConnect":
+                return _is_pair(credential) or isinstance(credential, Mapping)
             flows = scheme.flows or {}
             if isinstance(credential, Mapping):
                 if "username" in credential:
                     return "password" in flows
-                return "client_id" in credential and "clientCredentials" in flows
+                if "redirect_uri" in credential:
+                    return "authorizationCode" in flows
+                return "client_id" in credential and bool(
+                    {"clientCredentials", "authorizationCode"} & set(flows)
+                )
             return _is_pair(credential) and "clientCredentials" in flows
-        if kind == "openIdConnect":
-            return isinstance(credential, str)
         return False
 
     def auth_for_scheme(self, name: str) -> Auth | None:
@@ -383,12 +360,6 @@ class SecurityResolver:
                 auth = self._build(scheme, credential)
             self._auths[name] = auth
             return auth
-
-    def _token_url(self, flow: Mapping[str, Any], scheme: SecurityScheme) -> str:
-        url = flow.get("tokenUrl")
-        if not isinstance(url, str) or not url:
-            raise InvalidRequestError(f"security scheme {scheme.name!r} has no tokenUrl")
-        return urljoin(self.base_url.rstrip("/") + "/", url)
 
     def _build(self, scheme: SecurityScheme, credential: Any) -> Auth | None:
         if _is_generic(credential):
@@ -423,47 +394,15 @@ class SecurityResolver:
         if kind in ("oauth2", "openIdConnect"):
             if isinstance(credential, str):
                 return BearerAuth(credential)
-            flows = scheme.flows or {}
-            if isinstance(credential, Mapping) and "username" in credential:
-                flow = flows.get("password") or {}
-                return OAuth2Password(
-                    self._token_url(flow, scheme),
-                    str(credential["username"]),
-                    str(credential.get("password", "")),
-                    client_id=str(credential.get("client_id", "")),
-                    client_secret=credential.get("client_secret"),
-                    scopes=credential.get("scopes") or credential.get("scope"),
-                    client_auth=str(credential.get("client_auth", "basic")),
-                )
-            flow = flows.get("clientCredentials")
-            if not isinstance(flow, Mapping):
+            if not (isinstance(credential, Mapping) or _is_pair(credential)):
                 raise InvalidRequestError(
-                    f"security scheme {scheme.name!r} has no clientCredentials flow; "
-                    "pass an access token string or an Auth object"
+                    f"security scheme {scheme.name!r} (OAuth 2) takes a token string, "
+                    "{'client_id': ..., 'client_secret': ...}, (client_id, client_secret) or "
+                    "{'username': ..., 'password': ..., 'client_id': ...}"
                 )
-            client_auth = "basic"
-            if isinstance(credential, Mapping):
-                client_id = credential.get("client_id")
-                secret = credential.get("client_secret")
-                scopes = credential.get("scopes") or credential.get("scope")
-                client_auth = str(credential.get("client_auth", "basic"))
-            elif _is_pair(credential):
-                client_id, secret = credential
-                scopes = None
-            else:
-                raise InvalidRequestError(
-                    f"security scheme {scheme.name!r} (OAuth 2) takes a token string or "
-                    "{'client_id': ..., 'client_secret': ...}"
-                )
-            if scopes is None and isinstance(flow.get("scopes"), Mapping):
-                scopes = list(flow["scopes"])
-            return OAuth2ClientCredentials(
-                self._token_url(flow, scheme),
-                str(client_id),
-                str(secret or ""),
-                scopes,
-                client_auth=client_auth,
-            )
+            if kind == "openIdConnect":
+                return OpenIdConnectAuth(scheme, credential, self.base_url)
+            return oauth2_grant(scheme, credential, self.base_url)
         logger.debug("security scheme %r of type %r is not supported", scheme.name, kind)
         return None
 
@@ -489,6 +428,21 @@ class SecurityResolver:
                 self._auths["*"] = auth
         return "*", auth
 
+    def _scoped(self, name: str, scopes: list[str] | None) -> tuple[str, Auth | None]:
+        """Scheme ``name``'s auth asking for the ``scopes`` an operation lists (OAuth 2:
+        a token per scope set, shared by the operations that need the same scopes)."""
+        auth = self.auth_for_scheme(name)
+        scoped_view = getattr(auth, "scoped", None)  # OAuth2Grant, OpenIdConnectAuth
+        if not scopes or scoped_view is None:
+            return name, auth
+        key = f"{name}[{' '.join(sorted(scopes))}]"
+        with self._lock:
+            scoped = self._auths.get(key)
+            if scoped is None:
+                scoped = scoped_view(scopes)
+                self._auths[key] = scoped
+        return key, scoped
+
     def resolve(self, op: Operation) -> tuple[str, Auth | None]:
         """``(key, auth)`` for ``op``: operations with the same key share the same auth."""
         if not self.has_credentials:
@@ -498,16 +452,17 @@ class SecurityResolver:
             if not requirement:
                 continue
             parts: list[Auth] = []
-            for name in requirement:
-                auth = self.auth_for_scheme(name)
+            keys: list[str] = []
+            for name in sorted(requirement):
+                key, auth = self._scoped(name, requirement[name])
                 if auth is None:
                     break
                 parts.append(auth)
+                keys.append(key)
             else:
-                names = sorted(requirement)
                 if len(parts) == 1:
-                    return names[0], parts[0]
-                key = "+".join(names)
+                    return keys[0], parts[0]
+                key = "+".join(keys)
                 with self._lock:
                     combined = self._auths.get(key)
                     if combined is None:

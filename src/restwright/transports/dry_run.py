@@ -13,6 +13,9 @@ from ..engine.models import Request, Response
 
 logger = logging.getLogger("restwright")
 
+#: The reason phrase of every dry-run answer (auth flows tell them from real ones by it).
+DRY_RUN_REASON = "OK (dry run)"
+
 
 class DryRunTransport:
     """Answers every request with a synthetic ``200`` whose JSON body is ``{}``."""
@@ -20,7 +23,7 @@ class DryRunTransport:
     def handle(self, request: Request, *, stream: bool = False) -> Response:
         logger.debug("dry run: %s", request.to_curl())
         headers = Headers.from_raw([("Content-Type", "application/json"), ("Content-Length", "2")])
-        return Response(200, headers, b"{}", request=request, reason="OK (dry run)")
+        return Response(200, headers, b"{}", request=request, reason=DRY_RUN_REASON)
 
     async def handle_async(self, request: Request, *, stream: bool = False) -> Response:
         return self.handle(request, stream=stream)
