@@ -18,13 +18,13 @@ own event loop, on 127.0.0.1 only, and stops when the block exits.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import ServerConnection, serve
+
+from .loops import LoopThread
 
 __all__ = ["MattermostWebsocketServer"]
 
@@ -51,8 +51,7 @@ class MattermostWebsocketServer:
         self.close_codes: list[int | None] = []
         self.errors: list[BaseException] = []
         self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._loop: LoopThread | None = None
         self._server: Any = None
 
     @property
@@ -64,32 +63,29 @@ class MattermostWebsocketServer:
         return sum(1 for m in self.received if m.get("action") == "ping")
 
     def __enter__(self) -> MattermostWebsocketServer:
-        self._thread.start()
+        self._loop = LoopThread("mattermost-ws")
 
         async def start() -> Any:
             return await serve(self._handle, "127.0.0.1", 0)
 
-        self._server = asyncio.run_coroutine_threadsafe(start(), self._loop).result(10)
+        self._server = self._loop.run(start(), timeout=10)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
     def __exit__(self, *exc: object) -> None:
-        async def shutdown() -> None:
-            self._server.close()
-            await self._server.wait_closed()
-
-        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+        assert self._loop is not None
+        self.stop_serving()
         self._loop.close()
 
     def stop_serving(self) -> None:
         """Close the listening socket and every connection (the server goes away)."""
-        asyncio.run_coroutine_threadsafe(self._close_all(), self._loop).result(10)
+        assert self._loop is not None
 
-    async def _close_all(self) -> None:
-        self._server.close()
-        await self._server.wait_closed()
+        async def close() -> None:
+            self._server.close()
+            await self._server.wait_closed()
+
+        self._loop.run(close(), timeout=10)
 
     async def _handle(self, ws: ServerConnection) -> None:
         try:
