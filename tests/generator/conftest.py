@@ -3,6 +3,8 @@
 * ``generated``: ``generated(spec, package) -> module`` writes a package with
   ``restwright generate``'s function into a temporary directory put on ``sys.path``, imports
   it and forgets it (and its submodules) at teardown.
+* ``prism_served``: ``prism_served(document) -> (base_url, hooks)`` starts Prism for the
+  test; the hooks record Prism's ``sl-violations``, which must stay empty.
 * ``check_code``: ``check_code(directory)`` runs ``ruff check`` and ``mypy --strict`` on
   generated code and fails with their output.
 """
@@ -14,8 +16,10 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -49,30 +53,70 @@ def generated(tmp_path: Path) -> Iterator[Callable[..., tuple[ModuleType, Genera
 
 
 @pytest.fixture
+def prism_served() -> Iterator[Callable[[Path], tuple[str, dict[str, Any]]]]:
+    """``prism_served(document) -> (base_url, hooks)``: Prism on the document for the test,
+    and engine hooks recording its ``sl-violations``, asserted absent at teardown."""
+    from tests.servers.prism import VIOLATIONS_HEADER, find_prism, prism_mock
+
+    try:
+        find_prism()
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    violations: list[str] = []
+
+    def record(response: Any) -> None:
+        if response.headers.get(VIOLATIONS_HEADER):
+            violations.append(response.headers[VIOLATIONS_HEADER])
+
+    with ExitStack() as stack:
+
+        def serve(document: Path) -> tuple[str, dict[str, Any]]:
+            return stack.enter_context(prism_mock(document)), {"response": [record]}
+
+        yield serve
+    assert not violations, violations
+
+
+# restwright is checked by its own configuration; in a user's project it is an installed,
+# typed package whose own modules mypy does not report on: the same here.
+MYPY_CONFIG = """\
+[mypy]
+strict = True
+cache_dir = /dev/null
+incremental = False
+
+[mypy-restwright.*]
+follow_imports = silent
+"""
+
+
+def run_mypy(
+    cwd: Path, *targets: str, path: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``mypy --strict`` on ``targets`` from ``cwd`` (restwright's sources on MYPYPATH)."""
+    config = cwd / "mypy-check.ini"
+    config.write_text(MYPY_CONFIG)
+    search = [str(ROOT / "src")] + ([str(path)] if path is not None else [])
+    env = {**os.environ, "MYPYPATH": os.pathsep.join(search)}
+    return subprocess.run(
+        [str(BIN / "mypy"), "--config-file", str(config), *targets],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+    )
+
+
+@pytest.fixture
 def check_code() -> Callable[[Path], None]:
     def check(directory: Path) -> None:
-        env = {**os.environ, "MYPYPATH": str(ROOT / "src")}
         ruff = subprocess.run(
             [str(BIN / "ruff"), "check", "--no-cache", "--isolated", *RUFF_RULES, str(directory)],
             capture_output=True,
             text=True,
         )
         assert ruff.returncode == 0, ruff.stdout + ruff.stderr
-        mypy = subprocess.run(
-            [
-                str(BIN / "mypy"),
-                "--strict",
-                "--no-incremental",
-                "--cache-dir",
-                os.devnull,
-                "-p",
-                directory.name,
-            ],
-            capture_output=True,
-            text=True,
-            cwd=directory.parent,
-            env=env,
-        )
+        mypy = run_mypy(directory.parent, "-p", directory.name)
         assert mypy.returncode == 0, mypy.stdout + mypy.stderr
 
     return check

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import inspect
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,8 @@ from click.testing import CliRunner
 
 from restwright.cli import main
 from restwright.openapi import from_openapi
+
+from .conftest import run_mypy
 
 ROOT = Path(__file__).resolve().parents[2]
 PETSTORE = ROOT / "tests" / "openapi" / "documents" / "prism" / "petstore-3.0.yaml"
@@ -52,23 +53,7 @@ pets.pets.list_pets(x_request_id="r", session="s", status=["lost"])
 
 
 def _mypy(directory: Path, module: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MYPYPATH": os.pathsep.join([str(ROOT / "src"), str(directory)])}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--no-incremental",
-            "--cache-dir",
-            os.devnull,
-            str(directory / module),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=directory,
-    )
+    return run_mypy(directory, str(directory / module), path=directory)
 
 
 @pytest.fixture

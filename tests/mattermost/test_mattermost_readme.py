@@ -85,6 +85,15 @@ async def _readme_flow(api: Any, tmp_path: Path) -> None:
     assert isinstance(post.create_at, int)
 
 
+async def _readme_flow_in_session(client: Any, tmp_path: Path) -> None:
+    if isinstance(client, SyncClient):
+        with client.session() as api:
+            await _readme_flow(api, tmp_path)
+    else:
+        async with client.session() as api:
+            await _readme_flow(api, tmp_path)
+
+
 async def _close(client: Any) -> None:
     await _await(client.close() if hasattr(client, "close") else client.aclose())
 
@@ -99,14 +108,10 @@ async def test_readme_flow_with_token(
 ) -> None:
     client = _client(client_kind, mattermost_prism, {"token": "<yourtokenhere>"}, prism_options)
     try:
-        if not session:
-            await _readme_flow(client, tmp_path)
-        elif client_kind == "sync":
-            with client.session() as api:
-                await _readme_flow(api, tmp_path)
+        if session:
+            await _readme_flow_in_session(client, tmp_path)
         else:
-            async with client.session() as api:
-                await _readme_flow(api, tmp_path)
+            await _readme_flow(client, tmp_path)
     finally:
         await _close(client)
 
@@ -124,12 +129,7 @@ async def test_login_once_then_bearer_token(
         client_kind, login_prism, {"login_id": "hansolo", "password": "lea1234"}, options
     )
     try:
-        if client_kind == "sync":
-            with client.session() as api:
-                await _readme_flow(api, tmp_path)
-        else:
-            async with client.session() as api:
-                await _readme_flow(api, tmp_path)
+        await _readme_flow_in_session(client, tmp_path)
         await _await(client.users.get_user("me"))  # the session's login is shared
     finally:
         await _close(client)

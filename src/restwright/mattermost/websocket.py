@@ -26,12 +26,13 @@ async drivers only execute them, so they cannot drift apart.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import inspect
 import itertools
 import json
 import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any, NamedTuple, Union
 from urllib.parse import urlencode
 
@@ -79,6 +80,34 @@ _Action = Union[_Connect, _Send, _Receive, _Sleep, _Deliver, _Close]
 
 class _Dropped(Exception):
     """The connection is gone (closed, refused, reset, or silent): reconnect."""
+
+
+class _Driver:
+    """Runs the state machine: sends it what the last action gave, or throws the drop in."""
+
+    def __init__(self, steps: Generator[_Action, Any, None]) -> None:
+        self.steps = steps
+        self.value: Any = None
+        self.failure: BaseException | None = None
+        self.socket: Any = None
+
+    def next(self) -> _Action | None:
+        failure, self.failure = self.failure, None
+        try:
+            return self.steps.send(self.value) if failure is None else self.steps.throw(failure)
+        except StopIteration:
+            return None
+
+    @contextlib.contextmanager
+    def step(self) -> Iterator[None]:
+        """Around one action: a socket error becomes a drop for the state machine."""
+        from websockets.exceptions import WebSocketException
+
+        self.value = None
+        try:
+            yield
+        except (WebSocketException, OSError) as exc:
+            self.failure = _Dropped(_describe(exc))
 
 
 class EventStream:
@@ -241,40 +270,26 @@ class EventStream:
             return auth.split(" ", 1)[-1]
         raise TypeError("the event stream needs a token or login_id/password auth")
 
-    # -- drivers ----------------------------------------------------------------------
-    @staticmethod
-    def _next(
-        steps: Generator[_Action, Any, None], value: Any, failure: BaseException | None
-    ) -> _Action | None:
-        try:
-            return steps.send(value) if failure is None else steps.throw(failure)
-        except StopIteration:
-            return None
+    def _logged_in_token(self) -> str:
+        token = self._token()
+        if token is None:
+            raise Unauthorized(401, None, None, "the login gave no token")
+        return token
 
+    # -- drivers ----------------------------------------------------------------------
     def run_sync(self) -> None:
         """Run the stream in this thread until it stops (see the class docstring)."""
-        from websockets.exceptions import WebSocketException
-
-        token = self._token()
-        if token is None:  # log in first, through the client's own auth flow
+        if self._token() is None:  # log in first, through the client's own auth flow
             self.client.users.get_user("me")
-            token = self._token()
-        assert token is not None
-        steps = self._steps(token)
-        value: Any = None
-        failure: BaseException | None = None
-        socket: Any = None
+        driver = _Driver(self._steps(self._logged_in_token()))
         try:
-            while (action := self._next(steps, value, failure)) is not None:
-                failure = None
-                try:
-                    value, socket = self._execute_sync(action, socket)
-                except (WebSocketException, OSError) as exc:
-                    value, failure = None, _Dropped(_describe(exc))
+            while (action := driver.next()) is not None:
+                with driver.step():
+                    driver.value, driver.socket = self._execute_sync(action, driver.socket)
         finally:
-            steps.close()
-            if socket is not None:
-                socket.close()
+            driver.steps.close()
+            if driver.socket is not None:
+                driver.socket.close()
 
     def _execute_sync(self, action: _Action, socket: Any) -> tuple[Any, Any]:
         from websockets.sync.client import connect
@@ -303,28 +318,17 @@ class EventStream:
 
     async def run(self) -> None:
         """Run the stream on the running event loop until it stops."""
-        from websockets.exceptions import WebSocketException
-
-        token = self._token()
-        if token is None:
+        if self._token() is None:
             await self.client.users.get_user("me")
-            token = self._token()
-        assert token is not None
-        steps = self._steps(token)
-        value: Any = None
-        failure: BaseException | None = None
-        socket: Any = None
+        driver = _Driver(self._steps(self._logged_in_token()))
         try:
-            while (action := self._next(steps, value, failure)) is not None:
-                failure = None
-                try:
-                    value, socket = await self._execute(action, socket)
-                except (WebSocketException, OSError) as exc:
-                    value, failure = None, _Dropped(_describe(exc))
+            while (action := driver.next()) is not None:
+                with driver.step():
+                    driver.value, driver.socket = await self._execute(action, driver.socket)
         finally:
-            steps.close()
-            if socket is not None:
-                await socket.close()
+            driver.steps.close()
+            if driver.socket is not None:
+                await driver.socket.close()
 
     async def _execute(self, action: _Action, socket: Any) -> tuple[Any, Any]:
         import asyncio
