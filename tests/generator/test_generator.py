@@ -54,6 +54,21 @@ FEATURES: dict[str, Any] = {
                 },
             }
         },
+        "/export": {
+            "get": {
+                "operationId": "export",
+                "tags": ["zoo"],
+                "responses": {
+                    "200": {
+                        "description": "the zoo",
+                        "content": {
+                            "application/json": {"schema": {"type": "object"}},
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    }
+                },
+            }
+        },
         "/trees": {
             "post": {
                 "operationId": "plantTree",
@@ -205,8 +220,12 @@ def test_models_cover_the_constructs(
     assert list(signature.parameters)[:5] == ["self", "animal_id", "if_match", "class_", "headers"]
     assert "One animal \u2019by\u2019 id" in (type(client.zoo).get_animal.__doc__ or "")
     runtime = load(features)
-    assert [op.name for op in runtime.operations] == ["get_animal", "plant_tree"]
-    assert inspect.signature(type(client.zoo).plant_tree).return_annotation == ("list[models.Tree]")
+    assert [op.name for op in runtime.operations] == ["get_animal", "export", "plant_tree"]
+    # Every 2xx response counts: 201 with a list of trees, 204 without a body.
+    signature_of = inspect.signature
+    assert signature_of(type(client.zoo).plant_tree).return_annotation == "list[models.Tree] | None"
+    assert signature_of(type(client.zoo).export).return_annotation == "dict[str, Any] | str"
+    assert any("JSON and other media" in f for f in summary.fallbacks)
     # Dry run: nothing is received, the method returns the synthetic body as it is.
     assert client.zoo.get_animal(1, class_="a") == {}
     # A response that does not fit the documented type: DriftError with the exchange

@@ -219,6 +219,8 @@ class OperationSignature:
                 self.keyword.append((p.python_name, self._param(renderer, p, hint, where), False))
         self.headers = names.extras["headers"]
         self.timeout = names.extras["timeout"]
+        self._seen: set[str] = set()
+        self.parsed = True
         self.returns = self._returns(renderer, op, hint, where)
         self.doc = self._doc(api, op, names)
 
@@ -249,24 +251,42 @@ class OperationSignature:
                 types.append("bytes | str | os.PathLike[str] | IO[bytes]")
         return TypeRenderer._union(" | ".join(types).split(" | "))
 
-    @staticmethod
-    def _returns(renderer: TypeRenderer, op: Operation, hint: str, where: str) -> str:
+    def _returns(self, renderer: TypeRenderer, op: Operation, hint: str, where: str) -> str:
+        """The union of what the 2xx responses carry (no body: None).  When JSON and other
+        media are mixed, the result is the runtime's value, not parsed (and said so)."""
+        types: list[str] = []
+        media_kinds: set[str] = set()
         for status in sorted(op.responses):
             if not status.startswith("2"):
                 continue
             content = op.responses[status].content
             if not content:
-                return "None"
-            media, schema = next(iter(content.items()))
-            lower = media_type_of(media)
-            if is_json_media(lower):
-                if schema is None:
-                    return "Any"
-                return renderer.annotation(
-                    schema, hint + "Response", f"{where} response {status}", "models."
-                )
-            return "str" if lower.startswith("text/") else "bytes"
-        return "Any"
+                types.append("None")
+                continue
+            for media, schema in content.items():
+                lower = media_type_of(media)
+                if is_json_media(lower):
+                    media_kinds.add("json")
+                    name = hint + "Response" + ("" if "json" not in self._seen else status)
+                    self._seen.add("json")
+                    types.append(
+                        "Any"
+                        if schema is None
+                        else renderer.annotation(
+                            schema, name, f"{where} response {status}", "models."
+                        )
+                    )
+                else:
+                    media_kinds.add("other")
+                    types.append("str" if lower.startswith("text/") else "bytes")
+        if not types:
+            return "Any"
+        if media_kinds == {"json", "other"}:
+            self.parsed = False
+            renderer.fallback(
+                where, "2xx responses in JSON and other media: the result is not parsed"
+            )
+        return TypeRenderer._union(types)
 
     def _doc(self, api: ApiDescription, op: Operation, names: ArgumentNames) -> str:
         text = build_docstring(api, op, names)
@@ -326,7 +346,7 @@ class OperationSignature:
 
     def _runtime_type(self) -> str:
         """The type the result is parsed into (evaluated at call time: models are imported)."""
-        if self.returns in ("None", "Any", "str", "bytes"):
+        if self.returns in ("None", "Any", "str", "bytes") or not self.parsed:
             return "None"
         return self.returns
 

@@ -119,7 +119,7 @@ class Uploads(TypedGroup):
         multipart_data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes = None,
-    ) -> models.FileInfo:
+    ) -> models.FileInfo | None:
         """
         Perform a file upload
 
@@ -156,7 +156,7 @@ class Uploads(TypedGroup):
         """
         result = self._call(
             'upload_data',
-            models.FileInfo,
+            models.FileInfo | None,
             {
                 'upload_id': upload_id,
                 'body': body,
@@ -166,7 +166,7 @@ class Uploads(TypedGroup):
                 'timeout': timeout,
             },
         )
-        return cast('models.FileInfo', result)
+        return cast('models.FileInfo | None', result)
 
 
 class AsyncUploads(AsyncTypedGroup):
@@ -273,7 +273,7 @@ class AsyncUploads(AsyncTypedGroup):
         multipart_data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes = None,
-    ) -> models.FileInfo:
+    ) -> models.FileInfo | None:
         """
         Perform a file upload
 
@@ -310,7 +310,7 @@ class AsyncUploads(AsyncTypedGroup):
         """
         result = await self._acall(
             'upload_data',
-            models.FileInfo,
+            models.FileInfo | None,
             {
                 'upload_id': upload_id,
                 'body': body,
@@ -320,4 +320,4 @@ class AsyncUploads(AsyncTypedGroup):
                 'timeout': timeout,
             },
         )
-        return cast('models.FileInfo', result)
+        return cast('models.FileInfo | None', result)
