@@ -75,7 +75,7 @@ http {{
     keepalive_timeout 60s;
 {temp_paths}
     server {{
-        listen 127.0.0.1:{port};
+        listen 127.0.0.1:{port};{unix_listen}
         root {tmp}/www;
         location / {{
             default_type application/json;
@@ -179,8 +179,10 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def nginx_server(body: bytes = BODY) -> Iterator[str]:
-    """Run nginx serving ``body`` on every path; yield its base URL (no trailing slash)."""
+def nginx_server(body: bytes = BODY, *, unix_socket: str | None = None) -> Iterator[str]:
+    """Run nginx serving ``body`` on every path; yield its base URL (no trailing slash).
+
+    With ``unix_socket`` (a path) nginx also listens on that Unix domain socket."""
     binary = ensure_nginx()
     with tempfile.TemporaryDirectory(prefix="bench-nginx-") as tmp:
         os.chmod(tmp, 0o755)
@@ -190,7 +192,10 @@ def nginx_server(body: bytes = BODY) -> Iterator[str]:
         port = _free_port()
         conf = Path(tmp, "nginx.conf")
         temp_paths = _temp_path_lines(binary, tmp)
-        conf.write_text(_CONF.format(tmp=tmp, port=port, temp_paths=temp_paths))
+        unix_listen = f"\n        listen unix:{unix_socket};" if unix_socket else ""
+        conf.write_text(
+            _CONF.format(tmp=tmp, port=port, temp_paths=temp_paths, unix_listen=unix_listen)
+        )
         log = Path(tmp, "error.log")
         proc = subprocess.Popen(
             [binary, "-p", tmp, "-e", str(log), "-c", str(conf)],

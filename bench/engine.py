@@ -20,7 +20,7 @@ import json
 import os
 import platform
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -59,12 +59,14 @@ def restwright_or_none(attr: str) -> Any:
 
 
 # -- sync peers: context managers yielding a fetch() that GETs /item and parses it ----
+# (``unix_socket``: connect to that Unix domain socket instead, for bench/unix_socket.py)
 
 
 @contextlib.contextmanager
-def restwright_sync(base: str) -> Iterator[Callable[[], Any]]:
+def restwright_sync(base: str, unix_socket: str | None = None) -> Iterator[Callable[[], Any]]:
     rw = restwright_or_none("Client")
-    with rw.Client(base, auth=rw.BearerAuth(TOKEN), retry=rw.Retry(total=2)) as client:
+    auth, retry = rw.BearerAuth(TOKEN), rw.Retry(total=2)
+    with rw.Client(base, auth=auth, retry=retry, uds=unix_socket) as client:
         yield lambda: client.get(PATH).json()
 
 
@@ -86,12 +88,14 @@ def http_client(base: str) -> Iterator[Callable[[], Any]]:
 
 
 @contextlib.contextmanager
-def pycurl_(base: str) -> Iterator[Callable[[], Any]]:
+def pycurl_(base: str, unix_socket: str | None = None) -> Iterator[Callable[[], Any]]:
     import pycurl
 
     curl = pycurl.Curl()
     buf = io.BytesIO()
     curl.setopt(pycurl.URL, base + PATH)
+    if unix_socket:
+        curl.setopt(pycurl.UNIX_SOCKET_PATH, unix_socket)
     curl.setopt(pycurl.WRITEDATA, buf)
 
     def fetch() -> Any:
@@ -116,10 +120,11 @@ def urllib3_(base: str) -> Iterator[Callable[[], Any]]:
 
 
 @contextlib.contextmanager
-def httpx_sync(base: str) -> Iterator[Callable[[], Any]]:
+def httpx_sync(base: str, unix_socket: str | None = None) -> Iterator[Callable[[], Any]]:
     import httpx
 
-    with httpx.Client(base_url=base) as client:
+    transport = httpx.HTTPTransport(uds=unix_socket) if unix_socket else None
+    with httpx.Client(base_url=base, transport=transport) as client:
         yield lambda: client.get(PATH).json()
 
 
@@ -136,9 +141,12 @@ def requests_(base: str) -> Iterator[Callable[[], Any]]:
 
 
 @contextlib.asynccontextmanager
-async def restwright_async(base: str) -> AsyncIterator[Callable[[], Any]]:
+async def restwright_async(
+    base: str, unix_socket: str | None = None
+) -> AsyncIterator[Callable[[], Any]]:
     rw = restwright_or_none("AsyncClient")
-    async with rw.AsyncClient(base, auth=rw.BearerAuth(TOKEN), retry=rw.Retry(total=2)) as client:
+    auth, retry = rw.BearerAuth(TOKEN), rw.Retry(total=2)
+    async with rw.AsyncClient(base, auth=auth, retry=retry, uds=unix_socket) as client:
 
         async def fetch() -> Any:
             return (await client.get(PATH)).json()
@@ -147,10 +155,11 @@ async def restwright_async(base: str) -> AsyncIterator[Callable[[], Any]]:
 
 
 @contextlib.asynccontextmanager
-async def aiohttp_(base: str) -> AsyncIterator[Callable[[], Any]]:
+async def aiohttp_(base: str, unix_socket: str | None = None) -> AsyncIterator[Callable[[], Any]]:
     import aiohttp
 
-    async with aiohttp.ClientSession() as session:
+    connector = aiohttp.UnixConnector(path=unix_socket) if unix_socket else None
+    async with aiohttp.ClientSession(connector=connector) as session:
         url = base + PATH
 
         async def fetch() -> Any:
@@ -161,10 +170,13 @@ async def aiohttp_(base: str) -> AsyncIterator[Callable[[], Any]]:
 
 
 @contextlib.asynccontextmanager
-async def httpx_async(base: str) -> AsyncIterator[Callable[[], Any]]:
+async def httpx_async(
+    base: str, unix_socket: str | None = None
+) -> AsyncIterator[Callable[[], Any]]:
     import httpx
 
-    async with httpx.AsyncClient(base_url=base) as client:
+    transport = httpx.AsyncHTTPTransport(uds=unix_socket) if unix_socket else None
+    async with httpx.AsyncClient(base_url=base, transport=transport) as client:
 
         async def fetch() -> Any:
             return (await client.get(PATH)).json()
@@ -237,14 +249,20 @@ def run_async(
         return None
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = bench_parser("python -m bench.engine", __doc__, KEYS)
+def parse_args(
+    argv: list[str] | None,
+    prog: str = "python -m bench.engine",
+    doc: str | None = __doc__,
+    keys: Sequence[str] = KEYS,
+) -> argparse.Namespace:
+    """The request-count options (``bench/unix_socket.py`` takes the same ones)."""
+    ap = bench_parser(prog, doc, keys)
     ap.add_argument("--quick", action="store_true", help="small N (smoke run, noisy figures)")
     ap.add_argument("--n", type=int, help="sync requests per timed run (default 5000)")
     ap.add_argument("--async-n", type=int, help="async requests per timed run (default 10000)")
     ap.add_argument("--concurrency", type=int, default=64, help="async requests in flight")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs per peer; best is kept")
-    args = parse_bench_args(ap, argv, KEYS)
+    args = parse_bench_args(ap, argv, keys)
     args.n = args.n or (1000 if args.quick else 5000)
     args.async_n = args.async_n or (2000 if args.quick else 10000)
     return args

@@ -19,6 +19,7 @@ __all__ = [
     "BadRequest",
     "BulkError",
     "CassetteError",
+    "ClientCertificateError",
     "ClientError",
     "Conflict",
     "ConnectError",
@@ -157,6 +158,15 @@ class CassetteError(RestwrightError):
     Raised in replay modes for a request with no recorded answer left (the message names
     the closest recorded requests), and for a cassette file that cannot be read.  Never
     retried: replaying again would not find an answer either.
+    """
+
+
+class ClientCertificateError(RestwrightError, ValueError):
+    """The client certificate given as ``cert=`` cannot be used (nothing was sent).
+
+    Raised when the client (or transport) is built: a file that cannot be read, a file
+    that is not PEM, a key that does not match the certificate, an encrypted key without
+    its password or with a wrong one.  The message names the file, never the password.
     """
 
 

@@ -10,7 +10,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from .._version import __version__
 from ..errors import InvalidRequestError
@@ -31,6 +31,9 @@ from .urls import (
     split_url,
     without_params,
 )
+
+if TYPE_CHECKING:
+    from ..transports.client_cert import CertTypes
 
 DEFAULT_RETRY = Retry(total=2)
 USER_AGENT = f"restwright/{__version__}"
@@ -92,8 +95,10 @@ class BaseClient(ABC):
         follow_redirects: bool = True,
         max_redirects: int = 5,
         verify: Any = True,
+        cert: CertTypes | None = None,
         trust_env: bool = True,
         proxy: str | None = None,
+        uds: str | os.PathLike[str] | None = None,
     ) -> None:
         origin, target = split_url(base_url)
         self.base_url = base_url.rstrip("/")
@@ -115,7 +120,22 @@ class BaseClient(ABC):
         self.dry_run = dry_run
         self._hook_map = dict(hooks or {})
         request_hooks, response_hooks = _hooks(hooks)
-        self._transport_options = {"verify": verify, "trust_env": trust_env, "proxy": proxy}
+        if transport is not None and (cert is not None or uds is not None):
+            raise ValueError(
+                "cert= and uds= configure the default transport: give them to the transport "
+                "passed as transport= instead"
+            )
+        if cert is not None:
+            # Loaded once, here: a wrong password fails now, and clones share the context.
+            from ..transports.environment import ClientCertContext
+
+            verify = ClientCertContext(verify, trust_env, cert)
+        self._transport_options = {
+            "verify": verify,
+            "trust_env": trust_env,
+            "proxy": proxy,
+            "uds": uds,
+        }
         self._owns_transport = transport is None
         self._builds_transport = transport is None  # so a pickled copy can build its own
         self._transport = transport if transport is not None else self._default_transport()

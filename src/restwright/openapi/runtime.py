@@ -182,8 +182,8 @@ def from_openapi(
     models; ``strict=True`` raises :class:`~restwright.openapi.drift.DriftError` when a
     response breaks the document; ``validate=False`` skips the checks made before sending.
     ``cache``/``cache_dir`` are passed to :func:`restwright.openapi.load`; the other
-    keyword arguments (``timeout``, ``retry``, ``headers``, ``transport``, ``hooks``...) to
-    :class:`restwright.Client`.
+    keyword arguments (``timeout``, ``retry``, ``headers``, ``transport``, ``hooks``,
+    ``cert``, ``uds``...) to :class:`restwright.Client`.
     """
     api = _load(source, cache, cache_dir)
     url = _base_url(api, base_url)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine.models import Request, Response
 from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
 from . import forksafe
+from .client_cert import CertTypes
 from .environment import Proxy, ssl_context
 from .http11 import (
     LAST_CHUNK,
@@ -32,6 +33,7 @@ from .http11 import (
 from .routes import Route, RouteTable
 
 if TYPE_CHECKING:
+    import os
     import ssl
 
 HIGH_WATER = 4 * 1024 * 1024
@@ -155,28 +157,34 @@ def _expire(waiter: asyncio.Future[None]) -> None:
 class AsyncSocketTransport:
     """Asyncio HTTP/1.1 transport with connection reuse, proxies and TLS.
 
-    ``max_connections`` bounds simultaneous connections per origin (requests wait for
-    one); ``max_idle`` bounds idle kept-alive connections per origin.
+    ``verify``, ``cert``, ``proxy`` and ``uds`` as for
+    :class:`~restwright.transports.SocketTransport`. ``max_connections`` bounds simultaneous
+    connections per origin (requests wait for one); ``max_idle`` bounds idle kept-alive
+    connections per origin.
     """
 
     def __init__(
         self,
         *,
         verify: Any = True,
+        cert: CertTypes | None = None,
         trust_env: bool = True,
         proxy: str | Proxy | None = None,
+        uds: str | os.PathLike[str] | None = None,
         max_idle: int = 100,
         max_connections: int = 100,
     ) -> None:
         self._verify = verify
         self._trust_env = trust_env
-        self._routes = RouteTable(proxy, trust_env)
+        self._routes = RouteTable(proxy, trust_env, uds)
         self._idle: dict[Route, list[_Protocol]] = {}
         forksafe.register(self)
         self._max_idle = max_idle
         self._max_connections = max_connections
         self._slots: dict[Route, asyncio.Semaphore] = {}
-        self._ssl: ssl.SSLContext | None = None
+        self._ssl: ssl.SSLContext | None = (
+            None if cert is None else ssl_context(verify, trust_env, cert)
+        )
 
     def _ssl_context(self) -> ssl.SSLContext:
         if self._ssl is None:
@@ -185,16 +193,24 @@ class AsyncSocketTransport:
 
     async def _open(self, route: Route, request: Request) -> _Protocol:
         loop = asyncio.get_running_loop()
-        addr = route.connect_to
-        tls = route.origin.scheme == "https"
+        uds = self._routes.uds
+        addr = route.connect_to if uds is None else f"unix socket {uds!r}"
+        tls = route.origin.scheme == "https" and not route.tunnel
+        tls_options: dict[str, Any] = (
+            {"ssl": self._ssl_context(), "server_hostname": route.origin.host} if tls else {}
+        )
         try:
-            coro = loop.create_connection(
-                lambda: _Protocol(loop, route),
-                addr.host,
-                addr.port,
-                ssl=self._ssl_context() if tls and not route.tunnel else None,
-                server_hostname=route.origin.host if tls and not route.tunnel else None,
-            )
+            if uds is None:
+                coro = loop.create_connection(
+                    lambda: _Protocol(loop, route),
+                    route.connect_to.host,
+                    route.connect_to.port,
+                    **tls_options,
+                )
+            else:
+                coro = loop.create_unix_connection(
+                    lambda: _Protocol(loop, route), uds, **tls_options
+                )
             _, proto = await asyncio.wait_for(coro, request.timeout.connect)
             if route.tunnel:
                 proto = await self._open_tunnel(loop, proto, route, request)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from ..engine.urls import Origin
+from ..errors import ClientCertificateError
+from .client_cert import CertTypes, load_client_cert
 
 if TYPE_CHECKING:
     import ssl
@@ -79,17 +81,60 @@ def proxy_from_env(origin: Origin) -> Proxy | None:
     return parse_proxy(url)
 
 
-def ssl_context(verify: Any = True, trust_env: bool = True) -> ssl.SSLContext:
-    """An SSL context: ``verify`` is True, False, a CA bundle path, or an SSLContext."""
+class ClientCertContext:
+    """An SSL context holding a client certificate, loaded once from its settings.
+
+    A client keeps this as its ``verify`` so that every connection (and every clone) uses
+    the certificate loaded at construction.  It pickles as the settings it was built from,
+    so a client copied to a worker process loads the files again there (like auth, the
+    pickle then holds the key's password); its repr shows neither paths nor password.
+    """
+
+    __slots__ = ("_settings", "context")
+
+    def __init__(self, verify: Any, trust_env: bool, cert: CertTypes) -> None:
+        self.context = ssl_context(verify, trust_env, cert)
+        self._settings = (verify, trust_env, cert)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ClientCertContext, self._settings)
+
+    def __repr__(self) -> str:
+        return "<ClientCertContext>"
+
+
+def ssl_context(
+    verify: Any = True, trust_env: bool = True, cert: CertTypes | None = None
+) -> ssl.SSLContext:
+    """An SSL context: ``verify`` is True, False, a CA bundle path, an SSLContext or a
+    :class:`ClientCertContext`; ``cert`` a client certificate (see
+    :mod:`restwright.transports.client_cert`)."""
     import ssl
 
+    if isinstance(verify, ClientCertContext):
+        verify = verify.context
     if isinstance(verify, ssl.SSLContext):
+        if cert is not None:
+            # Loading into the caller's context would change an object they own.
+            raise ClientCertificateError(
+                "cert= cannot be combined with an ssl.SSLContext as verify=: load the "
+                "certificate into that context (ctx.load_cert_chain) instead"
+            )
         return verify
     if verify is False:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
-        return ctx
+    else:
+        ctx = _verifying_context(verify, trust_env)
+    if cert is not None:
+        load_client_cert(ctx, cert)
+    return ctx
+
+
+def _verifying_context(verify: Any, trust_env: bool) -> ssl.SSLContext:
+    import ssl
+
     cafile = capath = None
     if isinstance(verify, (str, os.PathLike)):
         path = os.fspath(verify)

@@ -1,10 +1,13 @@
 """Where a request goes: directly, through a forward proxy, or through a CONNECT tunnel.
 
 Shared by the sync and asyncio socket transports; computed once per origin and cached.
+A Unix domain socket (``uds=``) replaces the TCP address of every route.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import NamedTuple
 
 from ..engine.urls import Origin
@@ -35,11 +38,26 @@ def host_header(origin: Origin) -> str:
 
 
 class RouteTable:
-    """Resolves and caches the route of each origin (proxy from ``proxy=`` or the env)."""
+    """Resolves and caches the route of each origin (proxy from ``proxy=`` or the env).
 
-    def __init__(self, proxy: str | Proxy | None = None, trust_env: bool = True) -> None:
+    With ``uds`` (a Unix domain socket path) every connection goes to that socket, so no
+    proxy applies: one from the environment is ignored (``http_proxy`` must not divert
+    calls meant for a local daemon), and one given as ``proxy=`` is refused.
+    """
+
+    def __init__(
+        self,
+        proxy: str | Proxy | None = None,
+        trust_env: bool = True,
+        uds: str | os.PathLike[str] | None = None,
+    ) -> None:
+        if uds is not None and proxy is not None:
+            raise ValueError("uds= and proxy= cannot be combined: the socket is the destination")
+        if uds is not None and not hasattr(socket, "AF_UNIX"):
+            raise ValueError("uds=: this platform has no Unix domain sockets")
         self._proxy = parse_proxy(proxy) if isinstance(proxy, str) else proxy
-        self._trust_env = trust_env
+        self._trust_env = trust_env and uds is None
+        self.uds = None if uds is None else os.fspath(uds)
         self._routes: dict[Origin, Route] = {}
 
     def get(self, origin: Origin) -> Route:

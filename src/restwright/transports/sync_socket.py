@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine.models import Request, Response
 from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
 from . import forksafe
+from .client_cert import CertTypes
 from .environment import Proxy, ssl_context
 from .http11 import (
     LAST_CHUNK,
@@ -35,6 +36,7 @@ from .http11 import (
 from .routes import Route, RouteTable
 
 if TYPE_CHECKING:
+    import os
     import ssl
 
 RECV_SIZE = 256 * 1024
@@ -70,25 +72,32 @@ class _Connection:
 class SocketTransport:
     """Sync HTTP/1.1 transport with connection reuse, proxies and TLS.
 
-    ``verify``: True, False, a CA bundle path or an ``ssl.SSLContext``. ``proxy``: a proxy
-    URL overriding the environment. ``max_idle``: idle connections kept per origin.
+    ``verify``: True, False, a CA bundle path or an ``ssl.SSLContext``. ``cert``: a client
+    certificate (see :mod:`~restwright.transports.client_cert`), loaded here. ``proxy``: a
+    proxy URL overriding the environment. ``uds``: the path of a Unix domain socket every
+    connection goes to (the URL's host only names the server). ``max_idle``: idle
+    connections kept per origin.
     """
 
     def __init__(
         self,
         *,
         verify: Any = True,
+        cert: CertTypes | None = None,
         trust_env: bool = True,
         proxy: str | Proxy | None = None,
+        uds: str | os.PathLike[str] | None = None,
         max_idle: int = 32,
     ) -> None:
         self._verify = verify
         self._trust_env = trust_env
-        self._routes = RouteTable(proxy, trust_env)
+        self._routes = RouteTable(proxy, trust_env, uds)
         self._idle: dict[Route, list[_Connection]] = {}
         forksafe.register(self)
         self._max_idle = max_idle
-        self._ssl: ssl.SSLContext | None = None
+        self._ssl: ssl.SSLContext | None = (
+            None if cert is None else ssl_context(verify, trust_env, cert)
+        )
 
     # -- connections ---------------------------------------------------------------------
     def _ssl_context(self) -> ssl.SSLContext:
@@ -96,11 +105,32 @@ class SocketTransport:
             self._ssl = ssl_context(self._verify, self._trust_env)
         return self._ssl
 
+    def _connect(self, route: Route, timeout: float | None) -> socket.socket:
+        uds = self._routes.uds
+        if uds is None:
+            addr = route.connect_to
+            sock = socket.create_connection((addr.host, addr.port), timeout=timeout)
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                sock.close()
+                raise
+            return sock
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(uds)
+        except OSError:
+            sock.close()
+            raise
+        return sock
+
     def _open(self, route: Route, request: Request) -> _Connection:
-        addr = route.connect_to
+        uds = self._routes.uds
+        addr = route.connect_to if uds is None else f"unix socket {uds!r}"
         timeout = request.timeout.connect
         try:
-            sock = socket.create_connection((addr.host, addr.port), timeout=timeout)
+            sock = self._connect(route, timeout)
         except builtins.TimeoutError:
             raise TimeoutError(
                 f"timed out connecting to {addr}", request=request, request_sent=False
@@ -108,7 +138,6 @@ class SocketTransport:
         except OSError as exc:
             raise ConnectError(f"cannot connect to {addr}: {exc}", request=request) from None
         try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if route.tunnel:
                 self._open_tunnel(sock, route, request)
             if route.origin.scheme == "https":
