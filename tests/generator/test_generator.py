@@ -63,9 +63,13 @@ FEATURES: dict[str, Any] = {
                         "description": "the zoo",
                         "content": {
                             "application/json": {"schema": {"type": "object"}},
-                            "text/csv": {"schema": {"type": "string"}},
+                            "application/xml": {"schema": {"type": "object"}},
                         },
-                    }
+                    },
+                    "202": {
+                        "description": "a CSV export",
+                        "content": {"text/csv": {"schema": {"type": "string"}}},
+                    },
                 },
             }
         },

@@ -82,9 +82,11 @@ def docstring(text: str, indent: str) -> list[str]:
     return [f'{indent}"""', *lines, f'{indent}"""']
 
 
-def _natural(name: str) -> list[tuple[int, str]]:
-    """Sort key in the order ruff keeps ``__all__`` (numbers by value: Item2 < Item10)."""
-    return [(int(part), "") if part.isdigit() else (-1, part) for part in _DIGITS.split(name)]
+def _natural(name: str) -> tuple[int, list[tuple[int, str]]]:
+    """Sort key in the order ruff keeps ``__all__``: CONSTANT_CASE first, then CamelCase,
+    then the rest, numbers by value (Item2 < Item10)."""
+    group = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    return group, [(int(p), "") if p.isdigit() else (-1, p) for p in _DIGITS.split(name)]
 
 
 def _join(lines: Iterable[str]) -> str:
@@ -263,7 +265,11 @@ class OperationSignature:
             if not content:
                 types.append("None")
                 continue
-            for media, schema in content.items():
+            json_media = [m for m in content if is_json_media(media_type_of(m))]
+            # A response offering JSON is read as JSON (the client asks for JSON); the
+            # other media types of that response are alternatives it does not receive.
+            for media in json_media[:1] or list(content):
+                schema = content[media]
                 lower = media_type_of(media)
                 if is_json_media(lower):
                     media_kinds.add("json")
