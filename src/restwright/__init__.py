@@ -22,6 +22,7 @@ from .engine.auth import (
     HeaderAuth,
 )
 from .engine.client import Client, Pages
+from .engine.cookies import CookieJar
 from .engine.headers import Headers
 from .engine.models import Request, Response
 from .engine.retry import Retry
@@ -57,6 +58,7 @@ __all__ = [
     "Client",
     "ClientError",
     "ConnectError",
+    "CookieJar",
     "DecodeError",
     "FunctionAuth",
     "HeaderAuth",

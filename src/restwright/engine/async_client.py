@@ -221,6 +221,7 @@ class AsyncClient(BaseClient):
     async def aclose(self) -> None:
         if self._owns_transport:
             await self._transport.aclose()
+        self._save_cookies()
 
     async def __aenter__(self) -> AsyncClient:
         return self

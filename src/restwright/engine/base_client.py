@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 from .._version import __version__
 from ..errors import InvalidRequestError
 from .auth import AuthTypes, to_auth
+from .cookies import CookieJar, CookieTypes, client_jar, with_call_cookies
 from .encoding import encode_form, encode_json
 from .headers import Headers, HeaderTypes, check_header
 from .models import Request
@@ -99,6 +100,7 @@ class BaseClient(ABC):
         trust_env: bool = True,
         proxy: str | None = None,
         uds: str | os.PathLike[str] | None = None,
+        cookies: CookieTypes = None,
     ) -> None:
         origin, target = split_url(base_url)
         self.base_url = base_url.rstrip("/")
@@ -148,6 +150,7 @@ class BaseClient(ABC):
             follow_redirects,
             max_redirects,
             BackoffState(),
+            client_jar(cookies, base_url),
         )
 
     @abstractmethod
@@ -162,7 +165,19 @@ class BaseClient(ABC):
     def headers(self) -> Headers:
         return self._headers
 
-    # -- pickling: options travel, connections do not ----------------------------------------
+    @property
+    def cookies(self) -> CookieJar | None:
+        """The client's cookie jar (shared with its ``with_options`` copies), or ``None``
+        for a client made with ``cookies=False``."""
+        return self._policy.cookies
+
+    def _save_cookies(self) -> None:
+        """Write the jar to its cookie file, when it has one (on close)."""
+        jar = self._policy.cookies
+        if jar is not None and jar.path is not None:
+            jar.save()
+
+    # -- pickling: options and cookies travel, connections do not --------------------------
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         if self._builds_transport:
@@ -180,8 +195,9 @@ class BaseClient(ABC):
         """A new client with some options changed, sharing this client's connection pool.
 
         Accepts the constructor's keyword arguments (``headers`` are merged into the
-        current ones; a ``None`` value removes a header). Closing the clone does not close
-        the shared pool.
+        current ones; a ``None`` value removes a header; ``cookies`` gives the copy a jar of
+        its own, else it shares this client's). Closing the clone does not close the shared
+        pool.
         """
         allowed = {
             "auth",
@@ -193,6 +209,7 @@ class BaseClient(ABC):
             "follow_redirects",
             "max_redirects",
             "base_url",
+            "cookies",
         }
         unknown = set(overrides) - allowed
         if unknown:
@@ -234,6 +251,10 @@ class BaseClient(ABC):
             follow_redirects=overrides.get("follow_redirects", self._policy.follow_redirects),
             max_redirects=overrides.get("max_redirects", self._policy.max_redirects),
         )
+        if "cookies" in overrides:
+            clone._policy = clone._policy._replace(
+                cookies=client_jar(overrides["cookies"], clone.base_url)
+            )
         return clone
 
     clone = with_options
@@ -255,6 +276,7 @@ class BaseClient(ABC):
         if_match: str | None = None,
         if_none_match: str | None = None,
         idempotency_key: str | None = None,
+        cookies: CookieTypes = None,
     ) -> Request:
         """Build the :class:`Request` a call would send (nothing is sent)."""
         method = method.upper()
@@ -310,7 +332,7 @@ class BaseClient(ABC):
             hdrs = strip_credentials(hdrs, auth.sensitive_headers if auth else frozenset())
             if auth is not None and auth.sensitive_params:
                 target = without_params(target, auth.sensitive_params)
-        return Request(
+        request = Request(
             method,
             origin,
             target,
@@ -318,6 +340,9 @@ class BaseClient(ABC):
             body,
             self.timeout if timeout is _UNSET else Timeout.of(timeout),
         )
+        # Cookies given for this call go to its URL (the client's jar adds its own later,
+        # in the pipeline, for every hop).
+        return with_call_cookies(request, cookies) if cookies else request
 
     @staticmethod
     def page_spec(

@@ -200,6 +200,7 @@ class Client(BaseClient):
     def close(self) -> None:
         if self._owns_transport:
             self._transport.close()
+        self._save_cookies()
 
     def __enter__(self) -> Client:
         return self

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, Union
 
 from ..errors import TooManyRedirects, TransportError
 from .auth import Auth, Blocking
+from .cookies import CookieJar
 from .headers import Headers
 from .logs import DEBUG, get_logger
 from .models import Request, Response, api_error
@@ -115,6 +116,7 @@ class Policy(NamedTuple):
     follow_redirects: bool
     max_redirects: int
     backoff: BackoffState
+    cookies: CookieJar | None = None
 
 
 def exchange(
@@ -232,9 +234,16 @@ def _may_resend(retry: Retry, request: Request, idempotent: bool | None) -> bool
 
 
 def _send(policy: Policy, request: Request, stream: bool) -> Exchange:
+    """One request on the wire: the jar's cookies for it, hooks, the log line, and the
+    cookies the answer sets (for every hop: auth flows, redirects, retries)."""
+    jar = policy.cookies
+    if jar:
+        request = jar.prepare(request)
     for hook in policy.request_hooks:
         yield CallHook(hook, request)
     response: Response = yield Send(request, stream)
+    if jar is not None and "set-cookie" in response.headers:
+        jar.extract(response)
     if logger.isEnabledFor(DEBUG):
         logger.debug(
             "%s %s -> %d %s (%.1f ms)",

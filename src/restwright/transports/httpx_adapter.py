@@ -2,7 +2,7 @@
 
 Useful to reuse an application's configured httpx client, and to call in-process WSGI/ASGI
 apps through ``httpx.WSGITransport``/``httpx.ASGITransport`` (no network at all). Redirects,
-retries and auth stay with restwright's pipeline: the adapter disables httpx's own.
+retries, auth and cookies stay with restwright's pipeline: the adapter disables httpx's own.
 """
 
 from __future__ import annotations
@@ -38,6 +38,21 @@ def _translate(httpx: Any, exc: Exception, request: Request) -> TransportError:
 def _timeout(httpx: Any, request: Request) -> Any:
     t = request.timeout
     return httpx.Timeout(connect=t.connect, read=t.read, write=t.read, pool=t.connect)
+
+
+def _build(httpx: Any, client: Any, request: Request) -> Any:
+    """The httpx request for ``request``, cookies included: exactly the pipeline's (the
+    httpx client's own jar would add cookies to origins the pipeline keeps them from)."""
+    req = client.build_request(
+        request.method,
+        request.url,
+        headers=request.headers.raw(),
+        content=request.content,
+        timeout=_timeout(httpx, request),
+    )
+    if "cookie" not in request.headers:
+        req.headers.pop("cookie", None)
+    return req
 
 
 def _response(request: Request, r: Any, stream: Any) -> Response:
@@ -85,13 +100,7 @@ class HTTPXTransport:
     def handle(self, request: Request, *, stream: bool = False) -> Response:
         httpx = self._httpx
         try:
-            req = self.client.build_request(
-                request.method,
-                request.url,
-                headers=request.headers.raw(),
-                content=request.content,
-                timeout=_timeout(httpx, request),
-            )
+            req = _build(httpx, self.client, request)
             r = self.client.send(req, stream=stream, follow_redirects=False)
         except httpx.HTTPError as exc:
             raise _translate(httpx, exc, request) from None
@@ -111,13 +120,7 @@ class AsyncHTTPXTransport:
     async def handle_async(self, request: Request, *, stream: bool = False) -> Response:
         httpx = self._httpx
         try:
-            req = self.client.build_request(
-                request.method,
-                request.url,
-                headers=request.headers.raw(),
-                content=request.content,
-                timeout=_timeout(httpx, request),
-            )
+            req = _build(httpx, self.client, request)
             r = await self.client.send(req, stream=stream, follow_redirects=False)
         except httpx.HTTPError as exc:
             raise _translate(httpx, exc, request) from None
