@@ -1,4 +1,5 @@
-"""A throwaway nginx on 127.0.0.1 that answers every path with the same ~1 KB JSON.
+"""A throwaway nginx on 127.0.0.1 that answers every path with the same ~1 KB JSON
+(or with a given body on chosen paths).
 
 Usage::
 
@@ -25,7 +26,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 # A realistic ~1 KB record: nested objects, strings, numbers, booleans, null, lists.
@@ -79,7 +80,7 @@ http {{
         root {tmp}/www;
         location / {{
             default_type application/json;
-            try_files /data.json =404;
+            try_files $uri /data.json =404;
         }}
     }}
 }}
@@ -179,16 +180,26 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def nginx_server(body: bytes = BODY, *, unix_socket: str | None = None) -> Iterator[str]:
+def nginx_server(
+    body: bytes = BODY,
+    files: Mapping[str, bytes] | None = None,
+    *,
+    unix_socket: str | None = None,
+) -> Iterator[str]:
     """Run nginx serving ``body`` on every path; yield its base URL (no trailing slash).
 
-    With ``unix_socket`` (a path) nginx also listens on that Unix domain socket."""
+    ``files`` maps paths (``"/repos/octo/hello"``) to bodies served there instead.  With
+    ``unix_socket`` (a path) nginx also listens on that Unix domain socket."""
     binary = ensure_nginx()
     with tempfile.TemporaryDirectory(prefix="bench-nginx-") as tmp:
         os.chmod(tmp, 0o755)
         www = Path(tmp, "www")
         www.mkdir()
         (www / "data.json").write_bytes(body)
+        for path, content in (files or {}).items():
+            target = www / path.lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
         port = _free_port()
         conf = Path(tmp, "nginx.conf")
         temp_paths = _temp_path_lines(binary, tmp)

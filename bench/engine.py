@@ -2,7 +2,8 @@
 
 Starts a local nginx answering every path with the same ~1 KB JSON object, then times
 ``GET /item`` + JSON parsing for each client, sequentially (sync) and with N requests
-in flight C at a time (async); measures ``import restwright``; prints a table and
+in flight C at a time (async); measures ``import restwright``, the response parser alone
+(against h11) and the peak memory of a client fed a 1 GiB gzip bomb; prints a table and
 the targets' ratios with PASS/MISS.  Run from the repository root::
 
     .venv/bin/python -m bench.engine [--quick] [--only restwright,pycurl,...] [--strict]
@@ -19,7 +20,12 @@ import io
 import json
 import os
 import platform
+import socket
+import subprocess
 import sys
+import threading
+import time
+import zlib
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +44,7 @@ from bench._measure import (
     time_sync,
     versions,
 )
-from bench._nginx import PAYLOAD, ensure_nginx, nginx_server, nginx_version
+from bench._nginx import BODY, PAYLOAD, ensure_nginx, nginx_server, nginx_version
 
 PATH = "/item"
 TOKEN = "secret-token"
@@ -206,7 +212,7 @@ ASYNC_PEERS = [
     Peer("aiohttp", "aiohttp", aiohttp_),
     Peer("httpx", "httpx.AsyncClient", httpx_async, scale=0.2),
 ]
-KEYS = sorted({p.key for p in SYNC_PEERS + ASYNC_PEERS} | {"import"})
+KEYS = sorted({p.key for p in SYNC_PEERS + ASYNC_PEERS} | {"import", "parser", "bomb"})
 
 
 def _check(name: str, data: Any) -> None:
@@ -325,7 +331,134 @@ def main(argv: list[str] | None = None) -> int:
         ok &= ratio_line("async: restwright / httpx.AsyncClient", rw, other, 10.0)
     if "import" in args.only:
         ok &= report_import(runs=3 if args.quick else 7)
+    if "parser" in args.only:
+        report_parser(20_000 if args.quick else 200_000)
+    if "bomb" in args.only:
+        ok &= report_bomb()
     return 0 if ok or not args.strict else 1
+
+
+# -- the response parser alone ----------------------------------------------------------
+
+RAW_RESPONSE = (
+    b"HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Tue, 01 Dec 2026 09:00:00 GMT\r\n"
+    b"Content-Type: application/json\r\nContent-Length: %d\r\nConnection: keep-alive\r\n\r\n"
+    % len(BODY)
+    + BODY
+)
+
+
+def _h11_parse() -> None:
+    import h11
+
+    conn = h11.Connection(h11.CLIENT)
+    conn.send(h11.Request(method="GET", target=PATH, headers=[("Host", "127.0.0.1")]))
+    conn.send(h11.EndOfMessage())
+    conn.receive_data(RAW_RESPONSE)
+    while not isinstance(conn.next_event(), h11.EndOfMessage):
+        pass
+
+
+def report_parser(n: int) -> None:
+    """CPU per parse of the bench's whole response (head and 1 KB body, one read)."""
+    from restwright.transports.http11 import ResponseParser
+
+    print(f"\nparser: one {len(RAW_RESPONSE)} B response fed in one read, CPU us/parse")
+    peers = {"restwright ResponseParser": lambda: ResponseParser().feed(RAW_RESPONSE)}
+    with contextlib.suppress(ImportError):
+        import h11  # noqa: F401
+
+        peers["h11"] = _h11_parse
+    for name, parse in peers.items():
+        runs = []
+        for _ in range(3):
+            t0 = time.process_time()
+            for _ in range(n if name != "h11" else n // 10):
+                parse()
+            runs.append((time.process_time() - t0) / (n if name != "h11" else n // 10))
+        print(f"  {name:<28} {min(runs) * 1e6:8.2f}")
+
+
+# -- a decompression bomb ---------------------------------------------------------------
+
+BOMB_SIZE = 1 << 30
+BOMB_RSS_LIMIT_MB = 200.0  # the default max_body_size (128 MiB), the interpreter, slack
+BOMB_CLIENT = """
+import asyncio, resource, sys
+import restwright
+
+kind, url = sys.argv[1:]
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    if kind == "sync":
+        with restwright.Client(url, retry=0) as client:
+            client.get("/bomb")
+    else:
+        async def main():
+            async with restwright.AsyncClient(url, retry=0) as client:
+                await client.get("/bomb")
+        asyncio.run(main())
+    outcome = "accepted"
+except restwright.errors.TransportError as exc:
+    outcome = type(exc).__name__
+print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, outcome)
+"""
+
+
+def gzip_bomb(size: int) -> bytes:
+    """``size`` zero bytes gzipped, built a MiB at a time (about 1 MiB for 1 GiB)."""
+    comp = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(1 << 20)
+    return b"".join(comp.compress(block) for _ in range(size >> 20)) + comp.flush()
+
+
+@contextlib.contextmanager
+def bomb_server(body: bytes) -> Iterator[str]:
+    """A raw socket on 127.0.0.1 answering every request with the gzip ``body``."""
+    answer = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body
+    )
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn, contextlib.suppress(OSError):
+                conn.recv(65536)
+                conn.sendall(answer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)
+        listener.close()
+        thread.join(timeout=5)
+
+
+def report_bomb() -> bool:
+    """Peak RSS of a fresh client process fed a 1 GiB gzip bomb with the default limits."""
+    body = gzip_bomb(BOMB_SIZE)
+    print(f"\nbomb: GET -> {len(body) / 1e6:.1f} MB gzip inflating to 1 GiB, default limits")
+    ok = True
+    with bomb_server(body) as url:
+        for kind in ("sync", "async"):
+            out = subprocess.run(
+                [sys.executable, "-c", BOMB_CLIENT, kind, url],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+            before, peak = int(out[0]) / 1024, int(out[1]) / 1024
+            label = f"bomb: {kind} peak RSS ({out[2]}; {before:.0f} MB before the call)"
+            ok &= limit_line(label, peak, BOMB_RSS_LIMIT_MB, unit="MB", value_format="6.0f")
+    return ok
 
 
 def report_import(runs: int) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import platform
 import resource
@@ -39,10 +40,12 @@ KEYS = ("build", "calls")
 COLD_LIMIT_S = 1.0
 CACHED_LIMIT_S = 0.1
 RSS_LIMIT_MB = 80.0
-OVERHEAD_LIMIT = 1.3  # runtime-client CPU / engine CPU per call
+OVERHEAD_LIMIT = 1.3  # runtime-client CPU / engine CPU per call (small bodies)
+REAL_OVERHEAD_LIMIT = 1.2  # the same on real-sized GitHub bodies (issue #15)
+MODELS_LIMIT = 1.6  # models=True CPU / engine CPU per call, GitHub bodies
 
 # GitHub's ``meta/root`` operation: GET / answering the ``root`` schema.
-ROOT_OP = ("meta", "meta_root")
+ROOT_OP = ("meta", "root")
 ROOT_PATH = "/"
 
 # A small description for the per-call comparison: one operation with a path parameter.
@@ -75,6 +78,11 @@ SMALL_DOC: dict[str, Any] = {
 }
 SMALL_OP = ("items", "get_item")
 
+# Real-sized bodies (issue #15): GitHub's own examples, served on these paths.
+REPO_PATH = "/repos/octo/hello"  # repos/get: the full-repository example (~24 KB)
+ORG_REPOS_PATH = "/orgs/octo/repos"  # repos/list-for-org: a page of 30 repositories
+PAGE_SIZE = 30
+
 #: The distributions whose versions head the report.
 PACKAGES = ("restwright", "openapi-core", "aiopenapi3")
 
@@ -84,6 +92,24 @@ def root_body(spec: Path) -> bytes:
     with spec.open("rb") as fh:
         schema = json.load(fh)["components"]["schemas"]["root"]
     return json.dumps({k: f"https://api.github.com/{k}" for k in schema["properties"]}).encode()
+
+
+def github_bodies(spec: Path) -> dict[str, bytes]:
+    """GitHub's examples for ``repos/get`` and ``repos/list-for-org``, keyed by path.
+
+    The list example holds one repository; the page repeats it ``PAGE_SIZE`` times with
+    distinct ids and names, as a real page of an organisation's repositories would.
+    """
+    with spec.open("rb") as fh:
+        examples = json.load(fh)["components"]["examples"]
+    repo = examples["full-repository-default-response"]["value"]
+    item = examples["minimal-repository-items"]["value"][0]
+    page = []
+    for i in range(PAGE_SIZE):
+        entry = dict(item, id=item["id"] + i, name=f"{item['name']}-{i}")
+        entry["full_name"] = f"{item['owner']['login']}/{entry['name']}"
+        page.append(entry)
+    return {REPO_PATH: json.dumps(repo).encode(), ORG_REPOS_PATH: json.dumps(page).encode()}
 
 
 def restwright_runtime() -> Callable[..., Any] | None:
@@ -114,7 +140,7 @@ def operation(client: Any, tag: str, name: str) -> Callable[..., Any]:
 
 def as_data(result: Any) -> Any:
     """The decoded body, whether an operation returns data or a response."""
-    if hasattr(result, "json") and callable(result.json):
+    if hasattr(result, "status_code") and callable(getattr(result, "json", None)):
         return result.json()
     return result
 
@@ -407,7 +433,58 @@ def _closing(client: Any) -> Iterator[Any]:
             close()
 
 
-def run_calls(args: argparse.Namespace, base: str) -> list[tuple[str, Any, Any]]:
+@dataclass
+class CallCase:
+    """One request measured through the bare engine and through runtime-client variants."""
+
+    label: str
+    doc: Any  # the description (a dict or a path)
+    operation_id: str
+    kwargs: dict[str, Any]
+    path: str
+    #: variant label -> (from_openapi options, target ratio or None for information only)
+    variants: dict[str, tuple[dict[str, Any], float | None]]
+    results: dict[str, Any] = field(default_factory=dict)
+
+
+def call_cases() -> list[CallCase]:
+    runtime = {"runtime operation": ({}, OVERHEAD_LIMIT)}
+    real = {
+        "runtime operation": ({}, REAL_OVERHEAD_LIMIT),
+        "runtime, models=True": ({"models": True}, MODELS_LIMIT),
+        'runtime, drift="all"': ({"drift": "all"}, None),
+        'runtime, drift="off"': ({"drift": "off"}, None),
+    }
+    return [
+        CallCase(
+            "small doc: GET /items/{id}",
+            SMALL_DOC,
+            "getItem",
+            {"item_id": "r1"},
+            "/items/r1",
+            runtime,
+        ),
+        CallCase("GitHub: GET / (meta/root)", str(SPEC), "meta/root", {}, ROOT_PATH, runtime),
+        CallCase(
+            "GitHub: repos/get (one full repository)",
+            str(SPEC),
+            "repos/get",
+            {"owner": "octo", "repo": "hello"},
+            REPO_PATH,
+            real,
+        ),
+        CallCase(
+            "GitHub: repos/list-for-org (page of 30)",
+            str(SPEC),
+            "repos/list-for-org",
+            {"org": "octo"},
+            ORG_REPOS_PATH,
+            real,
+        ),
+    ]
+
+
+def run_calls(args: argparse.Namespace, base: str) -> list[CallCase]:
     import restwright
     from bench._measure import Result, time_sync
 
@@ -416,70 +493,112 @@ def run_calls(args: argparse.Namespace, base: str) -> list[tuple[str, Any, Any]]
         print("\ncalls: not available (restwright.from_openapi missing)")
         return []
     warmup = max(50, args.n // 20)
-    print(f"\ncalls: {args.n} sequential calls per run, warm-up {warmup} ...")
-    pairs = []
-    docs = (
-        ("small doc: GET /items/{id}", SMALL_DOC, SMALL_OP, {"item_id": "r1"}, "/items/r1"),
-        ("GitHub: GET / (meta_root)", str(SPEC), ROOT_OP, {}, ROOT_PATH),
+    # Drift is summed up below; the once-per-mismatch warnings would only clutter the run.
+    logging.getLogger("restwright").addHandler(logging.NullHandler())
+    from restwright.engine.json_decoding import json_decoder_name
+
+    print(
+        f"\ncalls: {args.n} sequential calls per run ({max(200, args.n // 5)} for the GitHub "
+        f"bodies), warm-up {warmup}; JSON bodies decoded with {json_decoder_name()} ..."
     )
-    for label, doc, (tag, name), kwargs, path in docs:
+    done = []
+    for case in call_cases():
+        n = max(200, args.n // 5) if len(case.variants) > 1 else args.n
         try:
-            with (
-                _closing(restwright.Client(base)) as engine,
-                _closing(from_openapi(doc, base_url=base)) as client,
-            ):
-                want = engine.get(path).json()
-                op = operation(client, tag, name)
-                got = as_data(op(**kwargs))
-                if got != want:
-                    raise AssertionError(f"operation answered {str(got)[:100]}")
-                fetches = {
-                    "engine": lambda e=engine, p=path: e.get(p).json(),
-                    "runtime": lambda o=op, k=kwargs: as_data(o(**k)),
+            with contextlib.ExitStack() as stack:
+                engine = stack.enter_context(_closing(restwright.Client(base)))
+                want = engine.get(case.path).json()
+                fetches: dict[str, Callable[[], Any]] = {
+                    "restwright.Client.get().json()": lambda e=engine, p=case.path: e.get(p).json(),
+                    "  same, stdlib json.loads": lambda e=engine, p=case.path: json.loads(
+                        e.get(p).content
+                    ),
                 }
+                clients: dict[str, Any] = {}
+                for name, (options, _) in case.variants.items():
+                    try:
+                        client = stack.enter_context(
+                            _closing(from_openapi(case.doc, base_url=base, **options))
+                        )
+                    except TypeError as exc:  # an option this version does not have
+                        print(f"  {case.label}, {name}: skipped ({exc})")
+                        continue
+                    clients[name] = client
+                    op = client.operation(case.operation_id)
+                    got = as_data(op(**case.kwargs))
+                    if options.get("models"):
+                        got = _dump(got)
+                    if got != want:
+                        raise AssertionError(f"{name} answered {str(got)[:100]}")
+                    fetches[name] = lambda o=op, k=case.kwargs: as_data(o(**k))
                 # Interleaved rounds (engine, runtime, engine, ...) so that noise from
-                # the rest of the machine hits both sides alike; best of the rounds.
+                # the rest of the machine hits every client alike; best of the rounds.
                 rounds: dict[str, list[Result]] = {k: [] for k in fetches}
                 for i in range(args.repeat):
                     for key, fetch in fetches.items():
-                        rounds[key].append(
-                            time_sync(key, fetch, args.n, warmup if i == 0 else 0, 1)
-                        )
-                engine_r, runtime_r = (
-                    Result(k, args.n, min(r.wall_s for r in v), min(r.cpu_s for r in v))
+                        rounds[key].append(time_sync(key, fetch, n, warmup if i == 0 else 0, 1))
+                case.results = {
+                    k: Result(k, n, min(r.wall_s for r in v), min(r.cpu_s for r in v))
                     for k, v in rounds.items()
-                )
+                }
+                for name, client in clients.items():
+                    print(f"  {case.label}, {name}: {drift_summary(client)}")
         except Exception as exc:
-            print(f"  {label}: FAILED: {type(exc).__name__}: {str(exc)[:200]}")
+            print(f"  {case.label}: FAILED: {type(exc).__name__}: {str(exc)[:200]}")
             continue
-        pairs.append((label, engine_r, runtime_r))
-    return pairs
+        done.append(case)
+    return done
 
 
-def print_calls_table(pairs: list[tuple[str, Any, Any]], repeat: int) -> None:
-    print(f"\nper call against nginx (best of {repeat} interleaved rounds; same GET, JSON decoded)")
-    print(f"  {'document: request':<30}{'client':<26}{'CPU us/call':>12}{'wall us/call':>14}")
-    for label, engine_r, runtime_r in pairs:
-        for name, r in (
-            ("restwright.Client.get", engine_r),
-            ("runtime-client operation", runtime_r),
-        ):
-            print(f"  {label:<30}{name:<26}{r.cpu_us:>12.1f}{r.wall_us:>14.1f}")
+def drift_summary(client: Any) -> str:
+    """What a client's drift log holds after the run, in one line."""
+    log = client.drift
+    if not len(log):
+        return "no drift recorded"
+    pointers = sorted({entry.pointer or entry.kind for entry in log})
+    return (
+        f"{len(pointers)} distinct mismatch(es) ({', '.join(pointers)}), "
+        f"{len(log) + log.dropped} recorded"
+    )
 
 
-def report_calls(pairs: list[tuple[str, Any, Any]]) -> bool:
+def _dump(value: Any) -> Any:
+    """A pydantic result as the JSON it came from (by alias, unset fields left out)."""
+    if isinstance(value, list):
+        return [_dump(v) for v in value]
+    dump = getattr(value, "model_dump", None)
+    return dump(by_alias=True, exclude_unset=True) if callable(dump) else value
+
+
+def print_calls_table(cases: list[CallCase], repeat: int) -> None:
+    print(f"\nper call against nginx (best of {repeat} interleaved rounds; same GET, decoded)")
+    print(f"  {'client':<34}{'CPU us/call':>12}{'wall us/call':>14}{'CPU ratio':>11}")
+    for case in cases:
+        print(f"  {case.label}")
+        engine = next(iter(case.results.values()))
+        for name, r in case.results.items():
+            ratio = r.cpu_us / engine.cpu_us
+            print(f"    {name:<32}{r.cpu_us:>12.1f}{r.wall_us:>14.1f}{ratio:>10.2f}x")
+
+
+def report_calls(cases: list[CallCase]) -> bool:
     ok = True
-    if not pairs:
+    if not cases:
         print("  calls: n/a (restwright.from_openapi missing or failed)")
-    for label, engine_r, runtime_r in pairs:
-        ratio = runtime_r.cpu_us / engine_r.cpu_us
-        verdict = "PASS" if ratio <= OVERHEAD_LIMIT else "MISS"
-        wall = runtime_r.wall_us / engine_r.wall_us
-        print(
-            f"  {'calls: runtime / engine CPU, ' + label:<54} = {ratio:5.2f}x  "
-            f"(target <= {OVERHEAD_LIMIT}x)  {verdict}   [wall: {wall:.2f}x]"
-        )
-        ok &= ratio <= OVERHEAD_LIMIT
+    for case in cases:
+        engine = next(iter(case.results.values()))
+        for name, (_, limit) in case.variants.items():
+            r = case.results.get(name)
+            if r is None or limit is None:
+                continue
+            ratio = r.cpu_us / engine.cpu_us
+            verdict = "PASS" if ratio <= limit else "MISS"
+            wall = r.wall_us / engine.wall_us
+            print(
+                f"  {name + ' / engine CPU, ' + case.label:<78} = {ratio:5.2f}x  "
+                f"(target <= {limit}x)  {verdict}   [wall: {wall:.2f}x]"
+            )
+            ok &= ratio <= limit
     return ok
 
 
@@ -495,6 +614,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--repeat", type=int, help="runs per restwright case; best kept (default 3)")
     ap.add_argument("--peer-repeat", type=int, default=1, help="runs per peer (slow; default 1)")
     ap.add_argument("--no-peers", dest="peers", action="store_false", help="skip the peers")
+    ap.add_argument(
+        "--stdlib-json",
+        action="store_true",
+        help="decode JSON bodies with the standard library even when orjson is installed",
+    )
     args = parse_bench_args(ap, argv, KEYS)
     args.n = args.n or (1000 if args.quick else 5000)
     args.repeat = args.repeat or (1 if args.quick else 3)
@@ -509,6 +633,11 @@ def main(argv: list[str] | None = None) -> int:
         return run_child(*argv[1:4])
     args = parse_args(argv)
     from bench._nginx import ensure_nginx, nginx_server, nginx_version
+
+    if args.stdlib_json:  # as on a machine without restwright[speedups]
+        from restwright.engine import json_decoding
+
+        json_decoding._fast, json_decoding._resolved = None, True
 
     if not SPEC.exists():
         print(f"GitHub's description not found at <repo>/../shared/specs/{SPEC.name}")
@@ -525,21 +654,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     ok = True
     cases: dict[str, Case] = {}
-    pairs: list[tuple[str, Any, Any]] = []
-    with nginx_server(root_body(SPEC)) as base:
+    calls: list[CallCase] = []
+    with nginx_server(root_body(SPEC), github_bodies(SPEC)) as base:
         if "build" in args.only:
             cases = run_build(args, base)
         if "calls" in args.only:
-            pairs = run_calls(args, base)
+            calls = run_calls(args, base)
     if cases:
         print_build_table(cases)
-    if pairs:
-        print_calls_table(pairs, args.repeat)
+    if calls:
+        print_calls_table(calls, args.repeat)
     print("\ntargets")
     if cases:
         ok &= report_build(cases)
     if "calls" in args.only:
-        ok &= report_calls(pairs)
+        ok &= report_calls(calls)
     return 0 if ok or not args.strict else 1
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import errors
-from ._lazy import lazy_getattr
+from ._lazy import lazy_getattr, public_dir
 from ._version import __version__
 from .engine.auth import (
     APIKeyAuth,
@@ -24,6 +24,7 @@ from .engine.auth import (
 from .engine.client import Client, Pages
 from .engine.cookies import CookieJar
 from .engine.headers import Headers
+from .engine.limits import Limits
 from .engine.models import Request, Response
 from .engine.retry import Retry
 from .engine.timeouts import Timeout
@@ -33,6 +34,7 @@ from .errors import (
     ConnectError,
     DecodeError,
     InvalidRequestError,
+    LimitExceeded,
     NotFound,
     RestwrightError,
     ServerError,
@@ -64,6 +66,8 @@ __all__ = [
     "HeaderAuth",
     "Headers",
     "InvalidRequestError",
+    "LimitExceeded",
+    "Limits",
     "NotFound",
     "Pages",
     "Request",
@@ -89,4 +93,6 @@ _LAZY = {
 }
 
 # asyncio and the OpenAPI runtime are costly to import: load them when asked for.
-__getattr__ = lazy_getattr(__name__, globals(), _LAZY)
+_SUBPACKAGES = ("engine", "kinto", "openapi", "transports")
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY, _SUBPACKAGES)
+__dir__ = public_dir(__all__, _SUBPACKAGES)

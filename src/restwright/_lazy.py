@@ -12,13 +12,21 @@ from typing import Any
 
 
 def lazy_getattr(
-    package: str, namespace: dict[str, Any], table: Mapping[str, str]
+    package: str,
+    namespace: dict[str, Any],
+    table: Mapping[str, str],
+    subpackages: tuple[str, ...] = (),
 ) -> Callable[[str], Any]:
     """A module ``__getattr__`` for ``package``: ``table`` maps each lazy name to the
-    (relative) module defining it; the value found is kept in ``namespace`` (the module's
-    globals), so each name is looked up once."""
+    (relative) module defining it, and each of ``subpackages`` is imported when first
+    asked for (``restwright.kinto`` without ``import restwright.kinto``); the value found
+    is kept in ``namespace`` (the module's globals), so each name is looked up once."""
 
     def __getattr__(name: str) -> Any:
+        if name in subpackages:
+            value = import_module(f".{name}", package)
+            namespace[name] = value
+            return value
         module = table.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
@@ -27,3 +35,15 @@ def lazy_getattr(
         return value
 
     return __getattr__
+
+
+def public_dir(names: list[str], subpackages: tuple[str, ...] = ()) -> Callable[[], list[str]]:
+    """A module ``__dir__`` listing only its public names (``__all__`` and the documented
+    subpackages), so tab completion shows the lazy entry points and not ``annotations``,
+    ``TYPE_CHECKING`` or the helpers the module imports for itself."""
+    listing = sorted({*names, *subpackages})
+
+    def __dir__() -> list[str]:
+        return list(listing)
+
+    return __dir__

@@ -26,6 +26,7 @@ __all__ = [
     "DecodeError",
     "Forbidden",
     "InvalidRequestError",
+    "LimitExceeded",
     "NotFound",
     "OAuth2Error",
     "PreconditionFailed",
@@ -33,6 +34,7 @@ __all__ = [
     "RestwrightError",
     "ServerError",
     "SpecError",
+    "SpecWarning",
     "TimeoutError",
     "TooManyRedirects",
     "TooManyRequests",
@@ -136,6 +138,13 @@ class SpecError(RestwrightError):
         self.expected = expected
 
 
+class SpecWarning(UserWarning):
+    """Something in an API document, or in a call made against it, looks wrong but can
+    still be used: a body key the document does not know, a part of the document that
+    could not be understood and was left out.  A warning, not an error, so that a client
+    keeps working against an imperfect document; filter it with :mod:`warnings`."""
+
+
 class BulkError(RestwrightError):
     """Some items of a bulk run failed (:meth:`BulkResult.raise_for_failures`).
 
@@ -220,6 +229,12 @@ class WriteError(TransportError):
 
 class DecodeError(TransportError):
     """The response could not be decoded (bad framing, truncated body, invalid JSON)."""
+
+
+class LimitExceeded(DecodeError):
+    """The response crossed one of the client's :class:`~restwright.Limits` (head size,
+    header count, trailer size, interim responses, body size): it was refused, and the
+    connection closed, before the server could make the client hold more."""
 
 
 class TooManyRedirects(TransportError):

@@ -6,9 +6,11 @@ Every test runs for the sync and the async client (``client_kind``).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +18,6 @@ import pytest
 
 from restwright.auth import AuthorizationCode, ClientCredentials, PasswordGrant
 from restwright.errors import Forbidden, OAuth2Error, Unauthorized
-
-from .conftest import consent, scripted_browser
 
 try:
     from tests.servers.oauth2_provider import OAuth2Provider
@@ -34,6 +34,14 @@ def code_grant(provider: OAuth2Provider, **options: Any) -> AuthorizationCode:
         redirect_uri="http://127.0.0.1:9/callback",
         **options,
     )
+
+
+def logged_in(provider: OAuth2Provider, kind: str) -> AuthorizationCode:
+    """A code grant whose user consented to ``read`` and whose code was exchanged."""
+    grant = code_grant(provider)
+    redirect = provider.consent(grant.auth_url("read"))
+    fetch(grant, kind, redirect["code"], redirect["state"])
+    return grant
 
 
 def fetch(grant: AuthorizationCode, kind: str, code: str, state: str | None) -> Any:
@@ -165,7 +173,7 @@ def test_authorization_code_with_pkce(provider, make_api, client_kind) -> None:
     grant = code_grant(provider)
     url = grant.auth_url("read write")
     assert "code_challenge_method=S256" in url and "code_challenge=" in url
-    redirect = consent(url)
+    redirect = provider.consent(url)
     fetch(grant, client_kind, redirect["code"], redirect["state"])
     body = make_api(provider.url, auth=grant).get("/api/me", params={"need": "write"}).json()
     assert body["user"] == "alice" and set(body["scope"].split()) == {"read", "write"}
@@ -173,7 +181,7 @@ def test_authorization_code_with_pkce(provider, make_api, client_kind) -> None:
 
 def test_wrong_state_is_refused_before_anything_is_sent(provider, client_kind) -> None:
     grant = code_grant(provider)
-    redirect = consent(grant.auth_url("read"))
+    redirect = provider.consent(grant.auth_url("read"))
     with pytest.raises(OAuth2Error) as caught:
         fetch(grant, client_kind, redirect["code"], "forged-state")
     assert caught.value.error == "state_mismatch"
@@ -182,8 +190,8 @@ def test_wrong_state_is_refused_before_anything_is_sent(provider, client_kind) -
 
 def test_wrong_pkce_verifier_is_refused_by_the_provider(provider, client_kind) -> None:
     grant = code_grant(provider)
-    first = consent(grant.auth_url("read"))
-    second_state = consent(grant.auth_url("read"))["state"]
+    first = provider.consent(grant.auth_url("read"))
+    second_state = provider.consent(grant.auth_url("read"))["state"]
     # the first code with the second authorization's verifier
     with pytest.raises(OAuth2Error) as caught:
         fetch(grant, client_kind, first["code"], second_state)
@@ -202,9 +210,7 @@ def test_a_call_without_a_user_token_says_how_to_log_in(provider, make_api) -> N
 def test_expired_user_token_is_refreshed_and_a_revoked_refresh_token_is_clear(
     provider, make_api, client_kind
 ) -> None:
-    grant = code_grant(provider)
-    redirect = consent(grant.auth_url("read"))
-    fetch(grant, client_kind, redirect["code"], redirect["state"])
+    grant = logged_in(provider, client_kind)
     api = make_api(provider.url, auth=grant)
     provider.expire_access_tokens()
     assert api.get("/api/me").json()["user"] == "alice"  # 401, refreshed, retried
@@ -223,9 +229,9 @@ def test_login_in_browser_catches_the_code_on_loopback(provider, make_api, clien
     )
     seen: list[str] = []
     if client_kind == "async":
-        asyncio.run(grant.login_in_browser_async(open_browser=scripted_browser(seen)))
+        asyncio.run(grant.login_in_browser_async(open_browser=provider.browser(seen)))
     else:
-        grant.login_in_browser(open_browser=scripted_browser(seen))
+        grant.login_in_browser(open_browser=provider.browser(seen))
     assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A" in seen[0]
     assert make_api(provider.url, auth=grant).get("/api/me").json()["user"] == "alice"
 
@@ -234,7 +240,7 @@ def test_login_in_browser_denied_and_timeout(provider) -> None:
     grant = AuthorizationCode(f"{provider.url}/authorize", f"{provider.url}/token", "cli")
 
     def deny(url: str) -> None:
-        scripted_browser([])(url + "&deny=1")
+        provider.browser()(url + "&deny=1")
 
     with pytest.raises(OAuth2Error) as caught:
         grant.login_in_browser(open_browser=deny)
@@ -249,6 +255,8 @@ def test_login_in_browser_denied_and_timeout(provider) -> None:
 
 def test_tokens_persist_only_when_asked_with_mode_0600(provider, make_api, tmp_path) -> None:
     path = tmp_path / "tokens.json"
+    path.write_text("{}")
+    path.chmod(0o644)  # a file that existed, readable by others: tightened on write
     auth = PasswordGrant(f"{provider.url}/token", "cli", "alice", "wonderland", token_file=path)
     make_api(provider.url, auth=auth).get("/api/me")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -283,3 +291,55 @@ def test_dry_run_shows_no_token(provider) -> None:
     assert "wonderland" not in curl and "dry-run-token" not in curl
     assert "[REDACTED]" in curl
     assert auth.token() is None and provider.token_requests == []
+
+
+def test_a_streamed_call_fetches_its_token_first(provider, make_api, tmp_path) -> None:
+    # the token response is read whole by the flow; only the caller's response streams
+    auth = ClientCredentials(f"{provider.url}/token", "app", "app-secret")
+    target = tmp_path / "me.json"
+    make_api(provider.url, auth=auth).download("/api/me", target)
+    assert json.loads(target.read_bytes())["client_id"] == "app"
+    assert provider.token_requests == ["client_credentials"]
+
+
+def test_a_token_that_would_split_the_header_is_refused(provider, make_api) -> None:
+    provider.forced_access_token = "abc\r\nX-Injected: 1"
+    auth = ClientCredentials(f"{provider.url}/token", "app", "app-secret")
+    with pytest.raises(OAuth2Error) as caught:
+        make_api(provider.url, auth=auth).get("/api/me")
+    assert caught.value.error == "invalid_response"
+    assert provider.resource_calls == []  # the API never saw the request
+
+
+def test_concurrent_calls_with_an_expired_token_share_one_renewal(
+    provider, make_api, client_kind
+) -> None:
+    # the provider rotates refresh tokens: the calls that lose the race must take the
+    # winner's token instead of failing with the refused old refresh token
+    grant = logged_in(provider, client_kind)
+    api = make_api(provider.url, auth=grant)
+    token = grant.token()
+    assert token is not None
+    token["expires_at"] = 0
+    if api.is_async:
+
+        async def many() -> list[Any]:
+            return await asyncio.gather(*(api.raw.get("/api/me") for _ in range(8)))
+
+        responses = api.run(many())
+    else:
+        with ThreadPoolExecutor(8) as pool:
+            responses = list(pool.map(lambda _: api.get("/api/me"), range(8)))
+    assert [r.json()["user"] for r in responses] == ["alice"] * 8
+    assert provider.token_requests == ["authorization_code", "refresh_token"]  # one renewal
+
+
+def test_a_failed_renewal_lets_the_next_call_try(provider, make_api, closed_port) -> None:
+    from restwright.errors import ConnectError
+
+    auth = ClientCredentials(f"http://127.0.0.1:{closed_port}/token", "app", "app-secret")
+    api = make_api(provider.url, auth=auth, retry=0)
+    with pytest.raises(ConnectError):
+        api.get("/api/me")
+    auth.token_url = f"{provider.url}/token"  # the token endpoint is back
+    assert api.get("/api/me").json()["client_id"] == "app"

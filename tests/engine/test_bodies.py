@@ -131,3 +131,13 @@ def test_json_body_sets_content_type(api):
     assert echo["content_type"].split(";")[0] == "application/json"
     assert echo["json"] == {"a": [1, 2], "b": None}
     assert echo["content_length"] == str(echo["body_size"])
+
+
+def test_json_none_sends_no_body(api, fault_server):
+    # As httpx: json=None means "no JSON body", never the text ``null``.
+    api.post("/echo", json=None)
+    record = fault_server.requests[-1]
+    assert record.body_size == 0
+    assert record.header("Content-Type") is None
+    api.post("/echo", json=[])
+    assert fault_server.requests[-1].body_size == 2  # an empty list is still sent

@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from restwright.engine.headers import Headers
 from restwright.engine.models import Request
 from restwright.engine.urls import Origin
-from restwright.errors import DecodeError, InvalidRequestError, ReadError
+from restwright.errors import DecodeError, InvalidRequestError, LimitExceeded, ReadError
 from restwright.transports.http11 import (
+    STREAM_PIECE,
     ContentDecoder,
     ResponseParser,
     frame_chunk,
@@ -145,3 +146,20 @@ def test_request_head_refuses_smuggling():
         serialize_head(evil, "h", "/x")
     with pytest.raises(InvalidRequestError):
         serialize_head(Request("GET", origin, "/x\r\nX: y"), "h", "/x\r\nX: y")
+
+
+def test_gzip_integrity_and_bounds():
+    payload = bytes(8 * 1024 * 1024)
+    data = gzip.compress(payload)
+    pieces = list(ContentDecoder("gzip").pieces(data))
+    assert b"".join(pieces) == payload and max(map(len, pieces)) <= STREAM_PIECE
+    truncated = ContentDecoder("gzip")
+    truncated.decode(data[:-8])
+    with pytest.raises(DecodeError, match="truncated"):
+        truncated.flush()
+    with pytest.raises(DecodeError, match="after the end"):
+        ContentDecoder("gzip").decode(data + b"x")
+    with pytest.raises(LimitExceeded):
+        ContentDecoder("gzip", limit=len(payload) - 1).decode(data)
+    assert ContentDecoder("gzip", limit=len(payload)).decode(data) == payload
+    assert ContentDecoder("gzip").flush() == b""  # an empty body is not a truncated one

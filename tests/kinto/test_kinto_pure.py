@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import restwright
 import restwright.kinto as kinto_http
 from restwright.kinto import utils
 from restwright.kinto._core import Record
@@ -101,11 +102,11 @@ def test_client_arguments() -> None:
     with pytest.raises(AttributeError, match="cannot specify session"):
         kinto_http.Client(session=client.session, server_url="http://kinto.test/v1")
     assert client.session.timeout is DEFAULT_TIMEOUT
-    assert client.session.engine.timeout == (5.0, 30.0)
+    assert client.session.engine.timeout == restwright.Timeout(5.0, 30.0)
     assert kinto_http.Client(server_url="http://k.test/v1", timeout=None).session.engine.timeout \
-        == (None, None)
+        == restwright.Timeout.of(None)
     assert kinto_http.Client(server_url="http://k.test/v1", timeout=(1, 2)).session.engine.timeout \
-        == (1, 2)
+        == restwright.Timeout.of((1, 2)) == (1, 2, 2, None)
     assert client.bucket_name == "default" and client.collection_name is None
     invalid = kinto_http.Client(server_url="...")  # accepted, fails when used
     with pytest.raises(kinto_http.KintoException, match="Invalid server_url"):

@@ -324,3 +324,26 @@ def test_cyclic_python_structures_do_not_hang() -> None:
     load(doc, cache=False)
     doc["paths"]["/a"]["get"]["responses"] = doc["paths"]
     spec_error(doc)
+
+
+def test_an_operation_field_nobody_defines_is_a_visible_warning() -> None:
+    from restwright.errors import SpecWarning
+    from restwright.openapi import load
+
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/items": {
+                "get": {
+                    "operationId": "get_item",
+                    "paramaters": [{"name": "id", "in": "query"}],
+                    "x-vendor": "fine",
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    with pytest.warns(SpecWarning, match=r"/paths/~1items/get: 'paramaters' not understood"):
+        api = load(document, cache=False)
+    assert api.operation("get_item").parameters == []  # left out, but not silently

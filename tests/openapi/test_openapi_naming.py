@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from restwright.openapi.naming import (
     NameAllocator,
     derived_operation_name,
+    member_names,
     python_identifier,
     snake_case,
 )
@@ -81,3 +82,25 @@ def test_name_allocator_styles() -> None:
     assert "a_" in underscores
     with pytest.raises(ValueError):
         NameAllocator("other")
+
+
+def test_member_names_drop_a_repeated_tag() -> None:
+    names = ["repos_get", "repos_list_for_org", "get_user", "repos_import", "repos_2fa"]
+    assert member_names("repos", names) == {
+        "repos_get": "get",
+        "repos_list_for_org": "list_for_org",
+        "get_user": "get_user",  # does not repeat the tag
+        "repos_import": "repos_import",  # "import" is a keyword
+        "repos_2fa": "repos_2fa",  # "2fa" is no identifier
+    }
+
+
+def test_member_names_keep_the_long_name_on_a_collision() -> None:
+    # "get" is taken by another operation: both claimants keep their full names
+    assert member_names("repos", ["repos_get", "get", "repos_list"]) == {
+        "repos_get": "repos_get",
+        "get": "get",
+        "repos_list": "list",
+    }
+    # the outcome does not depend on document order
+    assert member_names("repos", ["get", "repos_get"]) == {"get": "get", "repos_get": "repos_get"}

@@ -124,3 +124,12 @@ def kinto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip(str(exc))
     with kinto_server(tmp_path_factory.mktemp("kinto-runtime")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def mattermost_login_url() -> Iterator[str]:
+    """A server that logs users in as Mattermost does (``tests/servers/mattermost_login.py``)."""
+    from tests.servers.mattermost_login import mattermost_login_server
+
+    with mattermost_login_server() as url:
+        yield url

@@ -70,6 +70,14 @@ def issues(schema: Any, value: Any, mode: str = "response") -> list[tuple[str, s
 REF = {"$ref": "#/components/schemas/Node"}
 
 
+def test_const_and_enum_compare_nested_values_as_json() -> None:
+    # 1 == 1.0 inside objects and arrays too, key order does not matter, True is not 1
+    assert issues({"const": {"b": 1.0}}, {"b": 1}) == []
+    assert issues({"enum": [{"a": 1, "b": [2.0]}]}, {"b": [2], "a": 1}) == []
+    assert issues({"const": {"b": 1}}, {"b": True}) != []
+    assert issues({"const": [1, 2]}, [2, 1]) != []
+
+
 def test_types_and_nullable() -> None:
     assert issues({"type": "integer"}, 1) == []
     assert issues({"type": "integer"}, 1.0) == []  # JSON Schema: 1.0 is an integer

@@ -32,8 +32,8 @@ def test_every_operation_compiles(name: str) -> None:
             assert fn.__doc__
             for param in signature.parameters.values():
                 assert param.name.isidentifier()
-            names.add(op_name)
-            op = client.api.operation(op_name)
+            op = group._ops[op_name]  # op_name is its method name: "get" for "repos/get"
+            names.add(op.name)
             plan = CallPlan(client, op, ArgumentNames(op))
             assert plan.method == op.method.upper()
     assert len(names) == len(client.api.operations)

@@ -99,9 +99,8 @@ def test_auth_objects_are_used_as_they_are() -> None:
 def test_unknown_scheme_names_are_refused() -> None:
     with pytest.raises(InvalidRequestError, match="unknown security schemes"):
         pet({"nope": "x"})
-    with pytest.raises(InvalidRequestError, match=r"takes a \(username, password\) tuple"):
-        c, _ = pet({"basicAuth": "not-a-tuple"})
-        c.pets.create_pet(body={"name": "x"})
+    with pytest.raises(InvalidRequestError, match=r"'basicAuth' \(HTTP basic: a \(user, pass"):
+        pet({"basicAuth": "not-a-tuple"})  # refused when the client is made, not at a call
 
 
 def test_no_credentials_no_auth() -> None:
@@ -273,3 +272,14 @@ async def test_authorization_code_scheme_says_how_to_log_in(
     assert info.value.error == "login_required"
     grant = oauth2_grant(client.api.security_schemes["cc"], {"client_id": "cli"}, provider.url)
     assert grant.auth_url("read").startswith(f"{provider.url}/authorize?")
+
+
+async def test_openid_connect_without_discovery_document(
+    client_kind: str, make_client: Any, provider: OAuth2Provider
+) -> None:
+    scheme = {"type": "openIdConnect", "openIdConnectUrl": "/no/such/discovery"}
+    client = make_client(oauth_doc(scheme), base_url=provider.url, auth=("app", "sec"))
+    with pytest.raises(OAuth2Error) as info:
+        await call(client.secured.read_it)
+    assert info.value.error == "invalid_discovery" and info.value.status_code == 404
+    assert provider.token_requests == [] and provider.resource_calls == []

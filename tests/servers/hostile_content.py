@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from aiohttp import web
 
-from .loops import LoopThread
+from .app_server import AppServer
 
 
 async def _deep(request: web.Request) -> web.Response:
@@ -43,19 +43,5 @@ def hostile_content_server() -> Iterator[str]:
     app.router.add_get("/deep", _deep)
     app.router.add_get("/big", _big)
     app.router.add_get("/loop", _loop)
-    thread = LoopThread("hostile-content")
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-
-    async def start() -> int:
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        return int(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
-
-    try:
-        port = thread.run(start(), timeout=10)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        with contextlib.suppress(Exception):
-            thread.run(runner.cleanup(), timeout=10)
-        thread.close()
+    with AppServer(app, name="hostile-content") as server:
+        yield server.base_url

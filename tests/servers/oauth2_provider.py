@@ -3,7 +3,8 @@
 :class:`OAuth2Provider` runs a Flask app (authlib's ``AuthorizationServer``) with werkzeug's
 threaded server in a background thread, on ``127.0.0.1`` and a free port.  It knows:
 
-* the grants ``authorization_code`` (PKCE S256 required), ``client_credentials``,
+* the grants ``authorization_code`` (PKCE S256 required unless ``pkce=False``),
+  ``client_credentials``,
   ``password`` and ``refresh_token``; clients authenticate with HTTP Basic, form fields, or
   (public clients) with nothing;
 * ``GET /authorize``: the user consents at once (as :attr:`OAuth2Provider.user`) and is
@@ -13,21 +14,25 @@ threaded server in a background thread, on ``127.0.0.1`` and a free port.  It kn
   "method", "body_size"}`` for a valid token whose scope covers ``?need=a+b`` (else 403
   ``insufficient_scope``); an unknown, revoked or expired token gets 401 ``invalid_token``.
 
+``scopes`` are the scopes it grants.  :meth:`consent` and :meth:`browser` play the user.
 Tests steer it directly: :meth:`expire_access_tokens`, :meth:`revoke_refresh_tokens`,
 :attr:`token_requests` (the grant types received, in order) and :attr:`access_tokens`.
 """
 
 from __future__ import annotations
 
+import http.client
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc7636 import CodeChallenge
 from flask import Flask, jsonify, request
@@ -51,7 +56,7 @@ class RegisteredClient:
     client_id: str
     client_secret: str
     redirect_uris: tuple[str, ...] = ()
-    auth_method: str = "client_secret_basic"
+    scopes: tuple[str, ...] = SCOPES
 
     def get_client_id(self) -> str:
         return self.client_id
@@ -60,7 +65,7 @@ class RegisteredClient:
         return self.redirect_uris[0] if self.redirect_uris else None
 
     def get_allowed_scope(self, scope: str | None) -> str:
-        return " ".join(s for s in (scope or "").split() if s in SCOPES)
+        return " ".join(s for s in (scope or "").split() if s in self.scopes)
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         if redirect_uri in self.redirect_uris:
@@ -128,11 +133,49 @@ class Token:
         return False  # refresh tokens do not expire here; access tokens: see _resource
 
 
-class OAuth2Provider:
+class ThreadedApp:
+    """A Flask app served by werkzeug (threaded) in a background thread on 127.0.0.1, on a
+    free port: :meth:`start`, :meth:`stop`, :attr:`url`."""
+
+    app: Flask
+    name = "flask-app"
+    port = 0
+    _server: Any = None
+    _thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.port = self._server.server_port
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=self.name, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+class OAuth2Provider(ThreadedApp):
     """See the module docstring."""
 
-    def __init__(self, *, expires_in: int = 3600) -> None:
+    name = "oauth2-provider"
+
+    def __init__(
+        self, *, expires_in: int = 3600, scopes: tuple[str, ...] = SCOPES, pkce: bool = True
+    ) -> None:
         self.expires_in = expires_in
+        #: When set, the access token every grant hands out (to send a malformed one).
+        self.forced_access_token: str | None = None
+        self.scopes = scopes
+        self.pkce = pkce
         self.user = "alice"
         self.clients: dict[str, RegisteredClient] = {}
         self.codes: dict[str, Code] = {}
@@ -141,15 +184,12 @@ class OAuth2Provider:
         self.resource_calls: list[tuple[str, str]] = []
         self.lock = threading.Lock()
         self.app = self._build_app()
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
-        self.port = 0
 
     # -- registration and steering ------------------------------------------------------
     def register(
         self, client_id: str, client_secret: str = "", redirect_uris: tuple[str, ...] = ()
     ) -> RegisteredClient:
-        client = RegisteredClient(client_id, client_secret, redirect_uris)
+        client = RegisteredClient(client_id, client_secret, redirect_uris, self.scopes)
         self.clients[client_id] = client
         return client
 
@@ -172,10 +212,28 @@ class OAuth2Provider:
             self.resource_calls.clear()
         self.user = "alice"
         self.expires_in = 3600
+        self.forced_access_token = None
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    # -- a scripted user --------------------------------------------------------------------
+    def consent(self, authorize_url: str) -> dict[str, str]:
+        """The user consents on the authorize page: the query of the redirect (``code``,
+        ``state``), which is not followed (its target may be an app's public URL)."""
+        status, location = visit(authorize_url)
+        assert status == 302, status
+        return dict(parse_qsl(urlsplit(location).query))
+
+    def browser(self, seen: list[str] | None = None) -> Callable[[str], None]:
+        """An ``open_browser`` that follows the authorize URL and then the redirect to the
+        app's loopback listener, like a browser whose user consents."""
+
+        def open_browser(url: str) -> None:
+            if seen is not None:
+                seen.append(url)
+            status, location = visit(url)
+            assert status == 302, status
+            visit(location)
+
+        return open_browser
 
     # -- the app ------------------------------------------------------------------------
     def _save_token(self, token: dict[str, Any], oauth_request: Any) -> None:
@@ -199,7 +257,7 @@ class OAuth2Provider:
         server = AuthorizationServer(
             app, query_client=self.clients.get, save_token=self._save_token
         )
-        server.scopes_supported = list(SCOPES)
+        server.scopes_supported = list(self.scopes)
         server.register_token_generator("default", self._token_generator())
 
         class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
@@ -251,16 +309,19 @@ class OAuth2Provider:
         class ClientCredentialsGrant(grants.ClientCredentialsGrant):
             TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
-        server.register_grant(AuthorizationCodeGrant, [CodeChallenge(required=True)])
+        server.register_grant(AuthorizationCodeGrant, [CodeChallenge(required=self.pkce)])
         server.register_grant(PasswordGrant)
         server.register_grant(RefreshTokenGrant)
         server.register_grant(ClientCredentialsGrant)
 
         @app.get("/authorize")
         def authorize() -> Any:
-            if request.args.get("deny"):
-                return server.create_authorization_response(grant_user=None)
-            return server.create_authorization_response(grant_user=provider.user)
+            try:
+                grant = server.get_consent_grant(end_user=provider.user)
+            except OAuth2Error as error:
+                return server.handle_error_response(None, error)
+            user = None if request.args.get("deny") else provider.user
+            return server.create_authorization_response(grant_user=user, grant=grant)
 
         @app.post("/token")
         def token() -> Any:
@@ -273,7 +334,7 @@ class OAuth2Provider:
                 issuer=provider.url,
                 authorization_endpoint=f"{provider.url}/authorize",
                 token_endpoint=f"{provider.url}/token",
-                scopes_supported=list(SCOPES),
+                scopes_supported=list(provider.scopes),
                 grant_types_supported=[
                     "authorization_code",
                     "client_credentials",
@@ -295,7 +356,7 @@ class OAuth2Provider:
         def access_token(*_: Any, **__: Any) -> str:
             from authlib.common.security import generate_token
 
-            return generate_token(32)
+            return self.forced_access_token or generate_token(32)
 
         def refresh_token(*_: Any, **__: Any) -> str:
             from authlib.common.security import generate_token
@@ -304,7 +365,10 @@ class OAuth2Provider:
 
         return BearerTokenGenerator(access_token, refresh_token, self._token_expiry)
 
-    def _resource(self, rest: str) -> Any:
+    def check_token(self, need: set[str]) -> tuple[Token | None, Any]:
+        """The token of the current Flask request if it is valid and covers ``need``; else
+        ``(None, the error answer)``: 401 ``invalid_token`` or 403 ``insufficient_scope``.
+        (The Mxit stand-in checks its calls with it too.)"""
         header = request.headers.get("Authorization", "")
         scheme, _, value = header.partition(" ")
         token = self.access_tokens.get(value) if scheme.lower() == "bearer" else None
@@ -312,14 +376,19 @@ class OAuth2Provider:
         self.resource_calls.append((request.method, value))
         if token is None or token.revoked:
             body = {"error": "invalid_token", "error_description": "unknown token"}
-            return jsonify(body), 401, challenge
+            return None, (jsonify(body), 401, challenge)
         if token.expires_at <= time.time():
             body = {"error": "invalid_token", "error_description": "the token expired"}
-            return jsonify(body), 401, challenge
-        need = set(request.args.get("need", "").split())
+            return None, (jsonify(body), 401, challenge)
         if not need <= set(token.scope.split()):
             body = {"error": "insufficient_scope", "scope": " ".join(sorted(need))}
-            return jsonify(body), 403
+            return None, (jsonify(body), 403)
+        return token, None
+
+    def _resource(self, rest: str) -> Any:
+        token, refusal = self.check_token(set(request.args.get("need", "").split()))
+        if token is None:
+            return refusal
         return jsonify(
             user=token.user,
             client_id=token.client_id,
@@ -329,21 +398,19 @@ class OAuth2Provider:
             body_size=len(request.get_data()),
         )
 
-    # -- lifecycle ----------------------------------------------------------------------
-    def start(self) -> None:
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.port = self._server.server_port
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="oauth2-provider", daemon=True
-        )
-        self._thread.start()
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+def visit(url: str) -> tuple[int, str]:
+    """One GET on 127.0.0.1, redirects not followed: ``(status, Location)``."""
+    parts = urlsplit(url)
+    assert parts.hostname == "127.0.0.1", url
+    conn = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=10)
+    try:
+        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+        response = conn.getresponse()
+        response.read()
+        return response.status, response.headers.get("Location", "")
+    finally:
+        conn.close()
 
 
 @contextmanager

@@ -14,6 +14,7 @@ What every grant does:
   gives an auth that asks for more scopes (a call that needs them gets a token of its own);
 * an expired token is refreshed with its refresh token when there is one; a request that
   answers 401 with a cached token is retried once with a refreshed (or new) token;
+  concurrent calls that find the same stale token share one renewal;
 * a refused refresh token raises :class:`~restwright.errors.OAuth2Error` (``invalid_grant``)
   where nobody can log in again without a human (:class:`AuthorizationCode`); the other
   grants fetch a new token;
@@ -26,23 +27,30 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import os
 import sys
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from typing import Any, Union
 from urllib.parse import parse_qsl, urlsplit
 
-from authlib.common.security import generate_token
-from authlib.oauth2.auth import ClientAuth
-from authlib.oauth2.rfc6749 import OAuth2Token
-from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
-from authlib.oauth2.rfc7636 import create_s256_code_challenge
+try:
+    from authlib.common.security import generate_token
+    from authlib.oauth2.auth import ClientAuth
+    from authlib.oauth2.rfc6749 import OAuth2Token
+    from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
+    from authlib.oauth2.rfc7636 import create_s256_code_challenge
+except ImportError as exc:  # pragma: no cover - depends on the installed extras
+    raise ImportError(
+        "restwright's OAuth 2 needs authlib: install the extra, restwright[oauth2]"
+    ) from exc
 
 from ..engine.auth import Auth, AuthFlow, Blocking
 from ..engine.logs import get_logger
 from ..engine.models import Request, Response
-from ..errors import ApiError, OAuth2Error
+from ..errors import ApiError, DecodeError, OAuth2Error
 from ..transports.dry_run import DRY_RUN_REASON
 from .loopback import LoginTimeout, LoopbackListener, open_and_wait
 from .tokens import ScopeSet, TokenCache, scope_set
@@ -63,13 +71,17 @@ Scopes = Union[str, Iterable[str], None]
 TokenSteps = Generator[Union[Request, Blocking], Any, OAuth2Token]
 
 _CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
+#: Seconds a call waits for another call's renewal of the same token before looking again.
+_RENEWAL_WAIT = 30.0
+#: Characters that would split the Authorization header a token goes into.
+_FORBIDDEN = frozenset("\r\n\x00")
 
 
 def _describe(scopes: ScopeSet) -> str:
     return " ".join(sorted(scopes)) or "(default scope)"
 
 
-class OAuth2Grant(Auth):
+class OAuth2Grant(Auth, ABC):
     """What the three grants share: the token endpoint, client authentication, the token
     cache, refresh, and the flow that authorizes a request (see the module docstring).
 
@@ -92,7 +104,7 @@ class OAuth2Grant(Auth):
         *,
         client_auth: str | None = None,
         leeway: float = 30.0,
-        token_file: str | Any = None,
+        token_file: str | os.PathLike[str] | None = None,
     ) -> None:
         method = client_auth or ("client_secret_basic" if client_secret else "none")
         if method not in _CLIENT_AUTH_METHODS:
@@ -104,6 +116,8 @@ class OAuth2Grant(Auth):
         self.leeway = leeway
         self.tokens = TokenCache(token_file)
         self._client = ClientAuth(client_id, client_secret or "", method)
+        self._renewals: dict[ScopeSet, threading.Event] = {}
+        self._renewal_lock = threading.Lock()
 
     # -- what users call ----------------------------------------------------------------
     def scoped(self, scopes: Scopes) -> ScopedAuth:
@@ -129,12 +143,12 @@ class OAuth2Grant(Auth):
         if token is None or token.is_expired(leeway=self.leeway):
             token = yield from self._obtain(scopes, token)
             fresh = True
-        retry = request.copy()
         self._authorize(request, token)
         response = yield request
-        if response.status_code == 401 and not fresh and retry.replayable:
+        if response.status_code == 401 and not fresh and request.replayable:
             logger.info("401 with a cached OAuth 2 token: renewing it and retrying once")
             token = yield from self._obtain(scopes, token)
+            retry = request.copy()  # only its Authorization header changes
             self._authorize(retry, token)
             yield retry
 
@@ -146,6 +160,31 @@ class OAuth2Grant(Auth):
         request.headers["Authorization"] = f"{token_type} {token['access_token']}"
 
     def _obtain(self, scopes: ScopeSet, stale: OAuth2Token | None) -> TokenSteps:
+        """A new token for ``scopes`` in place of ``stale`` (None: there is none yet).
+
+        One call at a time renews the token of a scope set; concurrent calls that find the
+        same stale token wait for it (in a worker thread for the async client) and take its
+        token, instead of renewing again, which a provider that rotates refresh tokens
+        would refuse.  If the renewing call failed, the next one tries in turn.
+        """
+        while True:
+            newer = self._newer_than(scopes, stale)
+            if newer is not None:
+                return newer
+            with self._renewal_lock:
+                renewal = self._renewals.get(scopes)
+                if renewal is None:
+                    renewal = self._renewals[scopes] = threading.Event()
+                    break
+            yield Blocking(renewal.wait, (_RENEWAL_WAIT,))
+        try:
+            return (yield from self._renew(scopes, stale))
+        finally:
+            with self._renewal_lock:
+                del self._renewals[scopes]
+            renewal.set()
+
+    def _renew(self, scopes: ScopeSet, stale: OAuth2Token | None) -> TokenSteps:
         """A refreshed token when ``stale`` has a refresh token, else a new grant."""
         refresh_token = stale.get("refresh_token") if stale is not None else None
         if refresh_token:
@@ -160,10 +199,17 @@ class OAuth2Grant(Auth):
         self.tokens.drop(scopes)
         return (yield from self._grant(scopes))
 
+    def _newer_than(self, scopes: ScopeSet, stale: OAuth2Token | None) -> OAuth2Token | None:
+        """A valid token for ``scopes`` that another call stored in place of ``stale``."""
+        current = self.tokens.get(scopes)
+        if current is None or current is stale or current.is_expired(leeway=self.leeway):
+            return None
+        return current
+
+    @abstractmethod
     def _grant(self, scopes: ScopeSet) -> TokenSteps:
-        """The grant's own way to a new token (each grant defines it)."""
-        raise OAuth2Error(f"{type(self).__name__} cannot obtain a token by itself")
-        yield  # pragma: no cover - makes this a generator
+        """The grant's own way to a new token: yields its token requests (or blocking
+        steps) and returns the token."""
 
     # -- token requests and responses ---------------------------------------------------
     def token_request(self, grant_type: str, **params: Any) -> Request:
@@ -205,13 +251,19 @@ def parse_token_response(response: Response, grant_type: str) -> OAuth2Token:
     """The token of a token endpoint's answer, or an :class:`OAuth2Error` saying why not."""
     try:
         payload = response.json()
-    except Exception:
+    except DecodeError:
         payload = None
     if response.status_code < 400 and isinstance(payload, dict):
-        if isinstance(payload.get("access_token"), str) and payload["access_token"]:
+        access, token_type = payload.get("access_token"), payload.get("token_type") or "Bearer"
+        if (
+            isinstance(access, str)
+            and access
+            and isinstance(token_type, str)
+            and not _FORBIDDEN.intersection(access + token_type)
+        ):
             return OAuth2Token(payload)
         raise OAuth2Error(
-            f"the token endpoint answered the {grant_type} grant without an access_token",
+            f"the token endpoint answered the {grant_type} grant without a usable access_token",
             error="invalid_response",
             status_code=response.status_code,
             request=response.request,
@@ -326,15 +378,6 @@ class PasswordGrant(OAuth2Grant):
                 self._password = getpass.getpass(f"Password for {self.username}: ")
 
 
-def _finish(steps: TokenSteps, response: Response) -> OAuth2Token:
-    """Give a one-request exchange its response; its return value is the token."""
-    try:
-        steps.send(response)
-    except StopIteration as done:
-        return done.value
-    raise RuntimeError("a code exchange sends one request")  # pragma: no cover
-
-
 @dataclass(frozen=True)
 class _Pending:
     """An authorization request sent to the browser, waiting for its code."""
@@ -428,17 +471,22 @@ class AuthorizationCode(OAuth2Grant):
     def fetch_token(
         self, code: str, state: str | None = None, *, scope: Scopes = None
     ) -> OAuth2Token:
-        """Exchange ``code`` for a token (sync); see :meth:`exchange_steps`."""
+        """Exchange ``code`` for a token (sync).
+
+        ``state`` must be one :meth:`auth_url` issued (else ``state_mismatch``, and nothing
+        is sent); its PKCE verifier goes with the code.  Without ``state`` (an API that does
+        not pass it on), the latest pending authorization is used, or, when there is none,
+        the code is sent with ``scope`` and no verifier.
+        """
         from ..engine.client import Client
 
-        steps = self.exchange_steps(code, state, scope=scope)
+        request, pending = self._code_request(code, state, scope)
         with Client(self.token_url) as http:
-            request = next(steps)
             try:
-                response = http.send(request)  # type: ignore[arg-type]
-            except ApiError as exc:  # the token endpoint's refusal: read in _finish
+                response = http.send(request)
+            except ApiError as exc:  # the token endpoint's refusal: _store says why
                 response = exc.response  # type: ignore[assignment]
-        return _finish(steps, response)
+        return self._store(pending.scopes, response, "authorization_code")
 
     async def fetch_token_async(
         self, code: str, state: str | None = None, *, scope: Scopes = None
@@ -446,25 +494,19 @@ class AuthorizationCode(OAuth2Grant):
         """:meth:`fetch_token` for async code."""
         from ..engine.async_client import AsyncClient
 
-        steps = self.exchange_steps(code, state, scope=scope)
+        request, pending = self._code_request(code, state, scope)
         async with AsyncClient(self.token_url) as http:
-            request = next(steps)
             try:
-                response = await http.send(request)  # type: ignore[arg-type]
+                response = await http.send(request)
             except ApiError as exc:
                 response = exc.response  # type: ignore[assignment]
-        return _finish(steps, response)
+        return self._store(pending.scopes, response, "authorization_code")
 
-    def exchange_steps(
-        self, code: str, state: str | None = None, *, scope: Scopes = None
-    ) -> TokenSteps:
-        """The token request for ``code``, checked against the pending authorization.
-
-        ``state`` must be one :meth:`auth_url` issued (else ``state_mismatch``, and nothing
-        is sent); its PKCE verifier goes with the code.  Without ``state`` (an API that does
-        not pass it on), the latest pending authorization is used, or, when there is none,
-        the code is sent with ``scope`` and no verifier.
-        """
+    def _code_request(
+        self, code: str, state: str | None, scope: Scopes
+    ) -> tuple[Request, _Pending]:
+        """The token request for ``code``, checked against the pending authorization (see
+        :meth:`fetch_token`)."""
         with self._lock:
             if state is not None:
                 pending = self._pending.pop(state, None)
@@ -478,16 +520,12 @@ class AuthorizationCode(OAuth2Grant):
                 pending = self._pending.pop(next(reversed(self._pending)))
             else:
                 pending = _Pending(self.scopes | scope_set(scope), None, self.redirect_uri)
-        return self._exchange(code, pending)
-
-    def _exchange(self, code: str, pending: _Pending) -> TokenSteps:
         params: dict[str, Any] = {"code": code, "redirect_uri": pending.redirect_uri}
         if pending.verifier is not None:
             params["code_verifier"] = pending.verifier
         if self.client_auth == "none":
             params["client_id"] = self.client_id
-        response = yield self.token_request("authorization_code", **params)
-        return self._store(pending.scopes, response, "authorization_code")
+        return self.token_request("authorization_code", **params), pending
 
     # -- both steps with a browser ------------------------------------------------------
     def login_in_browser(
@@ -530,4 +568,3 @@ class AuthorizationCode(OAuth2Grant):
             "auth_url() and call fetch_token() with the code, or call login_in_browser()",
             error="login_required",
         )
-        yield  # pragma: no cover - makes this a generator

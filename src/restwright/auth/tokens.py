@@ -81,9 +81,6 @@ class TokenCache:
             if self.path is not None:
                 self._save(self.path)
 
-    def __len__(self) -> int:
-        return len(self._tokens)
-
     def _load(self, path: Path) -> None:
         try:
             stored: Any = json.loads(path.read_text("utf-8"))

@@ -11,13 +11,15 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from ..errors import TransportError
 from .auth import Blocking
-from .base_client import BaseClient, download_target
+from .base_client import BaseClient, BuildOptions, RequestOptions, download_target
 from .models import Request, Response
 from .pagination import PageRequest, PageSpec, page_items, walk
 from .pipeline import CallHook, CloseResponse, ReadBody, Send, Sleep, exchange
-from .retry import Retry, RetryTypes
+from .retry import Retry
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from .bulk import BulkResult, Progress
 
 Item = TypeVar("Item")
@@ -78,53 +80,56 @@ class AsyncClient(BaseClient):
         return await self._run(exchange(self._policy, request, stream=stream))
 
     # -- requests ------------------------------------------------------------------------
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        retry: RetryTypes | Any = None,
-        idempotent: bool | None = None,
-        **kwargs: Any,
+    async def _call(
+        self, request: Request, retry: Retry | None, idempotent: bool | None
     ) -> Response:
-        """Send a request; see :meth:`BaseClient.build_request` for the arguments.
+        return await self._run(exchange(self._policy, request, retry=retry, idempotent=idempotent))
+
+    async def request(self, method: str, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """Send a request; the keywords are :class:`~restwright.engine.base_client.RequestOptions`
+        (those of :meth:`BaseClient.build_request`, plus ``retry`` and ``idempotent``).
 
         ``retry`` overrides the client's retry policy for this call; ``idempotent=True``
         vouches that the call may be repeated (a POST the API deduplicates), ``False``
         forbids any re-send once it may have reached the server.
         Raises an :class:`~restwright.errors.ApiError` subclass for 4xx/5xx answers.
         """
-        request = self.build_request(method, path, **kwargs)
-        policy = None if retry is None else Retry.of(retry)
-        return await self._run(exchange(self._policy, request, retry=policy, idempotent=idempotent))
+        return await self._call(*self._prepare_call("request", method, path, kwargs))
 
-    async def get(self, path: str, **kwargs: Any) -> Response:
-        if "retry" in kwargs or "idempotent" in kwargs:
-            return await self.request("GET", path, **kwargs)
-        return await self._run(exchange(self._policy, self.build_request("GET", path, **kwargs)))
+    async def get(self, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """GET ``path`` (see :meth:`request`)."""
+        return await self._call(*self._prepare_call("get", "GET", path, kwargs))
 
-    async def post(self, path: str, **kwargs: Any) -> Response:
-        return await self.request("POST", path, **kwargs)
+    async def post(self, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """POST ``path`` (see :meth:`request`)."""
+        return await self._call(*self._prepare_call("post", "POST", path, kwargs))
 
-    async def put(self, path: str, **kwargs: Any) -> Response:
-        return await self.request("PUT", path, **kwargs)
+    async def put(self, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """PUT ``path`` (see :meth:`request`)."""
+        return await self._call(*self._prepare_call("put", "PUT", path, kwargs))
 
-    async def patch(self, path: str, **kwargs: Any) -> Response:
-        return await self.request("PATCH", path, **kwargs)
+    async def patch(self, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """PATCH ``path`` (see :meth:`request`)."""
+        return await self._call(*self._prepare_call("patch", "PATCH", path, kwargs))
 
-    async def delete(self, path: str, **kwargs: Any) -> Response:
-        return await self.request("DELETE", path, **kwargs)
+    async def delete(self, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """DELETE ``path`` (see :meth:`request`)."""
+        return await self._call(*self._prepare_call("delete", "DELETE", path, kwargs))
 
-    async def head(self, path: str, **kwargs: Any) -> Response:
-        return await self.request("HEAD", path, **kwargs)
+    async def head(self, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """HEAD ``path`` (see :meth:`request`)."""
+        return await self._call(*self._prepare_call("head", "HEAD", path, kwargs))
 
-    async def options(self, path: str, **kwargs: Any) -> Response:
-        return await self.request("OPTIONS", path, **kwargs)
+    async def options(self, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """OPTIONS ``path`` (see :meth:`request`)."""
+        return await self._call(*self._prepare_call("options", "OPTIONS", path, kwargs))
 
     @asynccontextmanager
-    async def stream(self, method: str, path: str, **kwargs: Any) -> AsyncIterator[Response]:
+    async def stream(
+        self, method: str, path: str, **kwargs: Unpack[BuildOptions]
+    ) -> AsyncIterator[Response]:
         """A response whose body is read as you iterate ``response.aiter_bytes()``."""
-        request = self.build_request(method, path, **kwargs)
+        request = self._build("stream", method, path, kwargs)
         response = await self._run(exchange(self._policy, request, stream=True))
         try:
             yield response
@@ -132,7 +137,7 @@ class AsyncClient(BaseClient):
             await response.aclose()
 
     async def download(
-        self, path: str, to: str | os.PathLike[str] | IO[bytes], **kwargs: Any
+        self, path: str, to: str | os.PathLike[str] | IO[bytes], **kwargs: Unpack[BuildOptions]
     ) -> Response:
         """Stream a response body into a file (a path or an open binary file).
 

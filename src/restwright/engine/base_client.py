@@ -10,14 +10,16 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypedDict, TypeVar
 
+from .._suggest import did_you_mean
 from .._version import __version__
 from ..errors import InvalidRequestError
 from .auth import AuthTypes, to_auth
 from .cookies import CookieJar, CookieTypes, client_jar, with_call_cookies
 from .encoding import encode_form, encode_json
 from .headers import Headers, HeaderTypes, check_header
+from .limits import DEFAULT_LIMITS, Limits
 from .models import Request
 from .multipart import MultipartStream
 from .pagination import PageSpec
@@ -61,6 +63,49 @@ def download_target(to: str | os.PathLike[str] | IO[bytes]) -> Iterator[Callable
         raise
 
 
+class BuildOptions(TypedDict, total=False):
+    """The keyword arguments of :meth:`BaseClient.build_request`, written once.
+
+    Why a ``TypedDict``: the sync and async verbs (``get``, ``post``, ``request``...) take
+    ``**kwargs: Unpack[...]`` of it, so editors complete the names, mypy refuses
+    ``parms=``, and the two clients cannot drift apart.
+    """
+
+    path_params: Mapping[str, Any] | None
+    params: QueryTypes
+    json: Any
+    data: Mapping[str, Any] | None
+    files: Any
+    content: Any
+    headers: HeaderTypes
+    timeout: TimeoutTypes
+    if_match: str | None
+    if_none_match: str | None
+    idempotency_key: str | None
+    cookies: CookieTypes
+
+
+class RequestOptions(BuildOptions, total=False):
+    """:class:`BuildOptions` plus the per-call retry choices of a verb."""
+
+    retry: RetryTypes
+    idempotent: bool | None
+
+
+_BUILD_KEYS = frozenset(BuildOptions.__annotations__)
+_REQUEST_KEYS = frozenset(RequestOptions.__annotations__)
+
+
+def unknown_keyword(caller: str, kwargs: Mapping[str, Any]) -> TypeError | None:
+    """The ``TypeError`` naming ``caller`` (the public method) for a keyword that
+    :class:`RequestOptions` does not have, or ``None`` when every keyword is known."""
+    for key in kwargs:
+        if key not in _REQUEST_KEYS:
+            hint = did_you_mean(key, _REQUEST_KEYS)
+            return TypeError(f"{caller}() got an unexpected keyword argument {key!r}{hint}")
+    return None
+
+
 def _quote_etag(value: str) -> str:
     if value == "*" or value.startswith(('"', 'W/"')):
         return value
@@ -101,6 +146,7 @@ class BaseClient(ABC):
         proxy: str | None = None,
         uds: str | os.PathLike[str] | None = None,
         cookies: CookieTypes = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         origin, target = split_url(base_url)
         self.base_url = base_url.rstrip("/")
@@ -137,6 +183,7 @@ class BaseClient(ABC):
             "trust_env": trust_env,
             "proxy": proxy,
             "uds": uds,
+            "limits": limits,
         }
         self._owns_transport = transport is None
         self._builds_transport = transport is None  # so a pickled copy can build its own
@@ -260,6 +307,26 @@ class BaseClient(ABC):
     clone = with_options
 
     # -- building requests ---------------------------------------------------------------
+    def _build(self, caller: str, method: str, path: str, kwargs: Mapping[str, Any]) -> Request:
+        """:meth:`build_request` for a public verb: a wrong keyword is reported against
+        ``caller`` (``get()``), not against this shared helper."""
+        try:
+            return self.build_request(method, path, **kwargs)
+        except TypeError:
+            error = unknown_keyword(caller, kwargs)
+            if error is not None:
+                raise error from None
+            raise
+
+    def _prepare_call(
+        self, caller: str, method: str, path: str, kwargs: RequestOptions
+    ) -> tuple[Request, Retry | None, bool | None]:
+        """The request a verb sends, with its per-call retry policy and idempotency."""
+        retry = kwargs.pop("retry", None)
+        idempotent = kwargs.pop("idempotent", None)
+        request = self._build(caller, method, path, kwargs)
+        return request, (None if retry is None else Retry.of(retry)), idempotent
+
     def build_request(
         self,
         method: str,
@@ -267,7 +334,7 @@ class BaseClient(ABC):
         *,
         path_params: Mapping[str, Any] | None = None,
         params: QueryTypes = None,
-        json: Any = _UNSET,
+        json: Any = None,
         data: Mapping[str, Any] | None = None,
         files: Any = None,
         content: Any = None,
@@ -309,7 +376,7 @@ class BaseClient(ABC):
             if length is not None:
                 hdrs["Content-Length"] = str(length)
             body = stream
-        elif json is not _UNSET:
+        elif json is not None:  # as httpx: json=None is "no JSON body", not ``null``
             body = encode_json(json)
             hdrs.setdefault("Content-Type", "application/json")
         elif data is not None:

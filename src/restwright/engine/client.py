@@ -10,13 +10,15 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from ..errors import TransportError
 from .auth import Blocking
-from .base_client import BaseClient, download_target
+from .base_client import BaseClient, BuildOptions, RequestOptions, download_target
 from .models import Request, Response
 from .pagination import PageRequest, PageSpec, page_items, walk
 from .pipeline import CallHook, CloseResponse, ReadBody, Send, Sleep, exchange
-from .retry import Retry, RetryTypes
+from .retry import Retry
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from .bulk import BulkResult, Progress
 
 Item = TypeVar("Item")
@@ -78,53 +80,52 @@ class Client(BaseClient):
         return self._run(exchange(self._policy, request, stream=stream))
 
     # -- requests ------------------------------------------------------------------------
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        retry: RetryTypes | Any = None,
-        idempotent: bool | None = None,
-        **kwargs: Any,
-    ) -> Response:
-        """Send a request; see :meth:`BaseClient.build_request` for the arguments.
+    def _call(self, request: Request, retry: Retry | None, idempotent: bool | None) -> Response:
+        return self._run(exchange(self._policy, request, retry=retry, idempotent=idempotent))
+
+    def request(self, method: str, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """Send a request; the keywords are :class:`~restwright.engine.base_client.RequestOptions`
+        (those of :meth:`BaseClient.build_request`, plus ``retry`` and ``idempotent``).
 
         ``retry`` overrides the client's retry policy for this call; ``idempotent=True``
         vouches that the call may be repeated (a POST the API deduplicates), ``False``
         forbids any re-send once it may have reached the server.
         Raises an :class:`~restwright.errors.ApiError` subclass for 4xx/5xx answers.
         """
-        request = self.build_request(method, path, **kwargs)
-        policy = None if retry is None else Retry.of(retry)
-        return self._run(exchange(self._policy, request, retry=policy, idempotent=idempotent))
+        return self._call(*self._prepare_call("request", method, path, kwargs))
 
-    def get(self, path: str, **kwargs: Any) -> Response:
-        if "retry" in kwargs or "idempotent" in kwargs:
-            return self.request("GET", path, **kwargs)
-        return self._run(exchange(self._policy, self.build_request("GET", path, **kwargs)))
+    def get(self, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """GET ``path`` (see :meth:`request`)."""
+        return self._call(*self._prepare_call("get", "GET", path, kwargs))
 
-    def post(self, path: str, **kwargs: Any) -> Response:
-        return self.request("POST", path, **kwargs)
+    def post(self, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """POST ``path`` (see :meth:`request`)."""
+        return self._call(*self._prepare_call("post", "POST", path, kwargs))
 
-    def put(self, path: str, **kwargs: Any) -> Response:
-        return self.request("PUT", path, **kwargs)
+    def put(self, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """PUT ``path`` (see :meth:`request`)."""
+        return self._call(*self._prepare_call("put", "PUT", path, kwargs))
 
-    def patch(self, path: str, **kwargs: Any) -> Response:
-        return self.request("PATCH", path, **kwargs)
+    def patch(self, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """PATCH ``path`` (see :meth:`request`)."""
+        return self._call(*self._prepare_call("patch", "PATCH", path, kwargs))
 
-    def delete(self, path: str, **kwargs: Any) -> Response:
-        return self.request("DELETE", path, **kwargs)
+    def delete(self, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """DELETE ``path`` (see :meth:`request`)."""
+        return self._call(*self._prepare_call("delete", "DELETE", path, kwargs))
 
-    def head(self, path: str, **kwargs: Any) -> Response:
-        return self.request("HEAD", path, **kwargs)
+    def head(self, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """HEAD ``path`` (see :meth:`request`)."""
+        return self._call(*self._prepare_call("head", "HEAD", path, kwargs))
 
-    def options(self, path: str, **kwargs: Any) -> Response:
-        return self.request("OPTIONS", path, **kwargs)
+    def options(self, path: str, **kwargs: Unpack[RequestOptions]) -> Response:
+        """OPTIONS ``path`` (see :meth:`request`)."""
+        return self._call(*self._prepare_call("options", "OPTIONS", path, kwargs))
 
     @contextmanager
-    def stream(self, method: str, path: str, **kwargs: Any) -> Iterator[Response]:
+    def stream(self, method: str, path: str, **kwargs: Unpack[BuildOptions]) -> Iterator[Response]:
         """A response whose body is read as you iterate ``response.iter_bytes()``."""
-        request = self.build_request(method, path, **kwargs)
+        request = self._build("stream", method, path, kwargs)
         response = self._run(exchange(self._policy, request, stream=True))
         try:
             yield response
@@ -132,7 +133,7 @@ class Client(BaseClient):
             response.close()
 
     def download(
-        self, path: str, to: str | os.PathLike[str] | IO[bytes], **kwargs: Any
+        self, path: str, to: str | os.PathLike[str] | IO[bytes], **kwargs: Unpack[BuildOptions]
     ) -> Response:
         """Stream a response body into a file (a path or an open binary file).
 

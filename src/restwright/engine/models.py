@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 from ..errors import ApiError, DecodeError, error_for_status
 from .headers import Headers, HeaderTypes, check_header
+from .json_decoding import decode_json
 from .redaction import MASK, SENSITIVE_HEADERS, mask_body, mask_headers, mask_target
 from .timeouts import DEFAULT_TIMEOUT, Timeout
 from .urls import Origin, split_url
@@ -155,9 +156,6 @@ class Request:
         return f"<Request {self.method} {self.redacted_url!r}>"
 
 
-_DECODER = _json.JSONDecoder()
-
-
 class Response:
     """An HTTP response. ``content`` is read eagerly unless the request was streamed."""
 
@@ -279,9 +277,7 @@ class Response:
         try:
             if loads_kwargs:
                 return _json.loads(self.content, **loads_kwargs)
-            # RFC 8259: JSON on the wire is UTF-8 (a BOM is tolerated).
-            text = self.content.decode("utf-8")
-            return _DECODER.decode(text[1:] if text[:1] == "\ufeff" else text)
+            return decode_json(self.content)  # orjson when installed (see json_decoding)
         except ValueError as exc:
             raise DecodeError(
                 f"response body is not valid JSON: {exc}", request=self.request, response=self

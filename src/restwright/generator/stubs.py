@@ -27,7 +27,7 @@ import re
 
 from ..openapi.model import ApiDescription
 from ..openapi.models import class_name
-from .render import OperationSignature, docstring, tag_attributes
+from .render import docstring, signatures_of, tag_attributes
 from .types import TypeRenderer
 
 __all__ = ["render_stubs"]
@@ -84,6 +84,7 @@ def render_stubs(api: ApiDescription, source: str) -> tuple[str, list[str]]:
             if line.strip('"')
         ),
         "",
+        "import builtins",
         "import os",
         "from collections.abc import Mapping",
         "from typing import IO, Any, Literal",
@@ -95,7 +96,7 @@ def render_stubs(api: ApiDescription, source: str) -> tuple[str, list[str]]:
         "from restwright.openapi.model import ApiDescription",
     ]
     for tag, operations in groups.items():
-        signatures = [OperationSignature(api, op, renderer) for op in operations]
+        signatures = signatures_of(api, tag, operations, renderer)
         for is_async in (False, True):
             name = ("Async" if is_async else "") + class_name(tag)
             lines += ["", f"class {name}:"]
@@ -113,6 +114,7 @@ def render_stubs(api: ApiDescription, source: str) -> tuple[str, list[str]]:
     text = "\n".join(lines) + "\n"
     body = text.split("ApiDescription\n", 1)[1]
     for snippet, needed in (
+        ("import builtins\n", "builtins." in body),
         ("import os\n", "os." in body),
         ("IO, ", "IO[" in body),
         (", Literal", "Literal[" in body),

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import lazy_getattr
+from .._lazy import lazy_getattr, public_dir
 from .loader import load
 from .model import (
     ApiDescription,
@@ -40,7 +40,7 @@ from .model import (
 )
 
 if TYPE_CHECKING:
-    from .drift import DriftError
+    from .drift import DriftError, DriftPolicy
     from .runtime import AsyncOpenAPIClient, OpenAPIClient, from_openapi, from_openapi_async
 
 _LAZY = {
@@ -49,6 +49,7 @@ _LAZY = {
     "OpenAPIClient": ".runtime",
     "AsyncOpenAPIClient": ".runtime",
     "DriftError": ".drift",
+    "DriftPolicy": ".drift",
 }
 
 __getattr__ = lazy_getattr(__name__, globals(), _LAZY)
@@ -58,6 +59,7 @@ __all__ = [
     "ApiDescription",
     "AsyncOpenAPIClient",
     "DriftError",
+    "DriftPolicy",
     "MediaType",
     "OpenAPIClient",
     "Operation",
@@ -69,3 +71,5 @@ __all__ = [
     "from_openapi_async",
     "load",
 ]
+
+__dir__ = public_dir(__all__)

@@ -93,7 +93,7 @@ __all__ = [
 
 logger = get_logger(__name__)
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 """Bump when normalization changes its output for the same document."""
 
 ENV_VAR = "RESTWRIGHT_CACHE_DIR"

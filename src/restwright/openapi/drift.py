@@ -2,10 +2,12 @@
 
 API documents drift from the servers they describe: a field documented as an integer comes
 back as a string, a required property goes missing, a status nobody documented shows up.
-The runtime client checks every response against the operation's documented statuses,
-media types and response schema.  In the default *lenient* mode a mismatch never breaks the
-call: it is recorded as a :class:`DriftEntry` in the client's :class:`DriftLog`
-(``client.drift``) and logged once; ``strict=True`` raises :class:`DriftError` instead.
+The runtime client checks responses against the operation's documented statuses, media
+types and response schema; a :class:`DriftPolicy` says which bodies (by default: the first
+responses of each operation and status, then a sample).  In the default *lenient* mode a
+mismatch never breaks the call: it is recorded as a :class:`DriftEntry` in the client's
+:class:`DriftLog` (``client.drift``) and logged once; ``strict=True`` raises
+:class:`DriftError` instead.
 
 The checker is a small JSON-schema subset of our own, compiled once per schema into nested
 closures: ``type`` (with ``nullable``, ``x-nullable`` and 3.1 type lists), ``enum``,
@@ -36,6 +38,8 @@ __all__ = [
     "DriftEntry",
     "DriftError",
     "DriftLog",
+    "DriftMode",
+    "DriftPolicy",
     "Issue",
     "SchemaCompiler",
     "json_type",
@@ -120,8 +124,10 @@ def _enum_key(value: Any) -> Any:
         return ("b", value)
     if isinstance(value, (int, float)):
         return ("n", value)
-    if isinstance(value, (list, dict)):
-        return ("j", repr(value))
+    if isinstance(value, list):
+        return ("l", tuple(map(_enum_key, value)))
+    if isinstance(value, dict):  # JSON objects are equal whatever their key order
+        return ("d", frozenset((k, _enum_key(v)) for k, v in value.items()))
     return ("s", value)
 
 
@@ -410,8 +416,11 @@ def _enum_check(enum: list[Any]) -> Check:
             continue
     shown = repr(enum if len(enum) <= 10 else [*enum[:10], "..."])
     expected = f"one of {shown}"
+    strings = frozenset(v for v in enum if type(v) is str)
 
     def check(value: Any) -> list[Issue] | None:
+        if type(value) is str:  # most enums are strings: one set lookup
+            return None if value in strings else [("", expected, _describe_value(value))]
         candidate = value
         if hasattr(candidate, "value") and not isinstance(candidate, (int, float, str)):
             candidate = candidate.value  # Enum members passed by callers
@@ -452,6 +461,8 @@ def _object_check(
     slow_t = tuple(slow_items)
     required_set = frozenset(required)
 
+    group_of = {name: index for index, (_, names, _) in enumerate(groups) for name in names}
+
     def full(value: Any) -> list[Issue] | None:
         issues: list[Issue] | None = None
         for name in required:
@@ -459,7 +470,18 @@ def _object_check(
                 if issues is None:
                     issues = []
                 issues.append(("/" + _escape(name), "required property", "missing"))
+        # Only the properties of the groups that failed their one-pass test can be wrong:
+        # the others are skipped (a drifting response usually has one bad field in many).
+        get = value.get
+        failed = {
+            index
+            for index, (allowed, names, sentinels) in enumerate(groups)
+            if not allowed.issuperset(map(type, map(get, names, sentinels)))
+        }
         for name, item in value.items():
+            index = group_of.get(name)
+            if index is not None and index not in failed:
+                continue
             sub = props.get(name, extra)
             if sub is None:
                 continue
@@ -709,8 +731,10 @@ class DriftLog:
 
     Iterate it, index it, ``len()`` it; :meth:`report` gives a readable summary and
     :meth:`clear` forgets everything.  At most ``max_entries`` entries are kept (later
-    ones are counted in :attr:`dropped`); each distinct mismatch is logged once at
-    WARNING on the ``restwright.openapi.drift`` logger.
+    ones are counted in :attr:`dropped`); each (operation, status, pointer) is logged once
+    per client at WARNING on the ``restwright.openapi.drift`` logger, however many
+    responses repeat it or how its value varies (silence it with
+    ``logging.getLogger("restwright.openapi.drift").setLevel(logging.ERROR)``).
     """
 
     def __init__(self, max_entries: int = 1000, max_distinct: int = 10000) -> None:
@@ -720,6 +744,7 @@ class DriftLog:
         self._seen: dict[tuple[str, int, str, str, str], int] = {}
         self._first: dict[tuple[str, int, str, str, str], DriftEntry] = {}
         self._where: dict[str, str] = {}
+        self._logged: set[tuple[str, int, str]] = set()
         self.dropped = 0
         self._lock = threading.Lock()
 
@@ -747,7 +772,10 @@ class DriftLog:
                     self._first[key] = entry
                     if entry.method:
                         self._where.setdefault(entry.operation, f"{entry.method} {entry.path}")
-                    logger.warning("spec drift: %s", entry)
+                    where = key[:3]
+                    if where not in self._logged:
+                        self._logged.add(where)
+                        logger.warning("spec drift: %s", entry)
                 self._seen[key] = count + 1
                 if len(self._entries) < self.max_entries:
                     self._entries.append(entry)
@@ -766,6 +794,7 @@ class DriftLog:
             self._seen.clear()
             self._first.clear()
             self._where.clear()
+            self._logged.clear()
             self.dropped = 0
 
     def __iter__(self) -> Iterator[DriftEntry]:
@@ -819,6 +848,63 @@ class DriftLog:
         return f"<DriftLog {len(self._entries)} entries>"
 
 
+# -- when to check ----------------------------------------------------------------------
+
+DriftMode = Literal["all", "sample", "off"]
+_MODES = ("all", "sample", "off")
+
+
+class DriftPolicy:
+    """Which responses the runtime client checks against the document.
+
+    Checking a body costs about what decoding it does (a page of 30 GitHub repositories:
+    ~1 ms either way), so checking every response would double the price of a call.
+    Drift is a property of the server, not of one response: the same wrong field comes
+    back on every call.  So by default the client looks closely at the first responses and
+    then keeps an eye open:
+
+    * ``"sample"`` (the default): the status and media type of *every* response are
+      checked (a dict lookup); the body of the first ``first`` responses of each
+      (operation, status) is checked whole, then about one in ``every`` at random
+      (the gap between two checks is drawn from 1 to ``2 * every - 1``, so no two
+      checks are ever more than ``2 * every - 1`` responses apart and a server that
+      starts drifting after the warm-up is still caught).
+    * ``"all"``: every body is checked (what ``strict=True`` uses unless told otherwise).
+    * ``"off"``: nothing is checked, not even statuses; ``client.drift`` stays empty.
+    """
+
+    __slots__ = ("every", "first", "mode")
+
+    def __init__(self, mode: DriftMode = "sample", *, first: int = 20, every: int = 50) -> None:
+        if mode not in _MODES:
+            raise ValueError(f"drift must be one of {', '.join(map(repr, _MODES))}, not {mode!r}")
+        if first < 0 or every < 1:
+            raise ValueError("DriftPolicy needs first >= 0 and every >= 1")
+        self.mode = mode
+        self.first = first
+        self.every = every
+
+    @classmethod
+    def of(cls, value: DriftMode | DriftPolicy | None, strict: bool = False) -> DriftPolicy:
+        """The policy for a ``drift=`` argument (``None``: ``"all"`` if strict, else sampled)."""
+        if isinstance(value, DriftPolicy):
+            return value
+        if value is None:
+            return cls("all" if strict else "sample")
+        return cls(value)
+
+    def gap(self) -> int:
+        """Responses until the next sampled body check (1 to ``2 * every - 1``)."""
+        import random  # only once the warm-up is over: ``import restwright`` stays lean
+
+        return random.randint(1, 2 * self.every - 1)
+
+    def __repr__(self) -> str:
+        if self.mode != "sample":
+            return f"DriftPolicy({self.mode!r})"
+        return f"DriftPolicy('sample', first={self.first}, every={self.every})"
+
+
 # -- response checking -------------------------------------------------------------------
 
 
@@ -858,15 +944,54 @@ class ResponseChecker:
     plus the schema check itself (skipped when the document gives no schema).
     """
 
-    __slots__ = ("_cache", "_compiler", "_label", "_method", "_op", "_path")
+    __slots__ = (
+        "_cache",
+        "_compiler",
+        "_due",
+        "_label",
+        "_method",
+        "_op",
+        "_path",
+        "_policy",
+        "_seen",
+        "enabled",
+    )
 
-    def __init__(self, op: Any, compiler: SchemaCompiler) -> None:
+    def __init__(
+        self, op: Any, compiler: SchemaCompiler, policy: DriftPolicy | None = None
+    ) -> None:
         self._op = op
         self._compiler = compiler
         self._label: str = op.operation_id or op.name
         self._method: str = op.method
         self._path: str = op.path
         self._cache: dict[tuple[int, str | None], tuple[list[DriftEntry], Check | None, bool]] = {}
+        self._policy = policy or DriftPolicy("all")
+        #: False under ``drift="off"``: the client skips checking altogether.
+        self.enabled = self._policy.mode != "off"
+        self._seen: dict[int, int] = {}  # status -> responses seen (sampled mode)
+        self._due: dict[int, int] = {}  # status -> the response number of the next check
+
+    def wants_body(self, status: int) -> bool:
+        """Whether the body of this response (of ``status``) is to be checked.
+
+        Counts the response under the policy, so call it once per response.  Counters are
+        not locked: a race between threads at worst checks one more body than planned.
+        """
+        policy = self._policy
+        if policy.mode != "sample":
+            return policy.mode == "all"
+        seen = self._seen.get(status, 0) + 1
+        self._seen[status] = seen
+        if seen <= policy.first:
+            return True
+        due = self._due.get(status)
+        if due is None:
+            due = self._due[status] = policy.first + policy.gap()
+        if seen < due:
+            return False
+        self._due[status] = seen + policy.gap()
+        return True
 
     def _plan(
         self, status: int, content_type: str | None

@@ -18,6 +18,11 @@ response needs them: a document with a thousand schemas costs nothing until it i
 
 ``client.models.User`` (or ``client.models["User"]``) gives the model of a component
 schema, e.g. to build a request body.
+
+Responses are validated straight from their bytes (:func:`models_from_json`: pydantic-core
+parses the JSON into the models in one pass), not decoded into dicts first and then
+validated: on GitHub's 24 KB repository that halves what ``models=True`` adds to a call.
+Generated clients use the same function with their own model classes.
 """
 
 from __future__ import annotations
@@ -26,12 +31,13 @@ import re
 import threading
 from typing import Any, Optional, Union
 
+from ..engine.json_decoding import decode_json
 from ..engine.logs import get_logger
 from ..errors import RestwrightError
 from .model import ApiDescription
 from .naming import NameAllocator, python_identifier
 
-__all__ = ["ModelFactory", "class_name"]
+__all__ = ["ModelFactory", "class_name", "models_from_json"]
 
 logger = get_logger(__name__)
 
@@ -45,6 +51,44 @@ def class_name(text: str, fallback: str = "Model") -> str:
     if name[0].isdigit():
         name = fallback + name
     return name
+
+
+_ADAPTERS: dict[Any, Any] = {}  # target type -> its pydantic.TypeAdapter
+
+
+def models_from_json(target: Any, content: bytes | str) -> Any:
+    """Parse a JSON body straight into ``target``, in one pass over the bytes.
+
+    ``target`` is a pydantic model class, any type pydantic validates (``list[Repo]``,
+    ``dict[str, Repo]``, a ``Union``) or a ``pydantic.TypeAdapter``; adapters made for
+    types are cached.  A body that is JSON but does not fit ``target`` comes back as the
+    plain decoded JSON (a model never rejects a response its document misdescribes: the
+    drift checker reports what is wrong).  A body that is not JSON raises ``ValueError``.
+    """
+    import pydantic
+
+    adapter: Any
+    if isinstance(target, pydantic.TypeAdapter):
+        adapter = target
+    else:
+        adapter = _ADAPTERS.get(target)
+        if adapter is None:
+            adapter = _ADAPTERS[target] = pydantic.TypeAdapter(target)
+    return _validate_json(adapter, content, getattr(target, "__name__", repr(target)))
+
+
+def _validate_json(adapter: Any, content: bytes | str, hint: str) -> Any:
+    try:
+        return adapter.validate_json(content)
+    except ValueError as exc:  # pydantic.ValidationError is one (imported only when needed)
+        errors = getattr(exc, "errors", None)
+        if errors is None:
+            raise
+        if any(error["type"] == "json_invalid" for error in errors()):
+            raise ValueError(f"response body is not valid JSON: {exc}") from None
+        logger.debug("response of %s does not fit its model, returning JSON: %s", hint, exc)
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    return decode_json(raw)
 
 
 class _Unusable(Exception):
@@ -125,6 +169,13 @@ class ModelFactory:
         except Exception as exc:
             logger.debug("response of %s does not fit its model, returning JSON: %s", hint, exc)
             return data
+
+    def parse_json(self, schema: Any, content: bytes, hint: str) -> Any:
+        """Like :meth:`parse`, from the raw JSON body (``ValueError`` if it is not JSON)."""
+        adapter = self.adapter(schema, hint)
+        if adapter is None:
+            return decode_json(content)
+        return _validate_json(adapter, content, hint)
 
     def names(self) -> list[str]:
         return list(self.api.schemas)

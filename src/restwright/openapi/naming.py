@@ -13,10 +13,12 @@ import functools
 import keyword
 import re
 import unicodedata
+from collections.abc import Iterable
 
 __all__ = [
     "NameAllocator",
     "derived_operation_name",
+    "member_names",
     "python_identifier",
     "snake_case",
 ]
@@ -80,6 +82,36 @@ def derived_operation_name(method: str, path: str) -> str:
     ``GET /buckets/{bid}/collections`` -> ``get_buckets_bid_collections``.
     """
     return python_identifier(f"{method.lower()} {path}", fallback="operation")
+
+
+def member_names(tag_name: str, names: Iterable[str]) -> dict[str, str]:
+    """The method name of each operation of one tag group: ``{operation name: method}``.
+
+    An operation name that repeats its tag drops it, as client libraries write it
+    (``repos_get`` under tag ``repos`` -> ``client.repos.get``; operationIds ``repos/get``,
+    ``repos-get`` and ``ReposGet`` all snake_case to ``repos_get``).  The long name stays
+    when the short one would not be a plain identifier (``repos_import`` -> ``import`` is a
+    keyword, ``repos_2fa`` starts with a digit) or when it collides with another operation
+    of the group (its full name or another shortened one): then every claimant of that
+    short name keeps its full name, so the outcome does not depend on document order.
+    """
+    names = list(names)
+    prefix = f"{tag_name}_"
+    wanted: dict[str, str] = {}
+    for name in names:
+        short = name[len(prefix) :] if name.startswith(prefix) else ""
+        if short and short.isidentifier() and python_identifier(short) == short:
+            wanted[name] = short
+    claims: dict[str, int] = {}
+    for short in wanted.values():
+        claims[short] = claims.get(short, 0) + 1
+    full = set(names)
+    members: dict[str, str] = {}
+    for name in names:
+        member = wanted.get(name, name)
+        unique = member == name or (claims[member] == 1 and member not in full)
+        members[name] = member if unique else name
+    return members
 
 
 class NameAllocator:

@@ -23,6 +23,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..engine.logs import get_logger
+from ..errors import SpecWarning
+from .loader import format_pointer
 from .model import (
     ApiDescription,
     Location,
@@ -41,6 +43,29 @@ if TYPE_CHECKING:
 __all__ = ["normalize"]
 
 logger = get_logger(__name__)
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_OPERATION_FIELDS = frozenset(
+    {
+        "tags",
+        "summary",
+        "description",
+        "externalDocs",
+        "operationId",
+        "parameters",
+        "requestBody",
+        "responses",
+        "callbacks",
+        "deprecated",
+        "security",
+        "servers",
+    }
+)
+_OPERATION_FIELDS_V2 = (_OPERATION_FIELDS - {"requestBody", "callbacks", "servers"}) | {
+    "consumes",
+    "produces",
+    "schemes",
+}
 
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _LOCATIONS: dict[str, Location] = {
@@ -179,6 +204,43 @@ class _Normalizer:
 
     def fail(self, message: str, base: str, ptr: Pointer, expected: str) -> NoReturn:
         self.r.fail(message, base, ptr, expected)
+
+    def warn_undescribed_placeholders(
+        self, path: str, parameters: list[Parameter], base: str, ptr: Pointer
+    ) -> None:
+        """A :class:`~restwright.errors.SpecWarning` for ``{name}`` in the path that no path
+        parameter describes: the operation cannot be called as documented."""
+        described = {p.name for p in parameters if p.location == "path"}
+        missing = [n for n in _PLACEHOLDER.findall(path) if n not in described]
+        if missing:
+            self.warn(f"no path parameter describes {', '.join(map(repr, missing))}", base, ptr)
+
+    def warn_unread(
+        self, node: dict[Any, Any], fields: frozenset[str], base: str, ptr: Pointer
+    ) -> None:
+        """A :class:`~restwright.errors.SpecWarning` for keys of ``node`` that no version of
+        the specification defines (``paramaters:``): what they hold would otherwise vanish
+        from the model without a trace."""
+        unknown = sorted(
+            str(k)
+            for k in node
+            if k not in fields and not (isinstance(k, str) and k.startswith("x-"))
+        )
+        if unknown:
+            self.warn(
+                f"{', '.join(map(repr, unknown))} not understood (not a field of the "
+                "specification); left out of the model",
+                base,
+                ptr,
+            )
+
+    def warn(self, message: str, base: str, ptr: Pointer) -> None:
+        """A :class:`~restwright.errors.SpecWarning` at ``ptr`` of document ``base``: the
+        document is usable, but something in it was not."""
+        import warnings
+
+        where = format_pointer(ptr) + (f" (in {base})" if base != self.r.root_uri else "")
+        warnings.warn(f"{where}: {message}", SpecWarning, stacklevel=3)
 
     def obj(self, node: Any, base: str, ptr: Pointer, what: str) -> dict[Any, Any]:
         if not isinstance(node, dict):
@@ -611,8 +673,14 @@ class _Normalizer:
         common: list[tuple[str, str, _ParamItem]],
         path_servers: list[str] | None,
     ) -> dict[str, Any]:
-        """The fields of one :class:`Operation`, except ``name`` (see name_operations)."""
+        """The fields of one :class:`Operation`, except ``name`` (see name_operations).
+
+        An operation given as a ``$ref`` (split documents keep each operation in its own
+        file) is followed like a path item, never read as an empty operation.
+        """
+        node, base, ptr = self.r.follow(node, base, ptr)
         node = self.obj(node, base, ptr, "an Operation Object")
+        self.warn_unread(node, _OPERATION_FIELDS_V2 if self.v2 else _OPERATION_FIELDS, base, ptr)
         operation_id = self.text(node, "operationId", base, ptr) or None
         tags = self.strings(node, "tags", base, ptr)
         tag = tags[0] if tags else "default"
@@ -644,6 +712,7 @@ class _Normalizer:
             elif isinstance(item, _FormField):
                 form.append(item)
         self.deduplicate_python_names(parameters)
+        self.warn_undescribed_placeholders(path, parameters, base, ptr)
 
         if self.v2:
             consumes = (

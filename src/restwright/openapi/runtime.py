@@ -31,8 +31,11 @@ Results: a JSON response is decoded (into pydantic models with ``models=True``),
 ``text/*`` response is returned as ``str``, anything else as ``bytes``, and an empty body
 as ``None``.  Error statuses raise the engine's :class:`~restwright.errors.ApiError`
 subclasses.  Arguments are checked against the document before anything is sent
-(:class:`~restwright.errors.ValidationError`; ``validate=False`` turns that off), and every
-response is checked against it afterwards (see :mod:`.drift`).
+(:class:`~restwright.errors.ValidationError`; ``validate=False`` turns that off), and
+responses are checked against it afterwards: every status and media type, and the bodies
+the ``drift=`` policy picks (see :class:`~restwright.openapi.drift.DriftPolicy`).  With
+``models=True`` a body that is not being checked goes from its bytes to the models in one
+pass (:func:`~restwright.openapi.models.models_from_json`).
 
 Each operation is compiled into a *call plan* the first time it is called (parameter
 serializers and checks, path template, body encoding, response checker, the engine client
@@ -47,35 +50,45 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal, Union
+from typing import IO, TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar, Union
 from urllib.parse import urljoin
 
+from .._suggest import did_you_mean
 from ..engine.client import Client
 from ..engine.encoding import encode_json
 from ..engine.logs import get_logger
 from ..engine.models import Request, Response
+from ..engine.pagination import PageSpec, page_items, walk
 from ..engine.urls import encode_segment
 from ..errors import ApiError, DecodeError, RestwrightError, ValidationError
 from .drift import (
     DriftError,
     DriftLog,
+    DriftMode,
+    DriftPolicy,
     ResponseChecker,
     SchemaCompiler,
     is_json_media,
     match_media,
     media_type_of,
 )
+from .login import login_token
 from .model import ApiDescription, Operation, Parameter
+from .naming import member_names
+from .paging import page_spec_for
 from .security import SecurityResolver
 from .serialize import (
+    FormFieldSerializer,
     compile_cookie,
+    compile_form_field,
     compile_header,
     compile_path,
     compile_query,
     scalar_text,
 )
+from .servers import client_base_url, repeated_segments, without_repeated_prefix
 from .validate import (
     ValueCheck,
     compile_body_check,
@@ -147,19 +160,6 @@ def _load(source: Any, cache: bool, cache_dir: str | os.PathLike[str] | None) ->
     return load(source, cache=cache, cache_dir=cache_dir)
 
 
-def _base_url(api: ApiDescription, base_url: str | None) -> str:
-    if base_url:
-        return base_url.rstrip("/")
-    try:
-        return api.resolve_server()
-    except ValueError:
-        server = api.servers[0] if api.servers else "/"
-        raise ValueError(
-            f"{api.title!r} gives no absolute server URL ({server!r}) and was not loaded from "
-            "a URL: pass base_url="
-        ) from None
-
-
 def from_openapi(
     source: Any,
     base_url: str | None = None,
@@ -167,6 +167,7 @@ def from_openapi(
     *,
     models: bool = False,
     strict: bool = False,
+    drift: DriftMode | DriftPolicy | None = None,
     validate: bool = True,
     cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None,
@@ -180,13 +181,17 @@ def from_openapi(
     ``auth`` is one credential or a dict ``{scheme_name: credential}`` (see
     :mod:`restwright.openapi.security`).  ``models=True`` parses responses into pydantic
     models; ``strict=True`` raises :class:`~restwright.openapi.drift.DriftError` when a
-    response breaks the document; ``validate=False`` skips the checks made before sending.
+    response breaks the document; ``drift=`` says which responses are checked (``"sample"``,
+    the default unless strict: every status, the first bodies of each operation and status,
+    then a sample; ``"all"``; ``"off"``; or a
+    :class:`~restwright.openapi.drift.DriftPolicy`); ``validate=False`` skips the checks
+    made before sending.
     ``cache``/``cache_dir`` are passed to :func:`restwright.openapi.load`; the other
     keyword arguments (``timeout``, ``retry``, ``headers``, ``transport``, ``hooks``,
     ``cert``, ``uds``...) to :class:`restwright.Client`.
     """
     api = _load(source, cache, cache_dir)
-    url = _base_url(api, base_url)
+    url = client_base_url(api, base_url)
     engine = Client(url, **client_options)
     return OpenAPIClient(
         api,
@@ -194,6 +199,7 @@ def from_openapi(
         auth=auth,
         models=models,
         strict=strict,
+        drift=drift,
         validate=validate,
         explicit_base_url=base_url is not None,
     )
@@ -206,6 +212,7 @@ def from_openapi_async(
     *,
     models: bool = False,
     strict: bool = False,
+    drift: DriftMode | DriftPolicy | None = None,
     validate: bool = True,
     cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None,
@@ -218,7 +225,7 @@ def from_openapi_async(
     from ..engine.async_client import AsyncClient  # asyncio is imported only when needed
 
     api = _load(source, cache, cache_dir)
-    url = _base_url(api, base_url)
+    url = client_base_url(api, base_url)
     engine = AsyncClient(url, **client_options)
     return AsyncOpenAPIClient(
         api,
@@ -226,6 +233,7 @@ def from_openapi_async(
         auth=auth,
         models=models,
         strict=strict,
+        drift=drift,
         validate=validate,
         explicit_base_url=base_url is not None,
     )
@@ -300,6 +308,47 @@ def _reader_chunks(fh: IO[bytes]) -> Iterator[bytes]:
         yield chunk if isinstance(chunk, bytes) else chunk.encode()
 
 
+def _part_bytes(value: Any, media: str) -> bytes:
+    """A non-file multipart part in its documented media type (JSON, else text)."""
+    if is_json_media(media_type_of(media)):
+        return encode_json(value)
+    text = _form_text(value)
+    return (",".join(text) if isinstance(text, list) else str(text)).encode("utf-8")
+
+
+def _is_array_schema(api: ApiDescription, schema: Any) -> bool:
+    resolved = api.resolve(schema) if schema is not None else None
+    if not isinstance(resolved, Mapping):
+        return False
+    kind = resolved.get("type")
+    return kind == "array" or (isinstance(kind, list) and "array" in kind) or "items" in resolved
+
+
+def _form_fields(api: ApiDescription, media: Any) -> dict[str, FormFieldSerializer]:
+    """The fields of a form body that its ``encoding`` describes, compiled."""
+    schema = api.resolve(media.schema)
+    props = schema.get("properties") if isinstance(schema, Mapping) else None
+    props = props if isinstance(props, Mapping) else {}
+    fields: dict[str, FormFieldSerializer] = {}
+    for name, encoding in (media.encoding or {}).items():
+        if isinstance(encoding, Mapping) and {"style", "explode", "contentType"} & set(encoding):
+            sub = props.get(name)
+            fields[name] = compile_form_field(
+                name, sub, encoding, indexed=_is_array_schema(api, sub)
+            )
+    return fields
+
+
+def _part_types(media: Any) -> dict[str, str]:
+    """The multipart parts whose ``encoding`` names one concrete media type."""
+    types: dict[str, str] = {}
+    for name, encoding in (media.encoding or {}).items():
+        ctype = encoding.get("contentType") if isinstance(encoding, Mapping) else None
+        if isinstance(ctype, str) and "," not in ctype and "*" not in ctype:
+            types[name] = ctype
+    return types
+
+
 def _form_text(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_form_text(v) for v in value if v is not None]
@@ -337,13 +386,17 @@ class ArgumentNames:
 class CallPlan:
     """Everything a call of one operation needs, computed at its first call."""
 
-    def __init__(self, client: _RuntimeBase, op: Operation, names: ArgumentNames) -> None:
+    def __init__(self, client: _RuntimeBase[Any], op: Operation, names: ArgumentNames) -> None:
         api = client.api
         self.op = op
-        self.label = op.name
+        self.label = client._method_name(op)
         self.method = op.method.upper()
-        self.template = op.path
+        self.template = (
+            op.path if op.servers else without_repeated_prefix(op.path, client._repeated)
+        )
         self.engine: Any = client._engine_for(op)
+        # dry run answers are synthetic: they say nothing about the server
+        self.dry_run = bool(getattr(self.engine, "dry_run", False))
         validate = client._validate
         args: dict[str, _Arg] = {}
         required = 0
@@ -372,6 +425,10 @@ class CallPlan:
         self.form_media: str | None = None
         self.raw_media: str | None = None
         self.file_fields: frozenset[str] = frozenset()
+        # from the media types' ``encoding``: form fields with a style, multipart parts
+        # with a content type
+        self.form_fields: dict[str, FormFieldSerializer] = {}
+        self.part_types: dict[str, str] = {}
         self.body_check: ValueCheck | None = None
         self.form_check: ValueCheck | None = None
         body = op.request_body
@@ -395,7 +452,7 @@ class CallPlan:
 
         # -- responses
         self.accept = self._accept(op)
-        self.checker = ResponseChecker(op, client._compiler)
+        self.checker = ResponseChecker(op, client._compiler, client.drift_policy)
         self.model_hint = _class_name(op.name) + "Response"
         if op.deprecated:
             # raised once, at the first call (frames: here, _compile, the method, the caller)
@@ -425,7 +482,8 @@ class CallPlan:
             )
         if location == "query":
             kind = _QUERY
-            serializer: Any = compile_query(param)
+            indexed = param.style == "deepObject" and _is_array_schema(api, param.schema)
+            serializer: Any = compile_query(param, indexed=indexed)
         elif location == "header":
             lname = param.name.lower()
             kind = {"if-match": _IF_MATCH, "if-none-match": _IF_NONE_MATCH}.get(lname, _HEADER)
@@ -437,7 +495,7 @@ class CallPlan:
             kind, param.python_name, param.name, param.required, check, serializer, False, fast
         )
 
-    def _compile_body(self, client: _RuntimeBase, body_name: str) -> None:
+    def _compile_body(self, client: _RuntimeBase[Any], body_name: str) -> None:
         body = self.op.request_body
         assert body is not None
         api = client.api
@@ -452,6 +510,10 @@ class CallPlan:
                 self.form_media = self.form_media or media
             elif self.raw_media is None:
                 self.raw_media = media
+        if self.form_media is not None:
+            self.form_fields = _form_fields(api, body.content[self.form_media])
+        if self.multipart_media is not None:
+            self.part_types = _part_types(body.content[self.multipart_media])
         form_media = self.multipart_media or self.form_media
         if form_media is not None:
             schema = api.resolve(body.content[form_media].schema)
@@ -540,8 +602,28 @@ class CallPlan:
                     f"{self.label}(): {self.body_name} must be a mapping of form fields",
                     parameter=self.body_name,
                 )
-            return {"data": {k: _form_text(v) for k, v in body.items() if v is not None}}
+            return {"data": self._form_data(body)}
         return self._raw(body, headers)
+
+    def _form_data(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        fields = self.form_fields
+        data: dict[str, Any] = {}
+        for key, value in body.items():
+            if value is None:
+                continue
+            field = fields.get(key)
+            if field is None:
+                data[key] = _form_text(value)
+                continue
+            for name, text in field(value):
+                previous = data.get(name)
+                if previous is None:
+                    data[name] = text
+                elif isinstance(previous, list):
+                    previous.append(text)
+                else:
+                    data[name] = [previous, text]
+        return data
 
     def _raw(self, body: Any, headers: dict[str, str]) -> dict[str, Any]:
         media = self.raw_media or "application/octet-stream"
@@ -569,9 +651,20 @@ class CallPlan:
         data: dict[str, Any] = {}
         files: list[tuple[str, Any]] = []
         file_fields = self.file_fields
+        part_types = self.part_types
         for key, value in body.items():
             if value is None:
                 continue
+            part_type = part_types.get(key)
+            if part_type is not None:
+                # the document gives this part's media type: send it with that type (a
+                # file given as a tuple, a list or a {filename: content} dict says its own)
+                if not (key in file_fields or _is_file_value(value)):
+                    files.append((key, (None, _part_bytes(value, part_type), part_type)))
+                    continue
+                if not isinstance(value, (tuple, list, Mapping)):
+                    files.append((key, (None, value, part_type)))
+                    continue
             if key in file_fields or _is_file_value(value):
                 if isinstance(value, Mapping):  # {filename: content}, as matterapi users write
                     files.extend((key, (str(n), c)) for n, c in value.items())
@@ -846,23 +939,28 @@ def build_docstring(api: ApiDescription, op: Operation, names: ArgumentNames) ->
 class TagGroup:
     """The operations of one tag: ``client.users.get_user(...)``.
 
-    ``dir()`` lists the operations; each one is a real function with a signature and a
-    docstring (``help(client.users.get_user)``).
+    An operation whose name repeats the tag is reached without it (``client.repos.get``
+    for ``repos/get``; see :func:`~restwright.openapi.naming.member_names`); its full name
+    keeps working.  ``dir()`` lists the operations; each one is a real function with a
+    signature and a docstring (``help(client.users.get_user)``).
     """
 
-    def __init__(self, client: _RuntimeBase, name: str, operations: list[Operation]) -> None:
+    def __init__(self, client: _RuntimeBase[Any], name: str, operations: list[Operation]) -> None:
         self._client = client
         self._name = name
-        self._ops = {op.name: op for op in operations}
+        self._ops = {client._method_name(op): op for op in operations}
+        self._full = {op.name: op for op in operations}
 
     def __getattr__(self, name: str) -> Any:
         ops = self.__dict__.get("_ops")
-        if ops is None or name not in ops:
+        op = None if ops is None else ops.get(name) or self._full.get(name)
+        if op is None:
+            hint = did_you_mean(name, ops or ())
+            listing = f"; it has {sorted(ops)}" if ops and len(ops) <= 30 and not hint else ""
             raise AttributeError(
-                f"tag {self.__dict__.get('_name')!r} has no operation {name!r}"
-                + (f"; it has {sorted(ops)}" if ops and len(ops) <= 30 else "")
+                f"tag {self.__dict__.get('_name')!r} has no operation {name!r}{hint}{listing}"
             )
-        fn = self._client._function(ops[name])
+        fn = self._client._function(op)
         setattr(self, name, fn)
         return fn
 
@@ -908,7 +1006,22 @@ class _ModelNamespace:
         return sorted({_class_name(n) for n in self._api.schemas})
 
 
-class _RuntimeBase:
+class _Paging(NamedTuple):
+    """What :meth:`paginate` walks: the operation's method, the engine that fetches next
+    links, the page spec, and the name of the method's ``return_response=``."""
+
+    fn: Callable[..., Any]
+    engine: Any
+    spec: PageSpec
+    return_response: str
+
+
+_Runtime = TypeVar("_Runtime", bound="_RuntimeBase[Any]")
+#: What ``paginate`` returns: ``Iterator[Any]`` (sync) or ``AsyncIterator[Any]`` (async).
+_Items = TypeVar("_Items")
+
+
+class _RuntimeBase(Generic[_Items]):
     """What the sync and async runtime clients share."""
 
     _engine_type: type = Client
@@ -921,6 +1034,7 @@ class _RuntimeBase:
         auth: Any = None,
         models: bool = False,
         strict: bool = False,
+        drift: DriftMode | DriftPolicy | None = None,
         validate: bool = True,
         explicit_base_url: bool = False,
     ) -> None:
@@ -928,8 +1042,10 @@ class _RuntimeBase:
         self.engine = engine
         self.strict = strict
         self.drift = DriftLog()
+        self.drift_policy = DriftPolicy.of(drift, strict)
         self._validate = validate
         self._explicit_base_url = explicit_base_url
+        self._repeated = repeated_segments(api, engine.base_url) if explicit_base_url else ()
         self._compiler = SchemaCompiler(api, "response")
         self._request_compiler = SchemaCompiler(api, "request")
         self._model_factory: ModelFactory | None = None
@@ -938,10 +1054,12 @@ class _RuntimeBase:
 
             self._model_factory = ModelFactory(api)
         self.models = _ModelNamespace(self._model_factory, api)
+        self._credentials = auth
         self._security = SecurityResolver(api, auth, engine.base_url)
         self._engines: dict[tuple[str, str], Any] = {}
         self._groups_ops = api.by_tag()
         self._functions: dict[str, Callable[..., Any]] = {}
+        self._members: dict[str, dict[str, str]] = {}
         self._lock = threading.RLock()
 
     # -- discovery ----------------------------------------------------------------------
@@ -969,7 +1087,8 @@ class _RuntimeBase:
                     name = op.tag_name
                     break
         if ops is None:
-            raise AttributeError(f"the document has no tag {name!r}; tags: {self.tags}")
+            hint = did_you_mean(name, self._groups_ops) or f"; tags: {self.tags}"
+            raise AttributeError(f"the document has no tag {name!r}{hint}")
         group = self.__dict__.get(f"_group_{name}")
         if group is None:
             group = TagGroup(self, name, ops)
@@ -978,11 +1097,12 @@ class _RuntimeBase:
 
     def operation(self, key: str) -> Callable[..., Any]:
         """The method of an operation, by operationId or Python name."""
-        try:
-            op = self.api.operation(key)
-        except KeyError:
-            raise AttributeError(f"the document has no operation {key!r}") from None
-        return self._function(op)
+        return self._function(self._operation_of(key))
+
+    def _operation_keys(self) -> list[str]:
+        """Every name :meth:`operation` accepts (operationIds and Python names)."""
+        keys = [op.name for op in self.api.operations]
+        return keys + [op.operation_id for op in self.api.operations if op.operation_id]
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or "_groups_ops" not in self.__dict__:
@@ -995,13 +1115,12 @@ class _RuntimeBase:
             group = self.tag(key)
             setattr(self, name, group)
             return group
-        raise AttributeError(
-            f"{type(self).__name__} has no attribute or tag {name!r}; tags: {self.tags}"
-        )
+        hint = did_you_mean(name, groups) or f"; tags: {self.tags}"
+        raise AttributeError(f"{type(self).__name__} has no attribute or tag {name!r}{hint}")
 
     def __dir__(self) -> list[str]:
         own = [n for n in dir(type(self)) if not n.startswith("_")]
-        own += ["api", "drift", "engine", "models", "strict"]
+        own += ["api", "drift", "drift_policy", "engine", "models", "strict"]
         tags = [t if not hasattr(type(self), t) else t + "_" for t in self._groups_ops]
         return sorted(set(own) | set(tags))
 
@@ -1011,6 +1130,92 @@ class _RuntimeBase:
             f"{self.base_url!r}: {len(self._groups_ops)} tags, "
             f"{len(self.api.operations)} operations>"
         )
+
+    # -- derived clients ----------------------------------------------------------------
+    def with_options(self: _Runtime, *, auth: Any = _UNSET, **options: Any) -> _Runtime:
+        """A client of the same document with some options changed: ``auth=`` (as
+        :func:`from_openapi` takes it), and the engine's ``headers``, ``timeout``,
+        ``retry``, ``hooks``, ``dry_run``, ``base_url``... (see
+        :meth:`restwright.Client.with_options`).  It shares this client's connection pool,
+        drift log and models."""
+        engine = self.engine.with_options(**options) if options else self.engine
+        clone = type(self)(
+            self.api,
+            engine,
+            auth=self._credentials if auth is _UNSET else auth,
+            strict=self.strict,
+            drift=self.drift_policy,
+            validate=self._validate,
+            explicit_base_url=self._explicit_base_url or "base_url" in options,
+        )
+        clone._model_factory = self._model_factory
+        clone.models = self.models
+        clone.drift = self.drift
+        return clone
+
+    def _operation_of(self, operation: Any) -> Operation:
+        """The operation ``operation`` names: an operationId, a Python name, or one of this
+        client's operation methods."""
+        if isinstance(operation, str):
+            try:
+                return self.api.operation(operation)
+            except KeyError:
+                hint = did_you_mean(operation, self._operation_keys())
+                raise AttributeError(f"the document has no operation {operation!r}{hint}") from None
+        for name, fn in self._functions.items():
+            if fn is operation:
+                return self.api.operation(name)
+        raise TypeError(
+            f"{operation!r} is not an operation of this client: pass one of its methods "
+            "(client.users.login) or an operationId"
+        )
+
+    def paginate(
+        self,
+        operation: Any,
+        /,
+        *args: Any,
+        style: str | None = None,
+        items_key: str | None = None,
+        max_pages: int | None = None,
+        page_options: Mapping[str, Any] | None = None,
+        **arguments: Any,
+    ) -> _Items:
+        """Every item of every page of ``operation`` (a method of this client or an
+        operationId) called with ``arguments``: ``client.paginate(client.repos.list_for_org,
+        org="x")``.  How it pages is read from the document (see :mod:`.paging`);
+        ``style=`` (an engine pagination style), ``items_key=``, ``max_pages=`` and
+        ``page_options=`` (the other options of the engine's ``paginate``) override it.
+        On the async client, iterate it with ``async for``."""
+        paging = self._paging(operation, arguments, style, items_key, max_pages, page_options)
+        return self._pages(paging, args, arguments)
+
+    def _pages(self, paging: _Paging, args: tuple[Any, ...], arguments: dict[str, Any]) -> _Items:
+        raise NotImplementedError
+
+    def _login_call(self, operation: Any) -> tuple[Callable[..., Any], str]:
+        """The method of a login operation, and the name of its ``return_response=``."""
+        op = self._operation_of(operation)
+        return self._function(op), ArgumentNames(op).extras["return_response"]
+
+    def _paging(
+        self,
+        operation: Any,
+        arguments: dict[str, Any],
+        style: str | None,
+        items_key: str | None,
+        max_pages: int | None,
+        page_options: Mapping[str, Any] | None,
+    ) -> _Paging:
+        op = self._operation_of(operation)
+        options = dict(page_options or {})
+        if items_key is not None:
+            options["items_key"] = items_key
+        if max_pages is not None:
+            options["max_pages"] = max_pages
+        spec = page_spec_for(op, self.api.resolve, arguments, style, options)
+        fn = self._function(op)
+        return _Paging(fn, self._engine_for(op), spec, ArgumentNames(op).extras["return_response"])
 
     # -- plans --------------------------------------------------------------------------
     def _engine_for(self, op: Operation) -> Any:
@@ -1045,6 +1250,15 @@ class _RuntimeBase:
     ) -> Callable[..., Any]:
         raise NotImplementedError
 
+    def _method_name(self, op: Operation) -> str:
+        """The name of ``op`` in its tag group (``get`` for ``repos_get`` under ``repos``)."""
+        members = self._members.get(op.tag_name)
+        if members is None:
+            group = self._groups_ops.get(op.tag_name, [op])
+            members = member_names(op.tag_name, [o.name for o in group])
+            self._members[op.tag_name] = members
+        return members.get(op.name, op.name)
+
     def _function(self, op: Operation) -> Callable[..., Any]:
         fn = self._functions.get(op.name)
         if fn is not None:
@@ -1052,8 +1266,8 @@ class _RuntimeBase:
         names = ArgumentNames(op)
         holder: list[CallPlan] = []
         fn = self._make_function(op, names, holder)
-        fn.__name__ = op.name
-        fn.__qualname__ = f"{op.tag_name}.{op.name}"
+        fn.__name__ = method = self._method_name(op)
+        fn.__qualname__ = f"{op.tag_name}.{method}"
         fn.__module__ = __name__
         fn.__doc__ = build_docstring(self.api, op, names)
         signature = build_signature(self.api, op, names)
@@ -1097,7 +1311,8 @@ class _RuntimeBase:
         for key, value in kwargs.items():
             arg = spec.get(key)
             if arg is None:
-                raise TypeError(f"{plan.label}() got an unexpected keyword argument {key!r}")
+                hint = did_you_mean(key, spec)
+                raise TypeError(f"{plan.label}() got an unexpected keyword argument {key!r}{hint}")
             if value is None:
                 continue
             kind = arg.kind
@@ -1206,6 +1421,10 @@ class _RuntimeBase:
         content = response.content
         ctype = response.headers.get("content-type")
         status = response.status_code
+        checker = plan.checker
+        check_body = checker.enabled and checker.wants_body(status)
+        factory = self._model_factory
+        modelled = False  # data holds the models already
         if not content:
             data: Any = None
             kind = _BINARY
@@ -1214,32 +1433,45 @@ class _RuntimeBase:
             if kind < 0:
                 kind = _body_kind(ctype)
             if kind == _JSON:
-                try:
-                    data = response.json()
-                except DecodeError as exc:
-                    logger.debug("%s: %s", plan.label, exc)
-                    entry = plan.checker.invalid_body(status, ctype, "invalid JSON")
-                    self._drifted(plan, [entry], response)
-                    if return_response:
-                        return response
-                    return response.text
+                if factory is not None and not check_body and not return_response:
+                    # No body check due: straight from the bytes to the models, one pass.
+                    schema = plan.model_schema(status, ctype)
+                    if schema is not None:
+                        try:
+                            data = factory.parse_json(schema, content, plan.model_hint)
+                            modelled = True
+                        except ValueError:
+                            pass  # decoded below, which says what is wrong with it
+                if not modelled:
+                    try:
+                        data = response.json()
+                    except DecodeError as exc:
+                        logger.debug("%s: %s", plan.label, exc)
+                        if checker.enabled:
+                            entry = checker.invalid_body(status, ctype, "invalid JSON")
+                            self._drifted(plan, [entry], response)
+                        if return_response:
+                            return response
+                        return response.text
             elif kind == _TEXT:
                 data = response.text
             else:
                 data = content
-        entries = plan.checker.check(status, ctype, data, kind != _BINARY)
-        if entries:
-            self._drifted(plan, entries, response)
+        if checker.enabled:
+            entries = checker.check(status, ctype, data, check_body and kind != _BINARY)
+            if entries:
+                self._drifted(plan, entries, response)
         if return_response:
             return response
-        factory = self._model_factory
-        if factory is not None and kind == _JSON and data is not None:
+        if factory is not None and kind == _JSON and data is not None and not modelled:
             schema = plan.model_schema(status, ctype)
             if schema is not None:
                 data = factory.parse(schema, data, plan.model_hint)
         return data
 
     def _drifted(self, plan: CallPlan, entries: list[Any], response: Response) -> None:
+        if plan.dry_run:
+            return
         self.drift.record(entries)
         if self.strict and response.status_code < 400:
             summary = "; ".join(str(e) for e in entries[:3])
@@ -1254,7 +1486,8 @@ class _RuntimeBase:
     def _error_drift(self, plan: CallPlan, exc: ApiError) -> None:
         """Record the drift of an error response (the ApiError is raised anyway)."""
         response = exc.response
-        if response is None:
+        checker = plan.checker
+        if response is None or not checker.enabled:
             return
         try:
             ctype = response.headers.get("content-type")
@@ -1267,13 +1500,17 @@ class _RuntimeBase:
                     data = exc.body if exc.body is not None else response.json()
                 elif kind == _TEXT:
                     data = response.text
-            entries = plan.checker.check(response.status_code, ctype, data, kind != _BINARY)
+            status = response.status_code
+            body = kind != _BINARY and checker.wants_body(status)
+            entries = checker.check(status, ctype, data if body else None, body)
         except RestwrightError:
             return
         if entries:
             self.drift.record(entries)
 
     def _download_target(self, plan: CallPlan, response: Response) -> None:
+        if not plan.checker.enabled:
+            return
         entries = plan.checker.check_status(
             response.status_code, response.headers.get("content-type")
         )
@@ -1281,7 +1518,7 @@ class _RuntimeBase:
             self._drifted(plan, entries, response)
 
 
-class OpenAPIClient(_RuntimeBase):
+class OpenAPIClient(_RuntimeBase[Iterator[Any]]):
     """A sync client built from an API document (see :func:`from_openapi`).
 
     Attributes: ``api`` (the :class:`~restwright.openapi.ApiDescription`), ``engine`` (the
@@ -1336,6 +1573,42 @@ class OpenAPIClient(_RuntimeBase):
             response.close()
         return response
 
+    def with_login(
+        self,
+        operation: Any,
+        /,
+        *args: Any,
+        token_header: str | None = None,
+        token_field: str | None = None,
+        **arguments: Any,
+    ) -> OpenAPIClient:
+        """Call a login operation and return a client that sends the token it answered.
+
+        ``mm = mm.with_login(mm.users.login, body={"login_id": "me", "password": pw})``.
+        The token is read from ``token_header`` or ``token_field`` (dotted), else from a
+        ``Token`` header (Mattermost) or a ``token``/``access_token`` field; it becomes
+        ``auth=`` of the new client (see :meth:`with_options`).
+        """
+        fn, return_response = self._login_call(operation)
+        response = fn(*args, **{return_response: True}, **arguments)
+        return self.with_options(auth=login_token(response, token_header, token_field))
+
+    def _pages(
+        self, paging: _Paging, args: tuple[Any, ...], arguments: dict[str, Any]
+    ) -> Iterator[Any]:
+        walker = walk(paging.spec, "", arguments)
+        page = next(walker)
+        while True:
+            if page.params is None:  # a next link: an absolute URL
+                response = paging.engine.get(page.path)
+            else:
+                response = paging.fn(*args, **{paging.return_response: True}, **page.params)
+            yield from page_items(response.json(), paging.spec.items_key)
+            try:
+                page = walker.send(response)
+            except StopIteration:
+                return
+
     def close(self) -> None:
         """Close the connection pool."""
         self.engine.close()
@@ -1347,7 +1620,7 @@ class OpenAPIClient(_RuntimeBase):
         self.close()
 
 
-class AsyncOpenAPIClient(_RuntimeBase):
+class AsyncOpenAPIClient(_RuntimeBase[AsyncIterator[Any]]):
     """The asyncio twin of :class:`OpenAPIClient`: every operation is awaited."""
 
     def _make_function(
@@ -1399,6 +1672,37 @@ class AsyncOpenAPIClient(_RuntimeBase):
     async def call(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
         """Call an operation by operationId (or Python name): ``await call("GetUser", "me")``."""
         return await self.operation(operation)(*args, **kwargs)
+
+    async def with_login(
+        self,
+        operation: Any,
+        /,
+        *args: Any,
+        token_header: str | None = None,
+        token_field: str | None = None,
+        **arguments: Any,
+    ) -> AsyncOpenAPIClient:
+        """Like :meth:`OpenAPIClient.with_login`, awaited."""
+        fn, return_response = self._login_call(operation)
+        response = await fn(*args, **{return_response: True}, **arguments)
+        return self.with_options(auth=login_token(response, token_header, token_field))
+
+    async def _pages(
+        self, paging: _Paging, args: tuple[Any, ...], arguments: dict[str, Any]
+    ) -> AsyncIterator[Any]:
+        walker = walk(paging.spec, "", arguments)
+        page = next(walker)
+        while True:
+            if page.params is None:  # a next link: an absolute URL
+                response = await paging.engine.get(page.path)
+            else:
+                response = await paging.fn(*args, **{paging.return_response: True}, **page.params)
+            for item in page_items(response.json(), paging.spec.items_key):
+                yield item
+            try:
+                page = walker.send(response)
+            except StopIteration:
+                return
 
     async def aclose(self) -> None:
         """Close the connection pool."""

@@ -273,6 +273,40 @@ def _is_generic(value: Any) -> bool:
     return isinstance(value, Auth) or hasattr(value, "auth_flow") or callable(value)
 
 
+def _credential_kind(value: Any) -> str:
+    """What a credential is, in words that never show the secret itself."""
+    if _is_pair(value):
+        return "a (user, password) tuple"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return f"a dict with keys {sorted(map(str, value))}"
+    return f"a {type(value).__name__}"
+
+
+def _describe_scheme(scheme: SecurityScheme) -> str:
+    """``'bearerAuth' (HTTP bearer: a token string)``: a scheme and the credential it takes."""
+    kind = scheme.type
+    if kind == "http":
+        http_scheme = (scheme.scheme or "bearer").lower()
+        takes = "a (user, password) tuple" if http_scheme == "basic" else "a token string"
+        label = f"HTTP {http_scheme}"
+    elif kind == "apiKey":
+        label = f"API key in {scheme.location or 'header'} {scheme.param_name!r}"
+        takes = "the key string"
+    elif kind == "oauth2":
+        label = f"OAuth 2 ({', '.join(scheme.flows or {}) or 'no flows'})"
+        takes = (
+            "an access token string, or a dict of client_id/client_secret, "
+            "username/password or client_id/redirect_uri"
+        )
+    elif kind == "openIdConnect":
+        label, takes = "OpenID Connect", "an access token string, or client credentials"
+    else:
+        label, takes = str(kind), "an Auth object"
+    return f"{scheme.name!r} ({label}: {takes})"
+
+
 class SecurityResolver:
     """Decides which auth each operation sends (see the module docstring).
 
@@ -301,8 +335,23 @@ class SecurityResolver:
                     f"auth= names unknown security schemes {unknown}; "
                     f"the document defines {sorted(schemes)}"
                 )
+            for name, credential in credentials.items():
+                if not self._fits(schemes[name], credential):
+                    raise InvalidRequestError(
+                        f"auth={{{name!r}: {_credential_kind(credential)}}} does not fit "
+                        f"security scheme {_describe_scheme(schemes[name])}"
+                    )
             self._by_scheme = dict(credentials)
         else:
+            if schemes and not any(self._fits(sc, credentials) for sc in schemes.values()):
+                # Sent anyway it would be a 401 from the server, far from the cause.
+                declared = "; ".join(_describe_scheme(sc) for sc in schemes.values())
+                raise InvalidRequestError(
+                    f"auth= is {_credential_kind(credentials)}, which fits none of the "
+                    f"security schemes {api.title!r} declares: {declared}. Pass one of "
+                    "those, or an Auth object (restwright.BasicAuth(...), "
+                    "restwright.BearerAuth(...)) to send it anyway"
+                )
             self._single = credentials
 
     @property

@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from ..engine.urls import encode_segment
 from ..errors import ValidationError
@@ -39,10 +39,12 @@ from .model import Parameter
 
 __all__ = [
     "CookieSerializer",
+    "FormFieldSerializer",
     "HeaderSerializer",
     "PathSerializer",
     "QuerySerializer",
     "compile_cookie",
+    "compile_form_field",
     "compile_header",
     "compile_path",
     "compile_query",
@@ -54,6 +56,8 @@ PathSerializer = Callable[[Any], str]
 #: ``fn(value, pairs, raw)``: appends ``(name, text)`` pairs for the engine to encode, or
 #: already-encoded ``name=value`` fragments to ``raw``.
 QuerySerializer = Callable[[Any, list[tuple[str, str]], list[str]], None]
+#: ``fn(value) -> [(name, text), ...]``: the decoded pairs of one form body field.
+FormFieldSerializer = Callable[[Any], list[tuple[str, str]]]
 #: ``fn(value) -> header value``.
 HeaderSerializer = Callable[[Any], str]
 #: ``fn(value) -> "name=value"`` (possibly several pairs joined with ``"; "``).
@@ -207,9 +211,14 @@ _QUERY_DELIMITERS = {
 }
 
 
-def compile_query(param: Parameter) -> QuerySerializer:
+def compile_query(param: Parameter, *, indexed: bool = False) -> QuerySerializer:
     """Compile a query parameter (``form``, ``spaceDelimited``, ``pipeDelimited``,
-    ``tabDelimited`` or ``deepObject``)."""
+    ``tabDelimited`` or ``deepObject``).
+
+    ``indexed``: the parameter is ``deepObject`` but its schema is an array (undefined by
+    OpenAPI 3.0, used by large real APIs); a list is then sent as ``name[0]=a&name[1]=b``.
+    The caller decides it once, from the schema, when the operation is compiled.
+    """
     name = param.name
     style = param.style or "form"
     explode = param.explode
@@ -229,6 +238,13 @@ def compile_query(param: Parameter) -> QuerySerializer:
     if style == "deepObject":
 
         def deep(value: Any, pairs: list[tuple[str, str]], raw: list[str]) -> None:
+            if indexed:
+                items = _items(value)
+                if items is not None:
+                    raw.extend(
+                        f"{ename}%5B{i}%5D={enc(_flat(param, v))}" for i, v in enumerate(items)
+                    )
+                    return
             props = _pairs(value)
             if props is None:
                 raise ValidationError(
@@ -283,6 +299,43 @@ def compile_query(param: Parameter) -> QuerySerializer:
             pairs.append((name, scalar_text(value)))
 
     return serialize
+
+
+def compile_form_field(
+    name: str, schema: Any, encoding: Mapping[str, Any], *, indexed: bool = False
+) -> FormFieldSerializer:
+    """Compile one field of an ``application/x-www-form-urlencoded`` body that its media
+    type's ``encoding`` describes: ``style``/``explode``/``allowReserved`` as for a query
+    parameter (``metadata`` with ``deepObject`` -> ``metadata[plan]=gold``), or a
+    ``contentType`` (JSON text for a JSON type).  The pairs come back decoded; the engine
+    form-encodes them.  ``indexed`` as for :func:`compile_query`.
+    """
+    style = str(encoding.get("style") or "form")
+    explode = encoding.get("explode")
+    content_type = encoding.get("contentType") if "style" not in encoding else None
+    param = Parameter(
+        name,
+        name,
+        "query",
+        False,
+        schema,
+        style,
+        style == "form" if not isinstance(explode, bool) else explode,
+        allow_reserved=bool(encoding.get("allowReserved", False)),
+        content_type=content_type if isinstance(content_type, str) else None,
+    )
+    serialize = compile_query(param, indexed=indexed)
+
+    def field(value: Any) -> list[tuple[str, str]]:
+        pairs: list[tuple[str, str]] = []
+        raw: list[str] = []
+        serialize(value, pairs, raw)
+        for fragment in raw:
+            key, _, text = fragment.partition("=")
+            pairs.append((unquote(key), unquote(text)))
+        return pairs
+
+    return field
 
 
 # -- header and cookie -------------------------------------------------------------------

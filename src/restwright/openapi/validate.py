@@ -17,11 +17,13 @@ bodies are checked for their required fields and the types of their non-file fie
 from __future__ import annotations
 
 import datetime as _dt
+import warnings
 from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
-from ..errors import RestwrightError, ValidationError
+from .._suggest import did_you_mean
+from ..errors import RestwrightError, SpecWarning, ValidationError
 from .drift import Issue, SchemaCompiler, json_type
 from .model import ApiDescription, Parameter
 
@@ -213,23 +215,71 @@ def _raise_issues(operation: str, body_name: str, issues: list[Issue]) -> None:
     raise error
 
 
+def _documented_keys(api: ApiDescription, schema: Any) -> tuple[frozenset[str], bool] | None:
+    """The property names an object body may have, and whether others are refused
+    (``additionalProperties: false``); ``None`` when the schema does not say (no
+    ``properties``, or ``oneOf``/``anyOf`` alternatives)."""
+    resolved = _resolve(api, schema)
+    if not isinstance(resolved, dict) or "oneOf" in resolved or "anyOf" in resolved:
+        return None
+    names: set[str] = set()
+    closed = resolved.get("additionalProperties") is False
+    for part in [resolved, *(resolved.get("allOf") or ())]:
+        part = _resolve(api, part)
+        if not isinstance(part, dict):
+            return None
+        props = part.get("properties")
+        if isinstance(props, dict):
+            names.update(props)
+        elif part is not resolved:
+            return None
+    return (frozenset(names), closed) if names else None
+
+
+def _check_keys(
+    operation: str, body_name: str, value: Any, known: frozenset[str], closed: bool
+) -> None:
+    """A key the document does not know, close to one it does, is a typo: refused when
+    the schema is closed, else warned about (the body is sent as given)."""
+    for key in value:
+        if key in known:
+            continue
+        hint = did_you_mean(str(key), known)
+        if closed:
+            raise ValidationError(
+                f"{operation}(): {body_name} has no property {key!r}{hint}", parameter=body_name
+            )
+        if hint:
+            warnings.warn(
+                f"{operation}(): {body_name} has no documented property {key!r}{hint} "
+                "(sent as given)",
+                SpecWarning,
+                stacklevel=5,
+            )
+
+
 def compile_body_check(
     compiler: SchemaCompiler, schema: Any, operation: str, body_name: str
 ) -> ValueCheck | None:
-    """Check a JSON body given as plain dicts/lists against its request schema."""
+    """Check a JSON body given as plain dicts/lists against its request schema, and its
+    keys against the documented properties (a misspelled key names the closest one)."""
     try:
         check = compiler.compile(schema)
     except RestwrightError:
         return None
-    if check is None:
+    keys = _documented_keys(compiler.api, schema)
+    if check is None and keys is None:
         return None
 
     def body_check(value: Any) -> None:
         if not isinstance(value, (dict, list, tuple, str, int, float, bool)) and value is not None:
             return  # a model, a dataclass...: trusted
-        issues = check(value)
-        if issues:
-            _raise_issues(operation, body_name, issues)
+        if check is not None:
+            issues = check(value)
+            if issues:
+                _raise_issues(operation, body_name, issues)
+        if keys is not None and type(value) is dict:
+            _check_keys(operation, body_name, value, *keys)
 
     return body_check
 

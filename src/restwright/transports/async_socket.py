@@ -13,7 +13,9 @@ from collections import deque
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from ..engine.limits import DEFAULT_LIMITS, Limits
 from ..engine.models import Request, Response
+from ..engine.timeouts import Deadline
 from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
 from . import forksafe
 from .client_cert import CertTypes
@@ -25,6 +27,7 @@ from .http11 import (
     build_response,
     connect_head,
     content_decoder,
+    decoded,
     frame_chunk,
     request_framing,
     serialize_head,
@@ -160,7 +163,8 @@ class AsyncSocketTransport:
     ``verify``, ``cert``, ``proxy`` and ``uds`` as for
     :class:`~restwright.transports.SocketTransport`. ``max_connections`` bounds simultaneous
     connections per origin (requests wait for one); ``max_idle`` bounds idle kept-alive
-    connections per origin.
+    connections per origin; ``limits``: what a response may make the client hold
+    (:class:`~restwright.Limits`).
     """
 
     def __init__(
@@ -173,6 +177,7 @@ class AsyncSocketTransport:
         uds: str | os.PathLike[str] | None = None,
         max_idle: int = 100,
         max_connections: int = 100,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self._verify = verify
         self._trust_env = trust_env
@@ -185,6 +190,7 @@ class AsyncSocketTransport:
         self._ssl: ssl.SSLContext | None = (
             None if cert is None else ssl_context(verify, trust_env, cert)
         )
+        self._limits = limits
 
     def _ssl_context(self) -> ssl.SSLContext:
         if self._ssl is None:
@@ -256,15 +262,20 @@ class AsyncSocketTransport:
             slots = self._slots[route] = asyncio.Semaphore(self._max_connections)
         started = time.perf_counter()
         await slots.acquire()
+        deadline = Deadline.start(request.timeout.total)
         try:
             proto, reused = self._take_idle(route)
             if proto is None:
                 proto = await self._open(route, request)
             try:
-                return await self._exchange(proto, route, request, stream, started, reused, slots)
+                return await self._exchange(
+                    proto, route, request, stream, started, reused, slots, deadline
+                )
             except StaleConnection:
                 proto = await self._open(route, request)
-                return await self._exchange(proto, route, request, stream, started, False, slots)
+                return await self._exchange(
+                    proto, route, request, stream, started, False, slots, deadline
+                )
         except BaseException:
             slots.release()
             raise
@@ -296,31 +307,33 @@ class AsyncSocketTransport:
         started: float,
         reused: bool,
         slots: asyncio.Semaphore,
+        deadline: Deadline,
     ) -> Response:
-        parser = ResponseParser(head_only=request.method == "HEAD")
+        parser = ResponseParser(request.method == "HEAD", self._limits, buffered=not stream)
         read_timeout = request.timeout.read
         received_any = False
         try:
-            await self._send(proto, route, request)
+            await self._send(proto, route, request, deadline)
             body: list[bytes] = []
             while not parser.head_done:
-                data = await proto.recv(read_timeout)
+                data = await proto.recv(deadline.bound(read_timeout))
                 if not data:
                     parser.feed_eof()
                 received_any = True
                 body += parser.feed(data)
-            if stream and not parser.complete:
+            if stream:
                 stream_body = _AsyncBody(self, proto, parser, body, slots, read_timeout)
                 return build_response(parser, request, started, None, stream_body)
             while not parser.complete:
-                data = await proto.recv(read_timeout)
+                data = await proto.recv(deadline.bound(read_timeout))
                 if not data:
                     parser.feed_eof()
                     break
                 body += parser.feed(data)
         except _Expired:
             proto.close()
-            raise TimeoutError("timed out waiting for the server", request=request) from None
+            message = deadline.explain("timed out waiting for the server")
+            raise TimeoutError(message, request=request) from None
         except TransportError as exc:
             proto.close()
             if reused and isinstance(exc, ReadError) and not received_any:
@@ -338,33 +351,37 @@ class AsyncSocketTransport:
         return build_response(parser, request, started, content)
 
     @staticmethod
-    async def _send(proto: _Protocol, route: Route, request: Request) -> None:
+    async def _send(proto: _Protocol, route: Route, request: Request, deadline: Deadline) -> None:
         extra, body = request_framing(request)
         if route.absolute_form and route.proxy is not None and route.proxy.authorization:
             extra += f"Proxy-Authorization: {route.proxy.authorization}\r\n"
         head = serialize_head(request, route.host_header, route.target(request.target), extra)
-        timeout = request.timeout.read
+        timeout = request.timeout.write
         if body is not None or request.content is None:
-            await proto.send(head + body if body else head, timeout)
+            await proto.send(head + body if body else head, deadline.bound(timeout))
             return
-        await proto.send(head, timeout)
+        await proto.send(head, deadline.bound(timeout))
         chunked = extra.startswith("Transfer-Encoding")
         content: Any = request.content
         try:
             if hasattr(content, "__aiter__"):
                 async for chunk in content:
                     if chunk:
-                        await proto.send(frame_chunk(chunk) if chunked else chunk, timeout)
+                        await proto.send(
+                            frame_chunk(chunk) if chunked else chunk, deadline.bound(timeout)
+                        )
             else:
                 for chunk in content:
                     if chunk:
-                        await proto.send(frame_chunk(chunk) if chunked else chunk, timeout)
-        except (OSError, _Expired):
+                        await proto.send(
+                            frame_chunk(chunk) if chunked else chunk, deadline.bound(timeout)
+                        )
+        except (OSError, _Expired, TransportError):
             raise
         except Exception as exc:
             raise WriteError(f"the request body failed: {exc}", request=request) from exc
         if chunked:
-            await proto.send(LAST_CHUNK, timeout)
+            await proto.send(LAST_CHUNK, deadline.bound(timeout))
 
     async def aclose(self) -> None:
         idle, self._idle = self._idle, {}
@@ -405,16 +422,16 @@ class _AsyncBody:
             return
         parser, decoder = self._parser, self._decoder
         try:
-            for chunk in self._pending:
-                yield decoder.decode(chunk) if decoder else chunk
+            for piece in decoded(self._pending, decoder):
+                yield piece
             self._pending = []
             while not parser.complete:
                 data = await proto.recv(self._timeout)
                 if not data:
                     parser.feed_eof()
                     break
-                for chunk in parser.feed(data):
-                    yield decoder.decode(chunk) if decoder else chunk
+                for piece in decoded(parser.feed(data), decoder):
+                    yield piece
             if decoder:
                 tail = decoder.flush()
                 if tail:

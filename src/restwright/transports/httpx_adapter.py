@@ -37,7 +37,7 @@ def _translate(httpx: Any, exc: Exception, request: Request) -> TransportError:
 
 def _timeout(httpx: Any, request: Request) -> Any:
     t = request.timeout
-    return httpx.Timeout(connect=t.connect, read=t.read, write=t.read, pool=t.connect)
+    return httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.connect)
 
 
 def _build(httpx: Any, client: Any, request: Request) -> Any:

@@ -16,7 +16,9 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..engine.limits import DEFAULT_LIMITS, Limits
 from ..engine.models import Request, Response
+from ..engine.timeouts import Deadline
 from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
 from . import forksafe
 from .client_cert import CertTypes
@@ -28,6 +30,7 @@ from .http11 import (
     build_response,
     connect_head,
     content_decoder,
+    decoded,
     frame_chunk,
     request_framing,
     serialize_head,
@@ -77,6 +80,7 @@ class SocketTransport:
     proxy URL overriding the environment. ``uds``: the path of a Unix domain socket every
     connection goes to (the URL's host only names the server). ``max_idle``: idle
     connections kept per origin.
+    ``limits``: what a response may make the client hold (:class:`~restwright.Limits`).
     """
 
     def __init__(
@@ -88,6 +92,7 @@ class SocketTransport:
         proxy: str | Proxy | None = None,
         uds: str | os.PathLike[str] | None = None,
         max_idle: int = 32,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self._verify = verify
         self._trust_env = trust_env
@@ -98,6 +103,7 @@ class SocketTransport:
         self._ssl: ssl.SSLContext | None = (
             None if cert is None else ssl_context(verify, trust_env, cert)
         )
+        self._limits = limits
 
     # -- connections ---------------------------------------------------------------------
     def _ssl_context(self) -> ssl.SSLContext:
@@ -198,14 +204,15 @@ class SocketTransport:
     def handle(self, request: Request, *, stream: bool = False) -> Response:
         route = self._routes.get(request.origin)
         started = time.perf_counter()
+        deadline = Deadline.start(request.timeout.total)
         conn, reused = self._acquire(route, request)
         try:
-            return self._exchange(conn, route, request, stream, started, reused)
+            return self._exchange(conn, route, request, stream, started, reused, deadline)
         except StaleConnection:
             # The server closed a kept-alive connection as we reused it and answered
             # nothing: an idempotent request is tried once more on a new connection.
             conn = self._open(route, request)
-            return self._exchange(conn, route, request, stream, started, False)
+            return self._exchange(conn, route, request, stream, started, False, deadline)
 
     def _exchange(
         self,
@@ -215,24 +222,29 @@ class SocketTransport:
         stream: bool,
         started: float,
         reused: bool,
+        deadline: Deadline,
     ) -> Response:
         sock = conn.sock
-        parser = ResponseParser(head_only=request.method == "HEAD")
+        parser = ResponseParser(request.method == "HEAD", self._limits, buffered=not stream)
+        timeout = request.timeout
         received_any = False
         try:
-            conn.set_timeout(request.timeout.read)
+            conn.set_timeout(deadline.bound(timeout.write))
             self._send(sock, route, request)
             body: list[bytes] = []
             while not parser.head_done:
+                conn.set_timeout(deadline.bound(timeout.read))
                 data = sock.recv(RECV_SIZE)
                 if not data:
                     parser.feed_eof()
                 received_any = True
                 body += parser.feed(data)
-            if stream and not parser.complete:
+            if stream:
+                conn.set_timeout(timeout.read)  # the total ends with the head of a stream
                 stream_body = _SyncBody(self, conn, parser, body)
                 return build_response(parser, request, started, None, stream_body)
             while not parser.complete:
+                conn.set_timeout(deadline.bound(timeout.read))
                 data = sock.recv(RECV_SIZE)
                 if not data:
                     parser.feed_eof()
@@ -240,7 +252,8 @@ class SocketTransport:
                 body += parser.feed(data)
         except builtins.TimeoutError:
             conn.close()
-            raise TimeoutError("timed out waiting for the server", request=request) from None
+            message = deadline.explain("timed out waiting for the server")
+            raise TimeoutError(message, request=request) from None
         except TransportError as exc:
             conn.close()
             exc.request = exc.request or request.redacted()
@@ -318,18 +331,16 @@ class _SyncBody:
         conn = self._conn
         if conn is None:
             return
-        parser, decode = self._parser, self._decoder.decode if self._decoder else None
+        parser, decoder = self._parser, self._decoder
         try:
-            for chunk in self._pending:
-                yield decode(chunk) if decode else chunk
+            yield from decoded(self._pending, decoder)
             self._pending = []
             while not parser.complete:
                 data = conn.sock.recv(RECV_SIZE)
                 if not data:
                     parser.feed_eof()
                     break
-                for chunk in parser.feed(data):
-                    yield decode(chunk) if decode else chunk
+                yield from decoded(parser.feed(data), decoder)
             if self._decoder:
                 tail = self._decoder.flush()
                 if tail:
