@@ -1,0 +1,371 @@
+"""Generated clients benchmark (issue #10's targets), side by side with openapi-python-client.
+
+1. generate: ``restwright generate`` and ``openapi-python-client generate`` on Mattermost's
+   and GitHub's documents, each in a fresh process: wall time, peak RSS of the process,
+   files written, and the pieces each leaves untyped (restwright's summary entries;
+   openapi-python-client's warnings, each a schema or response it dropped).
+2. import: ``python -X importtime -c "import restwright.mattermost"``, and one operation
+   module of each generated Mattermost package (restwright's ``api.users``, which imports
+   the models, against openapi-python-client's ``api.users.get_user``).
+3. calls: per-call CPU of one generated operation (typed result: a pydantic model) against
+   the same GET through the bare engine and through the runtime client, against nginx.
+
+Run from the repository root (openapi-python-client comes from the ``bench`` extra)::
+
+    .venv/bin/python -m bench.generator [--quick] [--only generate,import,calls] [--strict]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SPECS = REPO_ROOT.parent / "shared" / "specs"
+DOCUMENTS = {
+    "Mattermost": REPO_ROOT
+    / "src"
+    / "restwright"
+    / "mattermost"
+    / "generated"
+    / "_spec"
+    / "mattermost-openapi-v4.yaml",
+    "GitHub": SPECS / "github-api.github.com.json",
+}
+KEYS = ("generate", "import", "calls")
+GENERATE_LIMITS_S = {"Mattermost": 1.0, "GitHub": 3.0}
+RSS_LIMIT_MB = 150.0
+IMPORT_LIMIT_MS = 150.0
+CALL_LIMIT = 1.2  # generated operation CPU / bare engine CPU per call
+
+
+# -- 1. generation ---------------------------------------------------------------------------
+
+
+def _run_measured(command: list[str], cwd: Path) -> tuple[float, float, str, int]:
+    """Run ``command``; return (wall s, peak RSS MB of that process, output, exit code)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(REPO_ROOT / "src")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    return wall, usage.ru_maxrss / 1024, output, proc.returncode
+
+
+def _files(directory: Path) -> int:
+    return sum(1 for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def generate_restwright(spec: Path, out: Path) -> dict[str, Any]:
+    wall, rss, output, code = _run_measured(
+        [
+            sys.executable,
+            "-m",
+            "restwright",
+            "generate",
+            str(spec),
+            "--package",
+            "gen",
+            "--out",
+            str(out),
+        ],
+        out,
+    )
+    loose = [line for line in output.splitlines() if line.startswith("  ")]
+    return {
+        "wall": wall,
+        "rss": rss,
+        "files": _files(out / "gen"),
+        "untyped": len(loose),
+        "ok": code == 0,
+        "note": "" if code == 0 else output[-200:],
+    }
+
+
+def generate_peer(spec: Path, out: Path) -> dict[str, Any]:
+    binary = Path(sys.executable).parent / "openapi-python-client"
+    if not binary.exists():
+        return {"ok": False, "note": "openapi-python-client not installed (bench extra)"}
+    target = out / "peer"
+    wall, rss, output, code = _run_measured(
+        [str(binary), "generate", "--path", str(spec), "--output-path", str(target), "--overwrite"],
+        out,
+    )
+    warnings = [
+        line
+        for line in output.splitlines()
+        if "Unable to" in line or "will be omitted" in line or "Unsupported" in line
+    ]
+    return {
+        "wall": wall,
+        "rss": rss,
+        "files": _files(target) if target.exists() else 0,
+        "untyped": len(warnings),
+        "ok": code == 0,
+        "note": "" if code == 0 else output.strip().splitlines()[-1][:120],
+        "package": target,
+    }
+
+
+def run_generate(args: argparse.Namespace, work: Path) -> tuple[bool, dict[str, Path]]:
+    from bench._measure import limit_line
+
+    ok = True
+    peers: dict[str, Path] = {}
+    print("\ngenerate: one fresh process per run, best of the runs (s, MB)")
+    print(
+        f"  {'document':<12}{'generator':<24}{'wall s':>8}{'peak RSS':>10}{'files':>7}"
+        f"{'untyped':>9}  note"
+    )
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for name, spec in DOCUMENTS.items():
+        if not spec.exists():
+            print(f"  {name:<12}document absent ({spec.name})")
+            continue
+        for label, fn in (
+            ("restwright", generate_restwright),
+            ("openapi-python-client", generate_peer),
+        ):
+            best: dict[str, Any] | None = None
+            repeat = args.repeat if label == "restwright" else args.peer_repeat
+            for _ in range(repeat):
+                out = work / f"{name}-{label}-{time.monotonic_ns()}"
+                out.mkdir()
+                got = fn(spec, out)
+                if best is None or got.get("wall", 1e9) < best.get("wall", 1e9):
+                    best = got
+            assert best is not None
+            rows[(name, label)] = best
+            if label != "restwright" and best.get("ok"):
+                peers[name] = best["package"]
+            wall = f"{best['wall']:.2f}" if "wall" in best else "-"
+            rss = f"{best['rss']:.0f}" if "rss" in best else "-"
+            print(
+                f"  {name:<12}{label:<24}{wall:>8}{rss:>10}{best.get('files', 0):>7}"
+                f"{best.get('untyped', 0):>9}  {best.get('note', '')}".rstrip()
+            )
+    print(
+        "  untyped = restwright: constructs typed more loosely than written (listed by the"
+        " summary);\n            openapi-python-client: warnings about schemas/responses it"
+        " left out"
+    )
+    for name in DOCUMENTS:
+        mine = rows.get((name, "restwright"))
+        if mine is None:
+            continue
+        ok &= limit_line(
+            f"generate {name}: wall",
+            mine["wall"],
+            GENERATE_LIMITS_S[name],
+            unit="s",
+            value_format="5.2f",
+        )
+        ok &= limit_line(f"generate {name}: peak RSS", mine["rss"], RSS_LIMIT_MB, unit="MB")
+        peer = rows.get((name, "openapi-python-client"))
+        if peer and peer.get("ok"):
+            print(
+                f"  {'openapi-python-client / restwright, ' + name:<54} = "
+                f"{peer['wall'] / mine['wall']:5.1f}x time, {peer['rss'] / mine['rss']:.1f}x RSS"
+            )
+    return ok, peers
+
+
+# -- 2. import time --------------------------------------------------------------------------
+
+
+def run_import(args: argparse.Namespace, peers: dict[str, Path]) -> bool:
+    import statistics
+
+    from bench._measure import importtime_ms, limit_line
+
+    print("\nimport: python -X importtime, median of the runs (ms)")
+    env_path = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(REPO_ROOT / "src")
+    try:
+        package = statistics.median(importtime_ms("restwright.mattermost", args.import_runs))
+        ops = statistics.median(
+            importtime_ms("restwright.mattermost.generated.api.users", args.import_runs)
+        )
+        print(f"  {'import restwright.mattermost':<58}{package:>8.1f}")
+        print(f"  {'restwright.mattermost.generated.api.users (+ models)':<58}{ops:>8.1f}")
+        peer = peers.get("Mattermost")
+        if peer is not None:
+            module = next(p.name for p in peer.iterdir() if (p / "__init__.py").exists())
+            os.environ["PYTHONPATH"] += os.pathsep + str(peer)
+            theirs = statistics.median(
+                importtime_ms(f"{module}.api.users.get_user", args.import_runs)
+            )
+            print(
+                f"  {'openapi-python-client: ' + module + '.api.users.get_user':<58}{theirs:>8.1f}"
+            )
+            print(
+                f"  {'openapi-python-client op module / restwright api.users':<54} = "
+                f"{theirs / ops:5.1f}x"
+            )
+    finally:
+        if env_path is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = env_path
+    return limit_line("import restwright.mattermost", package, IMPORT_LIMIT_MS)
+
+
+# -- 3. per-call CPU -------------------------------------------------------------------------
+
+
+def _schema_of(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return {"type": "object", "properties": {k: _schema_of(v) for k, v in value.items()}}
+    if isinstance(value, list):
+        return {"type": "array", "items": _schema_of(value[0]) if value else {}}
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int):
+        return {"type": "integer"}
+    if isinstance(value, float):
+        return {"type": "number"}
+    if isinstance(value, str):
+        return {"type": "string"}
+    return {}
+
+
+def call_document() -> dict[str, Any]:
+    """GET /orders/{order_id} answering nginx's record, described property by property."""
+    from bench._nginx import PAYLOAD
+
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "bench", "version": "1"},
+        "servers": [{"url": "http://placeholder.invalid"}],
+        "paths": {
+            "/orders/{order_id}": {
+                "get": {
+                    "operationId": "getOrder",
+                    "tags": ["orders"],
+                    "parameters": [
+                        {
+                            "name": "order_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "the order",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Order"}
+                                }
+                            },
+                        }
+                    },
+                }
+            }
+        },
+        "components": {"schemas": {"Order": _schema_of(PAYLOAD)}},
+    }
+
+
+def run_calls(args: argparse.Namespace, base: str, work: Path) -> bool:
+    import importlib
+
+    import restwright
+    from bench._measure import Result, time_sync
+    from restwright.generator import generate
+
+    spec = work / "orders.json"
+    spec.write_text(json.dumps(call_document()))
+    generate(spec, "bench_orders", work / "calls")
+    sys.path.insert(0, str(work / "calls"))
+    importlib.invalidate_caches()
+    package = importlib.import_module("bench_orders")
+    warmup = max(50, args.n // 20)
+    with (
+        restwright.Client(base) as engine,
+        restwright.from_openapi(spec, base_url=base) as runtime,
+        package.Client(base) as typed,
+    ):
+        order = typed.orders.get_order("o1")
+        assert type(order).__name__ == "Order" and order.customer.address.city == "London"
+        fetches = {
+            "restwright.Client.get + .json()": lambda: engine.get("/orders/o1").json(),
+            "runtime-client operation": lambda: runtime.orders.get_order("o1"),
+            "generated operation (model)": lambda: typed.orders.get_order("o1"),
+        }
+        rounds: dict[str, list[Result]] = {k: [] for k in fetches}
+        for i in range(args.repeat):  # interleaved: noise hits every side alike
+            for key, fetch in fetches.items():
+                rounds[key].append(time_sync(key, fetch, args.n, warmup if i == 0 else 0, 1))
+    best = {
+        k: Result(k, args.n, min(r.wall_s for r in v), min(r.cpu_s for r in v))
+        for k, v in rounds.items()
+    }
+    print(f"\ncalls: {args.n} sequential GETs of a ~1 KB record per run, best of {args.repeat}")
+    print(f"  {'client':<36}{'CPU us/call':>12}{'wall us/call':>14}")
+    for key, r in best.items():
+        print(f"  {key:<36}{r.cpu_us:>12.1f}{r.wall_us:>14.1f}")
+    engine_r = best["restwright.Client.get + .json()"]
+    typed_r = best["generated operation (model)"]
+    runtime_r = best["runtime-client operation"]
+    ratio = typed_r.cpu_us / engine_r.cpu_us
+    verdict = "PASS" if ratio <= CALL_LIMIT else "MISS"
+    print(
+        f"  {'calls: generated / engine CPU':<54} = {ratio:5.2f}x  (target <= {CALL_LIMIT}x)"
+        f"  {verdict}   [generated / runtime: {typed_r.cpu_us / runtime_r.cpu_us:.2f}x]"
+    )
+    return ratio <= CALL_LIMIT
+
+
+# -- main ------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bench._measure import bench_parser, parse_bench_args, versions
+
+    ap = bench_parser("python -m bench.generator", __doc__, KEYS)
+    ap.add_argument("--quick", action="store_true", help="one run each, small N")
+    ap.add_argument("--n", type=int, help="calls per timed run (default 3000)")
+    ap.add_argument("--repeat", type=int, help="runs per restwright case (default 3)")
+    ap.add_argument("--peer-repeat", type=int, default=1, help="runs per peer (default 1)")
+    args = parse_bench_args(ap, argv, KEYS)
+    args.n = args.n or (500 if args.quick else 3000)
+    args.repeat = args.repeat or (1 if args.quick else 3)
+    args.import_runs = 3 if args.quick else 7
+    print(versions("restwright", "openapi-python-client", "pydantic"))
+    ok = True
+    work = Path(tempfile.mkdtemp(prefix="bench-generator-"))
+    try:
+        peers: dict[str, Path] = {}
+        if "generate" in args.only or "import" in args.only:
+            generated_ok, peers = run_generate(args, work)
+            ok &= generated_ok if "generate" in args.only else True
+        if "import" in args.only:
+            ok &= run_import(args, peers)
+        if "calls" in args.only:
+            from bench._nginx import ensure_nginx, nginx_server
+
+            ensure_nginx()
+            with nginx_server() as base:
+                ok &= run_calls(args, base, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 1 if args.strict and not ok else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,6 @@
+"""``python -m restwright ...``: the command line (see :mod:`restwright.cli`)."""
+
+from restwright.cli import main
+
+if __name__ == "__main__":
+    main()

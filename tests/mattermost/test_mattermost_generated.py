@@ -1,0 +1,51 @@
+"""The committed ``restwright.mattermost.generated`` is what the generator writes today."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from restwright.generator import render_package
+from restwright.openapi import load
+
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "restwright" / "mattermost" / "generated"
+DOCUMENT = "mattermost-openapi-v4.yaml"
+
+
+def test_committed_package_is_up_to_date() -> None:
+    document = (PACKAGE / "_spec" / DOCUMENT).read_bytes()
+    files, summary = render_package(
+        load(document, cache=False), DOCUMENT, document, "restwright.mattermost.generated"
+    )
+    committed = {
+        str(p.relative_to(PACKAGE)): p.read_bytes()
+        for p in PACKAGE.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    assert sorted(committed) == sorted(files)
+    stale = [name for name, content in files.items() if committed[name] != content]
+    assert not stale, (
+        f"regenerate restwright.mattermost (see src/restwright/mattermost/SOURCES.md): {stale}"
+    )
+    assert summary.operations == 425 and summary.fallbacks == []
+
+
+def test_methods_and_arguments_are_the_runtime_clients() -> None:
+    """Code moves between from_openapi(...) and the package unchanged: same groups, same
+    method names, same parameters (plus the body's matterapi aliases)."""
+    import importlib
+    import inspect
+
+    from restwright.openapi import from_openapi
+
+    runtime = from_openapi(PACKAGE / "_spec" / DOCUMENT, base_url="http://127.0.0.1:9")
+    aliases = {"json_body", "multipart_data", "return_response", "download_to"}
+    for op in runtime.api.operations:
+        module = importlib.import_module(f"restwright.mattermost.generated.api.{op.tag_name}")
+        group = next(
+            cls
+            for name, cls in vars(module).items()
+            if name.lower() == op.tag_name.replace("_", "")
+        )
+        typed = [p for p in inspect.signature(getattr(group, op.name)).parameters if p != "self"]
+        dynamic = list(inspect.signature(getattr(runtime.tag(op.tag_name), op.name)).parameters)
+        assert [p for p in typed if p not in aliases] == [p for p in dynamic if p not in aliases]
