@@ -406,7 +406,6 @@ class CassetteTransport:
 
     def __init__(self, cassette: Cassette, inner: Any = None) -> None:
         self.cassette = cassette
-        self._inner = inner
         self._owns_inner = inner is None
         self._sync_inner: Any = inner
         self._async_inner: Any = inner
