@@ -1,0 +1,185 @@
+"""Fixtures of the command line suite: the command run as a user runs it.
+
+* ``restwright(*args, input=None, env=None)``: runs ``python -m restwright ARGS`` in a
+  subprocess (the interpreter running the tests, ``PYTHONPATH`` inherited, so the tree under
+  test is the one run), with its own config directory; returns the completed process
+  (``stdout``/``stderr`` as text).
+* ``prism_petstore``: ``(document path, base URL)`` of Prism mocking the petstore document.
+* ``kinto_url``: a real Kinto server (session-wide), ``http://127.0.0.1:PORT/v1``.
+* ``terminal``: a real terminal (tmux, 200x50) to run a command line in and read the
+  screen back with its colours (see :class:`Terminal`).
+* ``fault_server`` (tests/conftest.py) answers the plain URL commands.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # the launchers are imported as tests.servers.*
+    sys.path.insert(0, str(ROOT))
+
+from tests.servers.kinto_server import find_kinto_bin, kinto_server  # noqa: E402
+from tests.servers.prism import find_prism, prism_mock  # noqa: E402
+
+PETSTORE = ROOT / "tests" / "openapi" / "documents" / "prism" / "petstore-3.0.yaml"
+SHARED_SPECS = ROOT.parent / "shared" / "specs"
+GITHUB = SHARED_SPECS / "github-api.github.com.json"
+
+Run = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a run: the test's, with a config directory of its own."""
+    env = dict(os.environ)
+    # the run starts in a directory of its own: keep a relative PYTHONPATH (src) pointing
+    # at the same tree
+    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in paths)
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    env.pop("RESTWRIGHT_DEBUG", None)
+    return env
+
+
+@pytest.fixture
+def restwright(cli_env: dict[str, str], tmp_path: Path) -> Run:
+    def run(
+        *args: str, input: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "restwright", *args],
+            capture_output=True,
+            text=True,
+            input=input,
+            env={**cli_env, **(env or {})},
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def prism_petstore(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    try:
+        find_prism()
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    with prism_mock(PETSTORE, log_dir=tmp_path_factory.mktemp("prism-logs")) as url:
+        yield PETSTORE, url
+
+
+@pytest.fixture(scope="session")
+def kinto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    try:
+        find_kinto_bin()
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    with kinto_server(tmp_path_factory.mktemp("kinto")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def github_document() -> Path:
+    if not GITHUB.is_file():
+        pytest.skip(f"GitHub's description is not next to the repository ({GITHUB})")
+    return GITHUB
+
+
+class Terminal:
+    """One tmux server of its own (socket ``-L``), a 200x50 window running bash.
+
+    :meth:`run` types a command line (send-keys) and waits for it to finish;
+    :meth:`screen` is the pane's content with its colour escapes (capture-pane -e).
+    """
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.socket = f"restwright-cli-{uuid.uuid4().hex[:10]}"
+        self.env = env
+        self._tmux(
+            "new-session",
+            "-d",
+            "-x",
+            "200",
+            "-y",
+            "50",
+            "-s",
+            "cli",
+            "-c",
+            str(cwd),
+            "bash --norc --noprofile",
+        )
+        self._tmux("set-option", "-t", "cli", "history-limit", "5000")
+
+    def _tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=30,
+            check=True,
+        )
+        return done.stdout
+
+    def run(self, command: str, timeout: float = 60.0) -> str:
+        """Type ``command`` and Enter; return the screen once it finished."""
+        marker = f"done-{uuid.uuid4().hex[:8]}"
+        self._tmux("send-keys", "-t", "cli", "clear", "Enter")
+        # the marker is printed by printf from two halves, so the typed line never shows it
+        half = len(marker) // 2
+        line = f"{command}; printf '%s%s\\n' '{marker[:half]}' '{marker[half:]}'"
+        self._tmux("send-keys", "-t", "cli", line, "Enter")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if marker in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{command!r} did not finish; screen:\n{self.screen()}")
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-e", "-J", "-t", "cli", "-S", "-200")
+
+    def close(self) -> None:
+        subprocess.run(
+            ["tmux", "-L", self.socket, "kill-server"],
+            capture_output=True,
+            env=self.env,
+            timeout=30,
+            check=False,
+        )
+
+
+@pytest.fixture
+def terminal(cli_env: dict[str, str], tmp_path: Path) -> Iterator[Terminal]:
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    env = {**cli_env, "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    env.pop("TMUX", None)
+    term = Terminal(env, tmp_path)
+    try:
+        yield term
+    finally:
+        term.close()
+
+
+def shell_words(*args: Any) -> str:
+    """A command line of ``python -m restwright ARGS`` for the terminal."""
+    import shlex
+
+    return " ".join(shlex.quote(str(a)) for a in [sys.executable, "-m", "restwright", *args])
