@@ -9,6 +9,7 @@ the traceback is only shown with ``--debug``.
 
 from __future__ import annotations
 
+import json
 import sys
 import traceback
 from typing import IO, Any
@@ -71,8 +72,11 @@ def _summary(exc: RestwrightError) -> tuple[str, str | None]:
         line = f"{exc.status_code} {reason}".rstrip()
         if exc.request is not None:
             line += f" ({exc.request.method} {exc.request.url})"
-        message = exc.message if exc.message and exc.message != reason else None
-        return line, message
+        if exc.message and exc.message != reason:
+            return line, exc.message
+        # no words of its own (Kinto's 404: error, errno, details): show what it sent
+        body = json.dumps(exc.body, ensure_ascii=False) if exc.body else None
+        return line, body if body is None or len(body) <= 300 else body[:299] + "…"
     if isinstance(exc, TransportError):
         return f"network error ({type(exc).__name__}): {exc}", None
     if isinstance(exc, SpecError):

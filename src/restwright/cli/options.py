@@ -132,6 +132,9 @@ class Settings:
             level = logging.DEBUG
         logger = logging.getLogger("restwright")
         logger.setLevel(level)
+        # where a server and its description disagree is news for -v, not for every call
+        drift = logging.getLogger("restwright.openapi.drift")
+        drift.setLevel(logging.NOTSET if self.verbose else logging.ERROR)
         if not logger.handlers:
             handler = logging.StreamHandler(sys.stderr)
             handler.setFormatter(logging.Formatter("restwright: %(levelname)s: %(message)s"))
