@@ -81,9 +81,11 @@ class LazyGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
-        # the first word is a command, or the path of an API description
+        # the first word is a command, else the path of an API description (bash's script
+        # drops every other offer when one is a file, so files only come when no command
+        # matches)
         items = super().shell_complete(ctx, incomplete)
-        if self.fallback and not incomplete.startswith("-"):
+        if self.fallback and not items:
             items.append(CompletionItem(incomplete, type="file"))
         return items
 

@@ -343,14 +343,17 @@ def complete_member(
 def complete_operation(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
+    """Python names of the operations, and the document's operationIds (``call`` takes
+    both)."""
     api = _completing(ctx)
     if api is None:
         return []
-    return [
-        CompletionItem(op.name, help=_summary(op))
-        for op in api.operations
-        if op.name.startswith(incomplete)
-    ]
+    found: dict[str, str] = {}
+    for op in api.operations:
+        for name in (op.name, op.operation_id):
+            if name and name.startswith(incomplete):
+                found.setdefault(name, _summary(op))
+    return [CompletionItem(name, help=summary) for name, summary in found.items()]
 
 
 def _operation_for_completion(ctx: click.Context, api: ApiDescription) -> Operation | None:

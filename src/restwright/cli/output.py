@@ -112,7 +112,7 @@ class Output:
         if unit == "bytes":
             columns += [bars.DownloadColumn(), bars.TransferSpeedColumn()]
         else:
-            columns += [bars.MofNCompleteColumn(), bars.TextColumn(unit)]
+            columns.append(bars.TextColumn("{task.completed:.0f} " + unit))
         columns.append(bars.TimeElapsedColumn())
         with bars.Progress(*columns, console=Console(stderr=True)) as bar:
             yield _RichTracker(bar, bar.add_task(description, total=total))
