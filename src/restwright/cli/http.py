@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import click
@@ -18,7 +17,7 @@ import click
 from ..engine.client import Client
 from ..engine.models import Request
 from ..engine.urls import split_url
-from .items import RequestItems, parse_items, read_body
+from .items import BodyFile, RequestItems, parse_items, read_body
 from .options import Settings, request_options
 from .output import Output
 
@@ -40,8 +39,8 @@ def absolute_url(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else f"http://{url}"
 
 
-def _file_chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as fh:
+def _file_chunks(path: str) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
         while chunk := fh.read(_CHUNK):
             yield chunk
 
@@ -58,15 +57,15 @@ def _query(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     return query
 
 
-def _body_options(parts: RequestItems, body: bytes | Path | None) -> dict[str, Any]:
+def _body_options(parts: RequestItems, body: bytes | BodyFile | None) -> dict[str, Any]:
     """The engine's body keywords for the items and ``--body``."""
     if body is not None:
         if parts.fields or parts.files:
             raise click.UsageError("give the body either as --body or as field items, not both")
         headers = {"Content-Type": "application/json"}
-        if isinstance(body, Path):
-            headers["Content-Length"] = str(os.path.getsize(body))
-            return {"content": _file_chunks(body), "headers": headers}
+        if isinstance(body, BodyFile):
+            headers["Content-Length"] = str(os.path.getsize(body.path))
+            return {"content": _file_chunks(body.path), "headers": headers}
         return {"content": body, "headers": headers}
     if parts.files:
         fields = {
@@ -104,7 +103,7 @@ def _send(client: Client, request: Request, output: Output, stream: bool = False
         return client.send(request, stream=stream)
 
 
-def download(client: Client, request: Request, output: Output, path: Path) -> None:
+def download(client: Client, request: Request, output: Output, path: str) -> None:
     """Stream the answer to ``request`` into ``path`` (with a download bar)."""
     response = _send(client, request, output, stream=True)
     try:
@@ -112,8 +111,8 @@ def download(client: Client, request: Request, output: Output, path: Path) -> No
             output.headers(response)
         length = response.headers.get("content-length")
         with (
-            output.progress(f"{path.name}", int(length) if length else None) as tracker,
-            path.open("wb") as fh,
+            output.progress(os.path.basename(path), int(length) if length else None) as tracker,
+            open(path, "wb") as fh,
         ):
             for chunk in response.iter_bytes():
                 fh.write(chunk)

@@ -15,12 +15,11 @@ import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import click
 
-__all__ = ["RequestItems", "parse_items", "read_body"]
+__all__ = ["BodyFile", "RequestItems", "parse_items", "read_body"]
 
 HEADER, QUERY, STRING, RAW_JSON, FILE = ":", "==", "=", ":=", "@"
 # longest first: at one position the longer separator wins
@@ -88,16 +87,23 @@ def parse_items(items: Iterable[str]) -> RequestItems:
     return parts
 
 
-def read_body(spec: str) -> bytes | Path:
+@dataclass(frozen=True)
+class BodyFile:
+    """``--body @FILE``: a file sent as the body, streamed from disk."""
+
+    path: str
+
+
+def read_body(spec: str) -> bytes | BodyFile:
     """The body ``--body`` names: JSON text (checked), ``@-`` (standard input, read whole)
-    or ``@FILE`` (its :class:`~pathlib.Path`, so it can be streamed)."""
+    or ``@FILE`` (a :class:`BodyFile`, so it can be streamed)."""
     if spec == "@-":
         return sys.stdin.buffer.read()
     if spec.startswith("@"):
         path = os.path.expanduser(spec[1:])
         if not os.path.isfile(path):
             raise click.BadParameter(f"no such file {spec[1:]!r}", param_hint="--body")
-        return Path(path)
+        return BodyFile(path)
     try:
         json.loads(spec)
     except ValueError as exc:

@@ -12,14 +12,16 @@ A first word that is not a command is an API description or a profile:
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from click.shell_completion import CompletionItem
 
 from .._version import __version__
 from ..errors import RestwrightError
 from .failures import failure_of
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 __all__ = ["LAZY_COMMANDS", "LazyGroup", "main"]
 
@@ -84,6 +86,8 @@ class LazyGroup(click.Group):
         # the first word is a command, else the path of an API description (bash's script
         # drops every other offer when one is a file, so files only come when no command
         # matches)
+        from click.shell_completion import CompletionItem
+
         items = super().shell_complete(ctx, incomplete)
         if self.fallback and not items:
             items.append(CompletionItem(incomplete, type="file"))

@@ -33,7 +33,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from .failures import DescriptionUnavailable
-from .items import FILE, HEADER, RAW_JSON, raw_json, read_body, split_item
+from .items import FILE, HEADER, RAW_JSON, BodyFile, raw_json, read_body, split_item
 from .options import Settings, request_options
 from .output import Output, ProgressWriter
 
@@ -107,6 +107,7 @@ def open_client(
     """The runtime client of ``api`` with the profile's options, then the command line's."""
     from ..openapi.runtime import from_openapi
 
+    settings.configure_logging()  # drift reports only with -v
     options = dict(source.options)
     credential = settings.credential()
     if credential is not None:
@@ -224,11 +225,12 @@ def _body(body_option: str | None, fields: dict[str, Any]) -> Any:
     if body_option is None:
         return fields
     given = read_body(body_option)
-    if isinstance(given, Path):
+    if isinstance(given, BodyFile):
+        path = Path(given.path)
         try:
-            body: Any = json.loads(given.read_bytes())
+            body: Any = json.loads(path.read_bytes())
         except ValueError:
-            body = given  # not JSON: the file itself is the (raw) body
+            body = path  # not JSON: the file itself is the (raw) body
     else:
         body = json.loads(given)
     if fields:
@@ -256,7 +258,7 @@ def run_operation(
         output.curl(fn(**kwargs).request)
     elif settings.output is not None:
         path = settings.output
-        with output.progress(path.name, None) as tracker, path.open("wb") as fh:
+        with output.progress(os.path.basename(path), None) as tracker, open(path, "wb") as fh:
             kwargs[_extra_name(parameters, "download_to")] = ProgressWriter(fh, tracker)
             response = fn(**kwargs)
         if settings.show_headers:

@@ -7,12 +7,10 @@ declared once (:func:`request_options`) and read once (:meth:`Settings.of`).
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -67,7 +65,7 @@ _OPTIONS = (
     click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        type=click.Path(dir_okay=False, writable=True),
         help="Stream the response body into this file (with a progress bar on a terminal).",
     ),
     click.option(
@@ -107,7 +105,7 @@ class Settings:
     table: bool
     raw: bool
     show_headers: bool
-    output: Path | None
+    output: str | None
     dry_run: bool
     verbose: int
     quiet: bool
@@ -119,10 +117,16 @@ class Settings:
         and set up logging as ``-v``/``-q`` ask."""
         names = cls.__dataclass_fields__
         settings = cls(**{name: options.pop(name) for name in list(names)})
-        settings._configure_logging()
+        if settings.verbose or settings.quiet:
+            settings.configure_logging()
         return settings
 
-    def _configure_logging(self) -> None:
+    def configure_logging(self) -> None:
+        """Log levels (``-v``: INFO, ``-vv``: DEBUG, ``-q``: errors only) and a handler on
+        stderr; drift reports only with ``-v``.  Not called for a plain ``get URL``, which
+        then never imports :mod:`logging` (the engine's loggers are lazy)."""
+        import logging
+
         level = logging.WARNING
         if self.quiet:
             level = logging.ERROR
