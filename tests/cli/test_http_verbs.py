@@ -275,3 +275,11 @@ def test_version_and_help(restwright: Run) -> None:
     for command in ("get", "post", "call", "completion", "generate"):
         assert f"  {command} " in helped.stdout
     assert "Exit codes" in helped.stdout
+
+
+def test_debug_from_the_environment(restwright: Run, fault_server: FaultServer) -> None:
+    done = restwright(
+        "get", fault_server.url("/status/500"), "--retry", "0", env={"RESTWRIGHT_DEBUG": "1"}
+    )
+    assert done.returncode == 5
+    assert "Traceback (most recent call last)" in done.stderr
