@@ -158,14 +158,6 @@ def convert(name: str, text: str, annotation: Any) -> Any:
     return text
 
 
-def _extra_name(parameters: Any, name: str) -> str:
-    """The runtime's name for one of its own arguments (``return_response``...): the
-    operation's parameters keep theirs, so the extra gets trailing underscores."""
-    while name + "_" in parameters:
-        name += "_"
-    return name
-
-
 @dataclass
 class Call:
     """The keyword arguments of one operation call, read from items and ``--body``."""
@@ -174,43 +166,41 @@ class Call:
     headers: dict[str, str]
 
 
-def arguments(fn: Callable[..., Any], items: tuple[str, ...], body_option: str | None) -> Call:
-    """Sort ``items`` into the parameters, body fields and headers of ``fn``'s call."""
+def arguments(
+    op: Operation, fn: Callable[..., Any], items: tuple[str, ...], body_option: str | None
+) -> Call:
+    """Sort ``items`` into the parameters, body fields and headers of a call of ``op``
+    (``fn`` is its method: its signature gives each parameter's type)."""
     from .._suggest import did_you_mean
-    from ..openapi.naming import python_identifier
+    from ..openapi.runtime import ArgumentNames
 
     parameters = inspect.signature(fn).parameters
-    extras = {
-        _extra_name(parameters, n) for n in ("headers", "timeout", "return_response", "download_to")
-    }
-    body_name = _extra_name(parameters, "body") if "body" in parameters else None
-    own = [n for n in parameters if n not in extras and n != body_name]
+    body_name = ArgumentNames(op).body
+    # a parameter by its Python name (per_page) or the document's (per-page, X-Request-ID)
+    names = {p.python_name: p.python_name for p in op.parameters}
+    names.update({p.name: p.python_name for p in op.parameters if p.name not in names})
     kwargs: dict[str, Any] = {}
     headers: dict[str, str] = {}
     fields: dict[str, Any] = {}
     for item in items:
         key, sep, value = split_item(item)
+        name = names.get(key)
         if sep == HEADER:
             headers[key] = value
-            continue
-        name = key if key in parameters else python_identifier(key)
-        if name in own and sep != FILE:
-            param = parameters[name]
+        elif name is not None and sep != FILE:
+            annotation = parameters[name].annotation
             kwargs[name] = (
-                raw_json(key, value) if sep == RAW_JSON else convert(key, value, param.annotation)
+                raw_json(key, value) if sep == RAW_JSON else convert(key, value, annotation)
             )
         elif body_name is not None:
-            fields[key] = (
-                raw_json(key, value)
-                if sep == RAW_JSON
-                else Path(os.path.expanduser(value))
-                if sep == FILE
-                else value
-            )
+            if sep == RAW_JSON:
+                fields[key] = raw_json(key, value)
+            else:
+                fields[key] = Path(os.path.expanduser(value)) if sep == FILE else value
         else:
+            hint = did_you_mean(key, [p.python_name for p in op.parameters])
             raise click.BadParameter(
-                f"{fn.__name__}() has no parameter {key!r}{did_you_mean(name, own)}",
-                param_hint="ITEMS",
+                f"{fn.__name__}() has no parameter {key!r}{hint}", param_hint="ITEMS"
             )
     if body_option is not None or fields:
         if body_name is None:
@@ -241,25 +231,31 @@ def _body(body_option: str | None, fields: dict[str, Any]) -> Any:
 
 
 def run_operation(
-    client: OpenAPIClient, fn: Callable[..., Any], items: tuple[str, ...], settings: Settings
+    client: OpenAPIClient,
+    op: Operation,
+    fn: Callable[..., Any],
+    items: tuple[str, ...],
+    settings: Settings,
 ) -> None:
-    """Call ``fn`` (an operation of ``client``) as the items and settings say."""
-    call = arguments(fn, items, settings.body)
-    parameters = inspect.signature(fn).parameters
+    """Call ``fn`` (the method of ``op`` on ``client``) as the items and settings say."""
+    from ..openapi.runtime import ArgumentNames
+
+    call = arguments(op, fn, items, settings.body)
+    extras = ArgumentNames(op).extras  # the runtime's own keywords, as this op names them
     kwargs = call.kwargs
     if call.headers:
-        kwargs[_extra_name(parameters, "headers")] = call.headers
+        kwargs[extras["headers"]] = call.headers
     output = Output(settings)
     if settings.all_pages and not settings.dry_run:
         output.all_items(client.paginate(fn, **kwargs))
         return
-    kwargs[_extra_name(parameters, "return_response")] = True
+    kwargs[extras["return_response"]] = True
     if settings.dry_run:
         output.curl(fn(**kwargs).request)
     elif settings.output is not None:
         path = settings.output
         with output.progress(os.path.basename(path), None) as tracker, open(path, "wb") as fh:
-            kwargs[_extra_name(parameters, "download_to")] = ProgressWriter(fh, tracker)
+            kwargs[extras["download_to"]] = ProgressWriter(fh, tracker)
             response = fn(**kwargs)
         if settings.show_headers:
             output.headers(response)
@@ -440,14 +436,14 @@ def call_command(
     settings = Settings.of(options)
     api, resolved = load_description(source)
     try:
-        api.operation(operation)
+        op = api.operation(operation)
     except KeyError:
         from .._suggest import did_you_mean
 
         hint = did_you_mean(operation, [op.name for op in api.operations])
         raise click.UsageError(f"the description has no operation {operation!r}{hint}") from None
     with open_client(api, resolved, settings, base_url) as client:
-        run_operation(client, client.operation(operation), items, settings)
+        run_operation(client, op, client.operation(operation), items, settings)
 
 
 @click.command(
@@ -483,7 +479,8 @@ def described_command(
         list_operations(api, tag)
         return
     members = _tag_members(api)[tag]
-    if member not in members and member not in {op.name for op in members.values()}:
+    op = members.get(member) or next((o for o in members.values() if o.name == member), None)
+    if op is None:
         from .._suggest import did_you_mean
 
         raise click.UsageError(
@@ -491,4 +488,4 @@ def described_command(
             f"(`restwright SPEC {tag}` lists them)"
         )
     with open_client(api, resolved, settings, base_url) as client:
-        run_operation(client, getattr(client.tag(tag), member), items, settings)
+        run_operation(client, op, getattr(client.tag(tag), member), items, settings)
