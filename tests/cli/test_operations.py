@@ -4,11 +4,13 @@ Prism mocking the petstore document, a real Kinto server through its own descrip
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from pathlib import Path
 
 import pytest
+from tests.servers.fault_server import FaultServer
 
 from .conftest import Run
 
@@ -227,3 +229,71 @@ def test_kinto_through_its_own_description(restwright: Run, kinto_url: str) -> N
         "get", f"{kinto_url}/buckets/{bucket}/collections/tasks/records", "--all", *KINTO_AUTH
     )
     assert len(plain.stdout.splitlines()) == 12
+
+
+UPLOAD_DOCUMENT = """
+openapi: 3.0.3
+info: {title: uploads, version: "1"}
+servers: [{url: "%s"}]
+paths:
+  /upload:
+    post:
+      operationId: uploadFile
+      tags: [files]
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              properties:
+                file: {type: string, format: binary}
+                caption: {type: string}
+      responses:
+        "200":
+          description: sizes and digests of the parts
+          content:
+            application/json:
+              schema: {type: object}
+"""
+
+
+def test_file_fields_of_a_described_multipart_body(
+    restwright: Run, fault_server: FaultServer, tmp_path: Path
+) -> None:
+    document = tmp_path / "uploads.yaml"
+    document.write_text(UPLOAD_DOCUMENT % fault_server.base_url)
+    photo = tmp_path / "photo.bin"
+    photo.write_bytes(b"\x89PNG" + bytes(range(256)) * 400)
+    done = restwright(str(document), "files", "upload_file", f"file@{photo}", "caption=hi")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    parts = {p["name"]: p for p in answer["parts"]}
+    assert parts["file"]["filename"] == "photo.bin"
+    assert parts["file"]["sha256"] == hashlib.sha256(photo.read_bytes()).hexdigest()
+    assert parts["caption"]["size"] == 2
+    assert answer["content_length"] is not None and not answer["chunked"]
+
+
+@pytest.mark.prism
+def test_upload_accepted_by_prism(
+    restwright: Run, prism_petstore: tuple[Path, str], tmp_path: Path
+) -> None:
+    document, url = prism_petstore
+    photo = tmp_path / "rex.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    done = restwright(
+        str(document),
+        "pets",
+        "upload_pet_photo",
+        "pet_id=1",
+        f"file@{photo}",
+        "caption=Rex",
+        "--base-url",
+        url,
+        "--token",
+        "env:PET_TOKEN",
+        env=TOKEN,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"size": 10}

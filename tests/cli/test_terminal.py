@@ -4,11 +4,12 @@ stderr; and the same commands piped, where none of that may appear."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-import pytest
 from tests.servers.fault_server import FaultServer
 
 from .conftest import Terminal, shell_words
+from .test_operations import UPLOAD_DOCUMENT
 
 ESCAPE = re.compile(r"\x1b\[[0-9;:]*m")
 BAR = "━"
@@ -39,7 +40,7 @@ def test_table_on_a_terminal(terminal: Terminal, fault_server: FaultServer) -> N
 
 
 def test_download_upload_and_all_draw_progress_bars_on_stderr(
-    terminal: Terminal, fault_server: FaultServer, tmp_path: pytest.TempPathFactory
+    terminal: Terminal, fault_server: FaultServer
 ) -> None:
     size = 20 * 1024 * 1024
     download = plain(
@@ -74,3 +75,17 @@ def test_download_upload_and_all_draw_progress_bars_on_stderr(
         )
     )
     assert BAR not in muted
+
+
+def test_described_upload_draws_a_progress_bar(
+    terminal: Terminal, fault_server: FaultServer, tmp_path: Path
+) -> None:
+    document = tmp_path / "uploads.yaml"
+    document.write_text(UPLOAD_DOCUMENT % fault_server.base_url)
+    (tmp_path / "video.bin").write_bytes(b"\x00" * (8 * 1024 * 1024))
+    screen = plain(
+        terminal.run(shell_words(document, "files", "upload_file", "file@video.bin", "caption=x"))
+    )
+    bar = next(line for line in screen.splitlines() if line.startswith("upload"))
+    assert BAR in bar and "8.4/8.4 MB" in bar
+    assert '"filename": "video.bin"' in screen

@@ -24,6 +24,7 @@ import json
 import os
 import typing
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -35,7 +36,7 @@ from click.shell_completion import CompletionItem
 from .failures import DescriptionUnavailable
 from .items import FILE, HEADER, RAW_JSON, BodyFile, raw_json, read_body, split_item
 from .options import Settings, request_options
-from .output import Output, ProgressWriter
+from .output import Output, ProgressReader, ProgressWriter
 
 if TYPE_CHECKING:
     from ..openapi.model import ApiDescription, Operation
@@ -250,8 +251,23 @@ def run_operation(
         output.all_items(client.paginate(fn, **kwargs))
         return
     kwargs[extras["return_response"]] = True
+    body_name = ArgumentNames(op).body
+    uploads = _files_of(kwargs.get(body_name)) if body_name else []
     if settings.dry_run:
         output.curl(fn(**kwargs).request)
+    elif uploads:
+        assert body_name is not None
+        total = sum(os.path.getsize(path) for path in uploads)
+        with ExitStack() as opened, output.progress("upload", total) as tracker:
+
+            def counted(path: Path) -> ProgressReader:
+                return ProgressReader(opened.enter_context(path.open("rb")), tracker)
+
+            kwargs[body_name] = {
+                k: counted(v) if isinstance(v, Path) else v for k, v in kwargs[body_name].items()
+            }
+            response = fn(**kwargs)
+        output.response(response)
     elif settings.output is not None:
         path = settings.output
         with output.progress(os.path.basename(path), None) as tracker, open(path, "wb") as fh:
@@ -261,6 +277,14 @@ def run_operation(
             output.headers(response)
     else:
         output.response(fn(**kwargs))
+
+
+def _files_of(body: Any) -> list[Path]:
+    """The file fields of a multipart body (a raw file body is left to the runtime, which
+    streams it with its ``Content-Length``)."""
+    if isinstance(body, dict):
+        return [value for value in body.values() if isinstance(value, Path)]
+    return []
 
 
 # -- listings -------------------------------------------------------------------------------

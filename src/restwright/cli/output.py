@@ -79,6 +79,34 @@ class ProgressWriter:
         self._file.flush()
 
 
+class ProgressReader:
+    """A binary file whose reads are counted: a file field or a raw body of a described
+    call (the engine still sees a seekable file with a descriptor, so it sends a
+    ``Content-Length`` and may rewind it for a retry)."""
+
+    def __init__(self, file: IO[bytes], tracker: Tracker) -> None:
+        self._file = file
+        self._tracker = tracker
+        self.name = file.name
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._file.read(size)
+        self._tracker.advance(len(data))
+        return data
+
+    def seekable(self) -> bool:
+        return self._file.seekable()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+
 class Output:
     """Prints what one command produced, the way :class:`Settings` and the terminal ask."""
 
