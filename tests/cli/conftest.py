@@ -20,6 +20,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -72,23 +73,28 @@ def restwright(cli_env: dict[str, str], tmp_path: Path) -> Run:
     return run
 
 
-@pytest.fixture(scope="session")
-def prism_petstore(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+@contextmanager
+def launched(find_executable: Callable[[], object], launch: Callable[[], Any]) -> Iterator[Any]:
+    """``launch()``'s server while the block runs, or a skip when its executable is absent."""
     try:
-        find_prism()
+        find_executable()
     except FileNotFoundError as exc:
         pytest.skip(str(exc))
-    with prism_mock(PETSTORE, log_dir=tmp_path_factory.mktemp("prism-logs")) as url:
+    with launch() as value:
+        yield value
+
+
+@pytest.fixture(scope="session")
+def prism_petstore(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    logs = tmp_path_factory.mktemp("prism-logs")
+    with launched(find_prism, lambda: prism_mock(PETSTORE, log_dir=logs)) as url:
         yield PETSTORE, url
 
 
 @pytest.fixture(scope="session")
 def kinto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    try:
-        find_kinto_bin()
-    except FileNotFoundError as exc:
-        pytest.skip(str(exc))
-    with kinto_server(tmp_path_factory.mktemp("kinto")) as url:
+    directory = tmp_path_factory.mktemp("kinto")
+    with launched(find_kinto_bin, lambda: kinto_server(directory)) as url:
         yield url
 
 
