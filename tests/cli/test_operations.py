@@ -297,3 +297,17 @@ def test_upload_accepted_by_prism(
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"size": 10}
+
+
+@pytest.mark.prism
+def test_spec_drift_is_reported_with_verbose_only(
+    restwright: Run, prism_petstore: tuple[Path, str]
+) -> None:
+    document, url = prism_petstore
+    call = (str(document), "pets", "get_pet_by_id", "pet_id=1", "--base-url", url)
+    plain = restwright(*call)  # no token: Prism answers 401, which the document does not list
+    assert plain.returncode == 4
+    assert "drift" not in plain.stderr and len(plain.stderr.splitlines()) == 2
+    verbose = restwright(*call, "-v")
+    assert verbose.returncode == 4
+    assert "spec drift: getPetById [401]" in verbose.stderr
