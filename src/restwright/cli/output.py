@@ -9,6 +9,7 @@ when stderr is a terminal and ``-q`` was not given.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -113,7 +114,9 @@ class Output:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.stdout_is_tty = sys.stdout.isatty()
-        self.draws_progress = sys.stderr.isatty() and not settings.quiet
+        # colours and bars need rich (the cli extra); without it the output stays plain
+        self.styled = self.stdout_is_tty and _rich_installed()
+        self.draws_progress = sys.stderr.isatty() and not settings.quiet and _rich_installed()
         self._console: Any = None
 
     # -- terminals ----------------------------------------------------------------------
@@ -155,7 +158,7 @@ class Output:
         shown = response.redacted()
         lines = [f"{shown.http_version} {shown.status_code} {shown.reason}"]
         lines += [f"{name}: {value}" for name, value in shown.headers.raw()]
-        if self.stdout_is_tty:
+        if self.styled:
             from rich.text import Text
 
             console = self.console()
@@ -201,7 +204,7 @@ class Output:
             if rows or isinstance(value, list):
                 self.table(rows)
                 return
-        if self.stdout_is_tty:
+        if self.styled:
             self.console().print_json(data=value)
         else:
             sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
@@ -229,6 +232,10 @@ class Output:
         """Rows as a rich table: one column per key (first seen first), nested values as
         compact JSON, long cells cut; cells are plain text (a server's ``[bold]`` is not
         rich markup)."""
+        if not _rich_installed():
+            import click
+
+            raise click.UsageError("--table draws with rich: pip install 'restwright[cli]'")
         from rich.table import Table
         from rich.text import Text
 
@@ -244,6 +251,13 @@ class Output:
             cells = row if isinstance(row, dict) else {"value": row}
             table.add_row(*(Text(_cell(cells.get(column))) for column in columns))
         self.console().print(table)
+
+
+@functools.lru_cache(maxsize=1)
+def _rich_installed() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("rich") is not None
 
 
 def _cell(value: Any) -> str:
