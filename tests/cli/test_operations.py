@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tests.servers.fault_server import FaultServer
 
-from .conftest import Run
+from .conftest import PETSTORE, Run
 
 TOKEN = {"PET_TOKEN": "pet-token"}
 KINTO_AUTH = ("-a", "alice:s3cret")
@@ -311,3 +311,15 @@ def test_spec_drift_is_reported_with_verbose_only(
     verbose = restwright(*call, "-v")
     assert verbose.returncode == 4
     assert "spec drift: getPetById [401]" in verbose.stderr
+
+
+def test_help_of_an_operation_shows_its_documentation(restwright: Run) -> None:
+    by_tag = restwright(str(PETSTORE), "pets", "list_pets", "--help")
+    assert by_tag.returncode == 0
+    assert "GET /pets (operationId 'listPets', tag 'pets')" in by_tag.stdout
+    assert "x_request_id (string (uuid); header 'X-Request-ID', required)" in by_tag.stdout
+    assert "Also takes" not in by_tag.stdout  # the Python-only keywords are not options here
+    by_id = restwright("call", str(PETSTORE), "createPet", "-h")
+    assert "name*: string" in by_id.stdout
+    unknown = restwright(str(PETSTORE), "pets", "nope", "--help")
+    assert unknown.returncode == 0 and "Usage: restwright SPEC_OR_PROFILE" in unknown.stdout

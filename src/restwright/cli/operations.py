@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.shell_completion import CompletionItem
 
+from ..errors import RestwrightError
 from .failures import DescriptionUnavailable
 from .items import FILE, HEADER, RAW_JSON, BodyFile, raw_json, read_body, split_item
 from .options import Settings, request_options
@@ -419,7 +420,44 @@ def complete_items(
 # -- the commands ---------------------------------------------------------------------------
 
 
-class _DescribedCommand(click.Command):
+_WORDS_KEY = "restwright.operation_words"
+
+
+class _OperationCommand(click.Command):
+    """A command naming an operation: its ``--help`` ends with the operation's own
+    documentation (parameters, body, responses) when the words before it name one."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--help" in args or "-h" in args:
+            ctx.meta[_WORDS_KEY] = [a for a in args if not a.startswith("-")]
+        return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help(ctx, formatter)
+        doc = _operation_doc(ctx.meta.get(_WORDS_KEY) or [], by_tag=self.name != "call")
+        if doc:
+            formatter.write_paragraph()
+            for line in doc.splitlines():
+                formatter.write(f"  {line}\n" if line else "\n")
+
+
+def _operation_doc(words: list[str], by_tag: bool) -> str | None:
+    """The runtime's docstring of the operation ``words`` name (SPEC TAG OPERATION, or
+    SPEC OPERATION for ``call``), without its paragraph on Python-only keywords."""
+    from ..openapi.runtime import ArgumentNames, build_docstring
+
+    if len(words) < (3 if by_tag else 2):
+        return None
+    try:
+        api = load_description(words[0])[0]
+        op = _tag_members(api)[words[1]][words[2]] if by_tag else api.operation(words[1])
+    except (RestwrightError, KeyError):
+        return None  # the help of the command itself is all there is to show
+    doc = build_docstring(api, op, ArgumentNames(op))
+    return doc.split("\n\nAlso takes ", 1)[0]
+
+
+class _DescribedCommand(_OperationCommand):
     """The command run for ``restwright SPEC_OR_PROFILE ...``: the main group hands it
     every word, the first one included, so its usage line names SPEC_OR_PROFILE once."""
 
@@ -444,6 +482,7 @@ _BASE_URL = click.option(
 
 @click.command(
     "call",
+    cls=_OperationCommand,
     context_settings=_CONTEXT,
     help="Call OPERATION (an operationId or its Python name) of the API description or "
     "profile SPEC_OR_PROFILE.\n\nITEMS: key=value (a parameter, or a body field), "
