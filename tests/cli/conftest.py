@@ -50,6 +50,7 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     if paths:
         env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in paths)
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    env["RESTWRIGHT_CONFIG"] = str(tmp_path / "config" / "restwright")  # profiles
     env.pop("RESTWRIGHT_DEBUG", None)
     return env
 
