@@ -323,3 +323,34 @@ def test_help_of_an_operation_shows_its_documentation(restwright: Run) -> None:
     assert "name*: string" in by_id.stdout
     unknown = restwright(str(PETSTORE), "pets", "nope", "--help")
     assert unknown.returncode == 0 and "Usage: restwright SPEC_OR_PROFILE" in unknown.stdout
+
+
+@pytest.mark.prism
+def test_a_profile_gives_the_description_base_url_and_credentials(
+    restwright: Run, prism_petstore: tuple[Path, str]
+) -> None:
+    pytest.importorskip("restwright.cli.profiles")
+    document, url = prism_petstore
+    added = restwright(
+        "profile",
+        "add",
+        "pets",
+        "--description",
+        str(document),
+        "--base-url",
+        url,
+        "--token-from",
+        "env:PET_TOKEN",
+    )
+    assert added.returncode == 0, added.stderr
+    listed = restwright("pets", "pets")  # no secret needed to list
+    assert "get_pet_by_id" in listed.stdout
+    one = restwright("pets", "pets", "get_pet_by_id", "pet_id=1", env=TOKEN)
+    assert one.returncode == 0, one.stderr
+    assert json.loads(one.stdout)["id"] == 1
+    by_id = restwright("call", "pets", "getPetById", "petId=2", "--dry-run", env=TOKEN)
+    assert by_id.stdout.startswith(f"curl -X GET {url}/pets/2 ")
+    assert "pet-token" not in by_id.stdout and "[REDACTED]" in by_id.stdout
+    typo = restwright("petz", "pets", "get_pet_by_id")
+    assert typo.returncode == 3
+    assert "did you mean 'pets'?" in typo.stderr

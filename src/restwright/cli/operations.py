@@ -25,7 +25,7 @@ import os
 import typing
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,10 +53,20 @@ _CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 @dataclass
 class Source:
-    """A description (path or URL) and the client options that go with it."""
+    """A description (path or URL), and the profile that named it, if one did."""
 
     description: str
-    options: dict[str, Any] = field(default_factory=dict)
+    profile: Any = None
+
+    def client_options(self) -> dict[str, Any]:
+        """The profile's client options (its secrets are read now, not before: listing
+        the operations or completing a name never touches them)."""
+        if self.profile is None:
+            return {}
+        options = dict(self.profile.client_options())
+        if self.profile.base_url and "base_url" not in options:
+            options["base_url"] = self.profile.base_url
+        return options
 
 
 def resolve_source(word: str) -> Source:
@@ -64,23 +74,36 @@ def resolve_source(word: str) -> Source:
     word is a profile's name."""
     if word.startswith(("http://", "https://")) or os.path.isfile(word):
         return Source(word)
-    missing = DescriptionUnavailable(f"no such profile or description: {word!r}")
     try:
         profiles = import_module(f"{__package__}.profiles")  # restwright profile add ...
     except ModuleNotFoundError as exc:
         if exc.name == f"{__package__}.profiles":
-            raise missing from None
+            raise DescriptionUnavailable(f"no such profile or description: {word!r}") from None
         raise
     try:
         profile = profiles.load_profile(word)
     except profiles.ProfileNotFound:
-        raise missing from None
+        raise DescriptionUnavailable(
+            f"no such profile or description: {word!r}{_profile_hint(profiles, word)}"
+        ) from None
     if not profile.description:
-        raise DescriptionUnavailable(f"profile {word!r} names no API description")
-    options = dict(profile.client_options())
-    if profile.base_url and "base_url" not in options:
-        options["base_url"] = profile.base_url
-    return Source(profile.description, options)
+        raise DescriptionUnavailable(
+            f"profile {word!r} names no API description (restwright profile add "
+            f"{word} --description PATH_OR_URL --force)"
+        )
+    return Source(profile.description, profile)
+
+
+def _profile_hint(profiles: Any, word: str) -> str:
+    """``"; did you mean 'pets'?"`` over the profiles' names (none when they cannot be
+    read: the error about ``word`` is the one to show)."""
+    from .._suggest import did_you_mean
+
+    try:
+        names = list(profiles.load_profiles())
+    except profiles.ProfileError:
+        return ""
+    return did_you_mean(word, names)
 
 
 def load_description(word: str) -> tuple[ApiDescription, Source]:
@@ -110,7 +133,7 @@ def open_client(
     from ..openapi.runtime import from_openapi
 
     settings.configure_logging()  # drift reports only with -v
-    options = dict(source.options)
+    options = source.client_options()
     credential = settings.credential()
     if credential is not None:
         options["auth"] = credential
