@@ -107,3 +107,22 @@ def test_completion_of_an_unreadable_description_offers_nothing(restwright: Run)
     )
     assert done.returncode == 0
     assert done.stdout.strip() == "" and "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_bash_completes_profile_names_then_their_description(
+    on_path: dict[str, str], tmp_path: Path, restwright: Run
+) -> None:
+    pytest.importorskip("restwright.cli.profiles")
+    added = restwright(
+        "profile",
+        "add",
+        "petshop",
+        "--description",
+        str(PETSTORE),
+        "--base-url",
+        "http://127.0.0.1:9",
+    )
+    assert added.returncode == 0, added.stderr
+    assert bash_complete(on_path, "restwright pets", tmp_path) == ["petshop"]
+    assert bash_complete(on_path, "restwright petshop st", tmp_path) == ["store"]

@@ -83,14 +83,13 @@ class LazyGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
-        # the first word is a command, else the path of an API description (bash's script
-        # drops every other offer when one is a file, so files only come when no command
-        # matches)
-        from click.shell_completion import CompletionItem
-
+        # the first word is a command, else what the fallback's first argument completes
+        # (bash's script drops every other offer when one is a file, so the fallback is
+        # only asked when no command matches)
         items = super().shell_complete(ctx, incomplete)
-        if self.fallback and not items:
-            items.append(CompletionItem(incomplete, type="file"))
+        fallback = _load(self.fallback) if self.fallback and not items else None
+        if fallback is not None and fallback.params:
+            items = fallback.params[0].shell_complete(ctx, incomplete)
         return items
 
     def invoke(self, ctx: click.Context) -> Any:

@@ -362,6 +362,18 @@ def _completing(ctx: click.Context) -> ApiDescription | None:
         return None
 
 
+def complete_source(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """The profiles whose names start with ``incomplete``, else the files (descriptions)."""
+    try:
+        profiles = import_module(f"{__package__}.profiles")
+        names = [name for name in profiles.load_profiles() if name.startswith(incomplete)]
+    except Exception:  # no profiles module, or a config file that cannot be read: files
+        names = []
+    return [CompletionItem(name) for name in names] or [CompletionItem(incomplete, type="file")]
+
+
 def complete_tag(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
@@ -511,7 +523,7 @@ _BASE_URL = click.option(
     "profile SPEC_OR_PROFILE.\n\nITEMS: key=value (a parameter, or a body field), "
     "key:=JSON, Header:value, field@path.",
 )
-@click.argument("source", metavar="SPEC_OR_PROFILE", type=click.Path(dir_okay=False))
+@click.argument("source", metavar="SPEC_OR_PROFILE", shell_complete=complete_source)
 @click.argument("operation", shell_complete=complete_operation)
 @click.argument("items", nargs=-1, shell_complete=complete_items)
 @_BASE_URL
@@ -541,7 +553,7 @@ def call_command(
     "the tags.\n\nITEMS: key=value (a parameter, or a body field), key:=JSON, "
     "Header:value, field@path.",
 )
-@click.argument("source", metavar="SPEC_OR_PROFILE")
+@click.argument("source", metavar="SPEC_OR_PROFILE", shell_complete=complete_source)
 @click.argument("tag", required=False, shell_complete=complete_tag)
 @click.argument("member", metavar="[OPERATION]", required=False, shell_complete=complete_member)
 @click.argument("items", nargs=-1, shell_complete=complete_items)
