@@ -93,9 +93,11 @@ def build(client: Client, method: str, url: str, parts: RequestItems, body: Any)
 
 
 def _send(client: Client, request: Request, output: Output, stream: bool = False) -> Any:
-    """Send ``request``; a streamed body (a file) is counted by an upload bar."""
+    """Send ``request``; a streamed body (a file) is counted by an upload bar when one is
+    drawn (else the body is left as built: a multipart body stays replayable for a
+    redirect)."""
     content = request.content
-    if content is None or isinstance(content, bytes) or client.dry_run:
+    if content is None or isinstance(content, bytes) or not output.draws_progress:
         return client.send(request, stream=stream)
     length = request.headers.get("content-length")
     with output.progress("upload", int(length) if length else None) as tracker:
