@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..engine.models import Request, Response
     from .options import Settings
 
-__all__ = ["Output", "Tracker", "media_type"]
+__all__ = ["Output", "ProgressReader", "ProgressWriter", "Tracker", "media_type"]
 
 _TABLE_COLUMNS = 12
 _CELL_WIDTH = 60
@@ -43,9 +43,6 @@ class Tracker:
     def advance(self, amount: int) -> None:
         """``amount`` more bytes (or items) are done."""
 
-    def set_total(self, total: int | None) -> None:
-        """The total became known (a ``Content-Length`` arrived)."""
-
     def tracked(self, chunks: Any) -> Iterator[bytes]:
         """``chunks`` (an iterable of bytes), counted as they are consumed."""
         for chunk in chunks:
@@ -60,9 +57,6 @@ class _RichTracker(Tracker):
 
     def advance(self, amount: int) -> None:
         self._progress.advance(self._task, amount)
-
-    def set_total(self, total: int | None) -> None:
-        self._progress.update(self._task, total=total)
 
 
 class ProgressWriter:
