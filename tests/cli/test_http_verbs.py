@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import signal
+import subprocess
+import sys
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -283,3 +287,27 @@ def test_debug_from_the_environment(restwright: Run, fault_server: FaultServer) 
     )
     assert done.returncode == 5
     assert "Traceback (most recent call last)" in done.stderr
+
+
+def test_ctrl_c_exits_130_without_a_traceback(
+    cli_env: dict[str, str], fault_server: FaultServer, tmp_path: Path
+) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "restwright", "get", fault_server.url("/stall?seconds=30")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env,
+        cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not fault_server.requests_to("/stall") and time.monotonic() < deadline:
+            time.sleep(0.05)  # wait until the request is out: the call is in progress
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 130
+    assert "Traceback" not in stderr and "Aborted" not in stderr

@@ -29,6 +29,7 @@ __all__ = [
     "EXIT_CLIENT_ERROR",
     "EXIT_DESCRIPTION",
     "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
     "EXIT_NETWORK",
     "EXIT_SERVER_ERROR",
     "EXIT_USAGE",
@@ -44,6 +45,7 @@ EXIT_DESCRIPTION = 3  # an API description or profile that cannot be read or use
 EXIT_CLIENT_ERROR = 4  # the server answered 4xx
 EXIT_SERVER_ERROR = 5  # the server answered 5xx
 EXIT_NETWORK = 6  # no (complete) answer: connect, timeout, broken connection, bad framing
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 DEBUG_KEY = "restwright.debug"
 

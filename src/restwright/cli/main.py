@@ -18,7 +18,7 @@ import click
 
 from .._version import __version__
 from ..errors import RestwrightError
-from .failures import failure_of
+from .failures import EXIT_INTERRUPTED, failure_of
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
@@ -97,6 +97,9 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except RestwrightError as exc:
             raise failure_of(exc, ctx) from None
+        except KeyboardInterrupt:
+            # Ctrl-C: the shell's convention (128 + SIGINT), without click's "Aborted!"
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
 
 
 def _load(target: str) -> click.Command | None:
@@ -130,5 +133,5 @@ def main() -> None:
       restwright PROFILE TAG OPERATION key=value ...
 
     Exit codes: 0 ok, 1 other error, 2 usage, 3 API description or profile,
-    4 client error (4xx), 5 server error (5xx), 6 network or timeout.
+    4 client error (4xx), 5 server error (5xx), 6 network or timeout, 130 interrupted.
     """
