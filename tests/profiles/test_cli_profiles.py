@@ -27,7 +27,7 @@ from restwright.cli.profiles import (
 )
 from restwright.cli.secret_refs import SecretReferenceError
 
-from .conftest import PROFILE_ENTRY
+from .conftest import PROFILE_ENTRY, ROOT
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 SECRET = "s3cret-Value-42"
@@ -401,3 +401,39 @@ def test_oauth2_client_credentials_profile(monkeypatch: pytest.MonkeyPatch) -> N
     assert body["client_id"] == "app"
     assert body["scope"] == "read"
     assert provider.token_requests == ["client_credentials"]
+
+
+@pytest.fixture
+def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    keyring = pytest.importorskip("keyring")
+    from .keyring_backend import FileKeyring
+
+    monkeypatch.setenv("RW_TEST_KEYRING", str(tmp_path / "keyring.json"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.profiles.keyring_backend.FileKeyring")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    try:
+        yield keyring
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_keyring_reference(file_keyring: Any, fault_server: Any, run_profile: Run) -> None:
+    file_keyring.set_password("restwright/echo", "alice", SECRET)
+    auth = {"type": "bearer", "token": "keyring:restwright/echo/alice"}  # the last / splits
+    profile = Profile.from_table("echo", {"base_url": fault_server.base_url, "auth": auth})
+    with restwright.Client(**profile.client_options()) as api:
+        assert echoed_headers(api.get("/echo"))["authorization"] == f"Bearer {SECRET}"
+
+    missing = bearer_profile("keyring:restwright/echo/bob")
+    with pytest.raises(SecretReferenceError, match="no password for service 'restwright/echo'"):
+        missing.client_options()
+
+    # the same through the command, keyring's backend chosen by its environment variable
+    added = run_profile("add", "echo", "--base-url", fault_server.base_url,
+                        "--token-from", "keyring:restwright/echo/alice")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])  # for the backend
+    shown = run_profile("show", "echo", env={"PYTHONPATH": path})
+    assert "keyring:restwright/echo/alice  (readable; value hidden)" in shown.stdout, shown.stderr
+    assert SECRET not in shown.stdout + shown.stderr
