@@ -221,3 +221,27 @@ def test_importing_the_command_does_not_import_the_client() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_a_reader_that_goes_away_ends_the_listing_quietly(
+    kinto_url: str, alice: restwright.kinto.Client
+) -> None:
+    # 12 records of 20 kB: more than a pipe holds, so the command is still writing when
+    # the reader (like `| head -1`) closes its end.
+    with alice.batch() as batch:
+        for i in range(12):
+            batch.create_record(id=f"r{i:02d}", data={"blob": "x" * 20_000})
+    args = ["-s", kinto_url, "-a", ":".join(ALICE), "-b", "main", "-c", "tasks"]
+    with subprocess.Popen(
+        [sys.executable, "-c", KINTO_ENTRY, *args, "records", "list", "--all"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as child:
+        assert child.stdout is not None and child.stderr is not None
+        first = json.loads(child.stdout.readline())
+        child.stdout.close()
+        stderr = child.stderr.read()
+        assert child.wait(timeout=60) == 0
+    assert first["id"].startswith("r")
+    assert stderr == ""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -276,12 +277,19 @@ def _print(ctx: click.Context, obj: Any) -> None:
     click.echo(json.dumps(obj, indent=indent, ensure_ascii=False))
 
 
-def _print_lines(ctx: click.Context, objects: Iterable[Any]) -> None:
-    """JSON lines, each written as soon as its page arrived."""
-    for obj in objects:
-        if not _dry_run(ctx):
-            sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
+def _print_lines(ctx: click.Context, pages: Iterable[list[Any]]) -> None:
+    """JSON lines, each page written out as soon as it arrived.  A reader that goes away
+    (``| head``) ends the command quietly."""
+    try:
+        for page in pages:
+            if not _dry_run(ctx):
+                sys.stdout.write("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in page))
+                sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would complain again when it flushes stdout at exit: point it at /dev/null.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        ctx.exit(0)
 
 
 def _page_params(all_pages: bool, limit: int | None) -> dict[str, Any]:
@@ -347,7 +355,7 @@ def buckets_group() -> None:
 def list_buckets(ctx: click.Context, all_pages: bool, limit: int | None) -> None:
     """The buckets these credentials can read (JSON lines)."""
     client = _client(ctx, None)
-    _print_lines(ctx, client.get_buckets(**_page_params(all_pages, limit)))
+    _print_lines(ctx, [client.get_buckets(**_page_params(all_pages, limit))])
 
 
 # -- collections ---------------------------------------------------------------------------
@@ -367,7 +375,7 @@ def list_collections(
 ) -> None:
     """The collections of the bucket (JSON lines)."""
     client = _client(ctx, bucket)
-    _print_lines(ctx, client.get_collections(**_page_params(all_pages, limit)))
+    _print_lines(ctx, [client.get_collections(**_page_params(all_pages, limit))])
 
 
 @collections_group.command("create")
@@ -436,9 +444,9 @@ def list_records(
     _print_lines(ctx, _records_of(pages, all_pages))
 
 
-def _records_of(pages: Iterator[dict[str, Any]], all_pages: bool) -> Iterator[Any]:
+def _records_of(pages: Iterator[dict[str, Any]], all_pages: bool) -> Iterator[list[Any]]:
     for page in pages:
-        yield from page.get("data", [])
+        yield page.get("data", [])
         if not all_pages:
             return
 
