@@ -245,3 +245,20 @@ def test_a_reader_that_goes_away_ends_the_listing_quietly(
         assert child.wait(timeout=60) == 0
     assert first["id"].startswith("r")
     assert stderr == ""
+
+
+def test_a_server_that_is_not_kinto(kinto_cli: Runner, fault_server: Any) -> None:
+    # The echo endpoint answers 200 with JSON that has no "data": not a Kinto listing.
+    args = ["-s", fault_server.url("/echo"), "buckets", "list"]
+    line = failure(kinto_cli(*args, server=False), 1)
+    assert line == "Error: unexpected KeyError: 'data' (-D shows the traceback)"
+    debug = kinto_cli("-D", *args, server=False)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_a_header_breaking_credential_is_refused(kinto_cli: Runner, kinto_url: str) -> None:
+    result = kinto_cli("-s", kinto_url, "-a", "Bearer abc\r\nX-Evil: 1", "buckets", "list",
+                       server=False)  # fmt: skip
+    line = failure(result, 1)
+    assert line.startswith("Error: header 'Authorization' has a CR, LF or NUL character")
+    assert "abc" not in line

@@ -162,22 +162,26 @@ def _echo_curl(request: Any) -> None:
 
 
 class KintoGroup(click.Group):
-    """Shows a restwright failure of any command below it as one ``Error:`` line on stderr
-    and exits with its code (the traceback only with ``-D/--debug``)."""
+    """Shows a failure of any command below it as one ``Error:`` line on stderr and exits
+    with its code; ``-D/--debug`` lets the exception (and its traceback) through instead."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except click.ClickException:
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
             from ..errors import RestwrightError
 
             options = ctx.find_object(KintoOptions)
-            if not isinstance(exc, RestwrightError) or (options is not None and options.debug):
+            if options is not None and options.debug:
                 raise
-            click.echo(f"Error: {describe_failure(exc)}", err=True)
-            ctx.exit(_exit_code_for(exc))
+            if isinstance(exc, RestwrightError):
+                click.echo(f"Error: {describe_failure(exc)}", err=True)
+                ctx.exit(_exit_code_for(exc))
+            name = type(exc).__name__
+            click.echo(f"Error: unexpected {name}: {exc} (-D shows the traceback)", err=True)
+            ctx.exit(1)
 
 
 @click.group("kinto", cls=KintoGroup)
