@@ -267,6 +267,13 @@ def _client(ctx: click.Context, bucket: str | None, collection: str | None = Non
     return client
 
 
+def _records_client(ctx: click.Context, bucket: str | None, collection: str | None) -> Client:
+    client = _client(ctx, bucket, collection)
+    if client.collection_name is None:
+        raise click.UsageError("no collection: give -c/--collection NAME")
+    return client
+
+
 def _dry_run(ctx: click.Context) -> bool:
     options = ctx.find_object(KintoOptions)
     return options is not None and options.dry_run
@@ -301,11 +308,6 @@ def _page_params(all_pages: bool, limit: int | None) -> dict[str, Any]:
     if limit is not None:
         params["_limit"] = limit
     return params
-
-
-def _need_collection(client: Client) -> None:
-    if client.collection_name is None:
-        raise click.UsageError("no collection: give -c/--collection NAME")
 
 
 def parse_data(items: tuple[str, ...], data_source: str | None) -> dict[str, Any]:
@@ -437,8 +439,7 @@ def list_records(
     sort: str | None,
 ) -> None:
     """The records of the collection (JSON lines; --all: every page, as they arrive)."""
-    client = _client(ctx, bucket, collection)
-    _need_collection(client)
+    client = _records_client(ctx, bucket, collection)
     params: dict[str, Any] = {}
     if limit is not None:
         params["_limit"] = limit
@@ -463,8 +464,7 @@ def get_record(
     ctx: click.Context, record_id: str, bucket: str | None, collection: str | None
 ) -> None:
     """The record RECORD_ID (``data`` and ``permissions``)."""
-    client = _client(ctx, bucket, collection)
-    _need_collection(client)
+    client = _records_client(ctx, bucket, collection)
     _print(ctx, client.get_record(id=record_id))
 
 
@@ -485,8 +485,7 @@ def create_record(
 ) -> None:
     """Create a record from ITEMS (key=value, key:=json) and/or --data."""
     data = parse_data(items, data_source)
-    client = _client(ctx, bucket, collection)
-    _need_collection(client)
+    client = _records_client(ctx, bucket, collection)
     _print(ctx, client.create_record(id=record_id, data=data, if_not_exists=if_not_exists))
 
 
@@ -507,8 +506,7 @@ def update_record(
 ) -> None:
     """Replace the record RECORD_ID by ITEMS/--data (--merge: change only those fields)."""
     data = parse_data(items, data_source)
-    client = _client(ctx, bucket, collection)
-    _need_collection(client)
+    client = _records_client(ctx, bucket, collection)
     if merge:
         _print(ctx, client.patch_record(id=record_id, data=data))
     else:
@@ -528,6 +526,5 @@ def delete_record(
     if_exists: bool,
 ) -> None:
     """Delete the record RECORD_ID."""
-    client = _client(ctx, bucket, collection)
-    _need_collection(client)
+    client = _records_client(ctx, bucket, collection)
     _print(ctx, client.delete_record(id=record_id, if_exists=if_exists))
