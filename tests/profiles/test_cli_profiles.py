@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import os
+import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -28,6 +30,7 @@ from restwright.cli.profiles import (
 from restwright.cli.secret_refs import SecretReferenceError
 
 from .conftest import PROFILE_ENTRY, ROOT
+from .tmux_terminal import DONE, tmux_terminal
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 SECRET = "s3cret-Value-42"
@@ -160,21 +163,27 @@ def test_auth_type_is_implied_by_its_options_and_mixing_is_refused() -> None:
     assert set(load_profiles()) == {"k"}
 
 
-def test_list_on_a_terminal_is_a_table(run_profile: Run) -> None:
-    pexpect = pytest.importorskip("pexpect")
+def test_list_in_a_real_terminal_is_a_table(run_profile: Run, tmp_path: Path) -> None:
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
     run_profile("add", "one", "--base-url", "http://127.0.0.1:1/v1", "--token-from", "env:T")
     run_profile("add", "two", "--description", "api.yaml")
-    child = pexpect.spawn(
-        sys.executable, ["-c", PROFILE_ENTRY, "list"], env={**os.environ, "COLUMNS": "100"},
-        encoding="utf-8", timeout=60,
-    )  # fmt: skip
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
-    screen = child.before
-    assert "NAME" in screen and "BASE URL" in screen
-    assert "┃" in screen or "│" in screen  # rich's box drawing, not tab-separated lines
-    assert "http://127.0.0.1:1/v1" in screen and "api.yaml" in screen and "bearer" in screen
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
+    env["TERM"] = "xterm-256color"
+    with tmux_terminal(tmp_path, env) as terminal:
+        screen = terminal.run([sys.executable, "-c", PROFILE_ENTRY, "list"], escapes=True)
+    assert f"{DONE} 0" in screen
+    assert "\x1b[" in screen  # styled: rich's bold headings
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", screen)
+    rows = [line for line in plain.splitlines() if "│" in line or "┃" in line]
+    assert [c.strip() for c in rows[0].split("┃")[1:5]] == [
+        "NAME",
+        "BASE URL",
+        "DESCRIPTION",
+        "AUTH",
+    ]
+    cells = [[c.strip() for c in row.split("│")[1:5]] for row in rows[1:]]
+    assert cells == [["one", "http://127.0.0.1:1/v1", "-", "bearer"], ["two", "-", "api.yaml", "-"]]
 
 
 def test_unknown_profile_names_close_ones() -> None:
