@@ -30,12 +30,16 @@ def run_profile(config_dir: Path) -> Callable[..., subprocess.CompletedProcess[s
     """``run_profile("add", "x", ...)``: the ``profile`` command in a child process, output
     piped (not a terminal), as a script would run it."""
 
-    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, env: dict[str, str | None] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``env``: variables to set, or to remove (``None``)."""
+        child_env = {**os.environ, **(env or {})}
         return subprocess.run(
             [sys.executable, "-c", PROFILE_ENTRY, *args],
             capture_output=True,
             text=True,
-            env={**os.environ, **(env or {})},
+            env={k: v for k, v in child_env.items() if v is not None},
             timeout=60,
             check=False,
         )

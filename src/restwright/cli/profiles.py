@@ -218,6 +218,14 @@ class Profile:
             table["auth"] = {"type": self.auth.type, **self.auth.settings}
         return table
 
+    def references(self) -> list[tuple[str, str]]:
+        """``(setting, reference)`` for every secret reference of the profile."""
+        found = [(f"headers.{k}", v) for k, v in self.headers.items() if is_reference(v)]
+        if self.auth is not None:
+            key = self.auth.secret_setting
+            found.append((f"auth.{key}", self.auth.settings[key]))
+        return found
+
     def client_options(self) -> dict[str, Any]:
         """Keyword arguments for ``restwright.Client(**options)`` and
         ``restwright.from_openapi(profile.description, **options)``: ``base_url`` (when
@@ -423,6 +431,10 @@ def add_command(
     profile = Profile.from_table(name, table)
     save_profile(profile, replace=force)
     click.echo(f"profile {name!r} saved in {config_path()}", err=True)
+    for where, reference in profile.references():
+        problem = _unreadable(reference, where)
+        if problem is not None:  # saved all the same: it may be set up later
+            click.echo(f"note: {where} = {reference} cannot be read now: {problem}", err=True)
 
 
 def _header_item(item: str) -> tuple[str, str]:
@@ -511,11 +523,19 @@ def _shown(value: str, where: str) -> str:
     """A reference, and whether it resolves; a plain header value as is."""
     if not is_reference(value):
         return value
-    try:
-        resolve_reference(value, where)
-    except SecretReferenceError as exc:
-        return f"{value}  (cannot be read: {exc.message.split(': ', 1)[-1]})"
+    problem = _unreadable(value, where)
+    if problem is not None:
+        return f"{value}  (cannot be read: {problem})"
     return f"{value}  (readable; value hidden)"
+
+
+def _unreadable(reference: str, where: str) -> str | None:
+    """Why ``reference`` cannot be read now (``None`` when it can); never its value."""
+    try:
+        resolve_reference(reference, where)
+    except SecretReferenceError as exc:
+        return exc.message.split(": ", 1)[-1]
+    return None
 
 
 @profile_group.command("remove")
