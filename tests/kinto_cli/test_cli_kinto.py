@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.profiles.tmux_terminal import DONE, tmux_terminal
 
 import restwright.kinto
 
@@ -262,3 +265,20 @@ def test_a_header_breaking_credential_is_refused(kinto_cli: Runner, kinto_url: s
     line = failure(result, 1)
     assert line.startswith("Error: header 'Authorization' has a CR, LF or NUL character")
     assert "abc" not in line
+
+
+def test_auth_with_a_user_only_asks_for_the_password(
+    kinto_url: str, alice: restwright.kinto.Client, tmp_path: Path
+) -> None:
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    alice.create_record(id="r1", data={})
+    args = ["-s", kinto_url, "-a", ALICE[0], "-b", "main", "-c", "tasks", "records", "list"]
+    with tmux_terminal(tmp_path, os.environ) as terminal:
+        terminal.start([sys.executable, "-c", KINTO_ENTRY, *args])
+        assert "Please enter a password for alice:" in terminal.wait_for("password for")
+        terminal.send(ALICE[1])
+        screen = terminal.wait_for(DONE)
+    assert f"{DONE} 0" in screen
+    assert '"id": "r1"' in screen
+    assert ALICE[1] not in screen  # not echoed

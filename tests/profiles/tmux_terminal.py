@@ -26,17 +26,33 @@ class TmuxTerminal:
             capture_output=True, text=True, env=self.env, timeout=30, check=True,
         ).stdout  # fmt: skip
 
-    def run(self, argv: list[str], *, escapes: bool = False, timeout: float = 60) -> str:
-        """Run ``argv`` in a new window sized like the terminal; its screen once it ended."""
+    def start(self, argv: list[str]) -> None:
+        """Run ``argv`` in a new window sized like the terminal."""
         command = f"{shlex.join(argv)}; echo {DONE} $?; sleep 600"
         width, height = self.size
         self._tmux("new-session", "-d", "-x", width, "-y", height, "-c", str(Path.cwd()), command)
+
+    def screen(self, *, escapes: bool = False) -> str:
+        return self._tmux("capture-pane", "-p", *(["-e"] if escapes else []))
+
+    def wait_for(self, text: str, *, escapes: bool = False, timeout: float = 60) -> str:
+        """The screen once ``text`` is on it (or, after ``timeout``, as it is)."""
         deadline = time.monotonic() + timeout
         while True:
-            screen = self._tmux("capture-pane", "-p", *(["-e"] if escapes else []))
-            if DONE in screen or time.monotonic() > deadline:
+            screen = self.screen(escapes=escapes)
+            if text in screen or time.monotonic() > deadline:
                 return screen
             time.sleep(0.05)
+
+    def send(self, text: str) -> None:
+        """Type ``text`` and Enter."""
+        self._tmux("send-keys", "-l", text)
+        self._tmux("send-keys", "Enter")
+
+    def run(self, argv: list[str], *, escapes: bool = False) -> str:
+        """Run ``argv``; the screen once it ended (its exit status after :data:`DONE`)."""
+        self.start(argv)
+        return self.wait_for(DONE, escapes=escapes)
 
     def close(self) -> None:
         subprocess.run(
