@@ -134,7 +134,7 @@ def test_errors_are_one_line_with_the_server_message(
 
 def test_connection_failure(kinto_cli: Runner, closed_port: int) -> None:
     result = kinto_cli("-s", f"http://127.0.0.1:{closed_port}/v1", "buckets", "list", server=False)
-    assert failure(result, 7).startswith(f"Error: cannot connect to http://127.0.0.1:{closed_port}")
+    assert failure(result, 6).startswith(f"Error: cannot connect to http://127.0.0.1:{closed_port}")
 
 
 def test_debug_shows_the_traceback_and_the_exchange(
@@ -156,18 +156,20 @@ def test_quiet_and_verbose(kinto_cli: Runner, alice: restwright.kinto.Client) ->
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "code", "message"),
     [
-        (["buckets", "list"], "Error: no server: give -s/--server URL or --profile NAME"),
-        (["-s", "http://127.0.0.1:1/v1", "records", "list"], "Error: no collection: give -c"),
-        (["-s", "http://127.0.0.1:1/v1", "records", "create", "-c", "t", "oops"], "key=value"),
-        (["-s", "http://127.0.0.1:1/v1", "records", "create", "-c", "t", "n:={"], "not JSON"),
-        (["--profile", "missing", "buckets", "list"], "Error: no profile 'missing'"),
+        (["buckets", "list"], 2, "Error: no server: give -s/--server URL or --profile NAME"),
+        (["-s", "http://127.0.0.1:1/v1", "records", "list"], 2, "Error: no collection: give -c"),
+        (["-s", "http://127.0.0.1:1/v1", "records", "create", "-c", "t", "oops"], 2, "key=value"),
+        (["-s", "http://127.0.0.1:1/v1", "records", "create", "-c", "t", "n:={"], 2, "not JSON"),
+        (["--profile", "missing", "buckets", "list"], 3, "Error: no profile 'missing'"),
     ],
 )
-def test_usage_errors(kinto_cli: Runner, args: list[str], message: str) -> None:
+def test_usage_and_profile_errors(
+    kinto_cli: Runner, args: list[str], code: int, message: str
+) -> None:
     result = kinto_cli(*args, server=False)
-    assert result.returncode == 2
+    assert result.returncode == code
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -213,7 +215,7 @@ def test_server_and_auth_from_a_profile(
     bob = kinto_cli("-a", "bob:bob-s3cret", *args, server=False)
     assert failure(bob, 4).startswith("Error: 403 Forbidden")
     unset = kinto_cli(*args, server=False)
-    assert failure(unset, 2) == (
+    assert failure(unset, 3) == (
         "Error: profile 'local': auth.password: the environment variable KINTO_PASSWORD is not set"
     )
 
@@ -262,7 +264,7 @@ def test_a_server_that_is_not_kinto(kinto_cli: Runner, fault_server: Any) -> Non
 def test_a_header_breaking_credential_is_refused(kinto_cli: Runner, kinto_url: str) -> None:
     result = kinto_cli("-s", kinto_url, "-a", "Bearer abc\r\nX-Evil: 1", "buckets", "list",
                        server=False)  # fmt: skip
-    line = failure(result, 1)
+    line = failure(result, 2)
     assert line.startswith("Error: header 'Authorization' has a CR, LF or NUL character")
     assert "abc" not in line
 

@@ -98,13 +98,13 @@ def test_add_list_show_remove_in_a_child_process(run_profile: Run) -> None:
     assert removed.returncode == 0, removed.stderr
     assert run_profile("list").stdout == ""
     again = run_profile("remove", "kinto")
-    assert again.returncode == 2
+    assert again.returncode == 3
     assert again.stderr.strip().splitlines()[-1].startswith("Error: no profile 'kinto'")
 
 
 def test_a_literal_secret_is_refused_and_not_repeated(run_profile: Run) -> None:
     result = run_profile("add", "api", "--base-url", "http://127.0.0.1:1", "--token-from", SECRET)
-    assert result.returncode == 2
+    assert result.returncode == 3
     assert SECRET not in result.stdout + result.stderr
     assert "must be a reference to the secret (env:NAME" in result.stderr
     assert "Traceback" not in result.stderr
@@ -115,7 +115,7 @@ def test_a_literal_secret_in_a_sensitive_header_is_refused(run_profile: Run) -> 
     result = run_profile(
         "add", "api", "--base-url", "http://127.0.0.1:1", "--header", f"Authorization: {SECRET}"
     )
-    assert result.returncode == 2
+    assert result.returncode == 3
     assert SECRET not in result.stdout + result.stderr
     assert "headers: Authorization must be a reference" in result.stderr
 
@@ -123,7 +123,7 @@ def test_a_literal_secret_in_a_sensitive_header_is_refused(run_profile: Run) -> 
 def test_add_refuses_to_replace_without_force(run_profile: Run) -> None:
     assert run_profile("add", "a", "--base-url", "http://127.0.0.1:1").returncode == 0
     again = run_profile("add", "a", "--base-url", "http://127.0.0.1:2")
-    assert again.returncode == 2
+    assert again.returncode == 3
     assert "exists (--force replaces it)" in again.stderr
     forced = run_profile("add", "a", "--base-url", "http://127.0.0.1:2", "--force")
     assert forced.returncode == 0
@@ -159,7 +159,7 @@ def test_auth_type_is_implied_by_its_options_and_mixing_is_refused() -> None:
     incomplete = runner.invoke(
         profile_group, ["add", "m", "--base-url", "http://127.0.0.1:1", "--user", "u"]
     )
-    assert incomplete.exit_code == 2
+    assert incomplete.exit_code == 3
     assert "basic auth needs password" in incomplete.output
     assert set(load_profiles()) == {"k"}
 
@@ -193,7 +193,7 @@ def test_unknown_profile_names_close_ones() -> None:
         load_profile("kinto-prd")
     assert isinstance(caught.value, ProfileError)
     result = CliRunner().invoke(profile_group, ["show", "kinto-prd"])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert result.output.startswith("Error: no profile 'kinto-prd'")
 
 

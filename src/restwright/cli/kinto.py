@@ -36,18 +36,20 @@ __all__ = ["kinto_group"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Exit codes by error class (restwright.errors), most specific first.
+#: Exit codes by error class (restwright.errors), most specific first: those of the other
+#: commands (docs/cli.md).
 _EXIT_CODES: tuple[tuple[str, int], ...] = (
     ("ClientError", 4),  # the server answered 4xx
     ("ServerError", 5),  # the server answered 5xx
-    ("TimeoutError", 6),  # no answer in time
-    ("TransportError", 7),  # no connection, or a broken answer
+    ("TransportError", 6),  # no (complete) answer: connect, timeout, broken connection
+    ("InvalidRequestError", 2),  # a request that cannot be built from what was given
 )
 
 
 def _exit_code_for(exc: BaseException) -> int:
-    """The exit code of a failed command: 4 for a 4xx answer, 5 for a 5xx, 6 for a timeout,
-    7 for another transport failure, 1 for any other restwright error."""
+    """The exit code of a failed command: 4 for a 4xx answer, 5 for a 5xx, 6 when no
+    (complete) answer came, 2 for a request that cannot be built, 1 for any other
+    restwright error."""
     from .. import errors
 
     for name, code in _EXIT_CODES:

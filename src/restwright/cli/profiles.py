@@ -28,7 +28,8 @@ headers); the value of any header may be a reference.
 the keyword arguments of :class:`restwright.Client` and :func:`restwright.from_openapi`,
 with the secrets read.  Errors are :class:`ProfileError` (and
 :class:`~.secret_refs.SecretReferenceError` for a reference that cannot be read): click
-exceptions, shown by the command line as one line, exit code 2.
+exceptions, shown by the command line as one line, exit code 3 (the command line's code for
+an API description or profile that cannot be read or used).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ _PROFILE_KEYS = frozenset({"base_url", "description", "headers", "retry", "timeo
 class ProfileError(click.ClickException):
     """A profile that is missing, malformed, or breaks the no-secrets-in-the-file rule."""
 
-    exit_code = 2
+    exit_code = 3
 
 
 class ProfileNotFound(ProfileError):

@@ -38,10 +38,10 @@ class SecretReferenceError(click.ClickException):
     """A secret reference that is malformed, points nowhere, or points to an unsafe file.
 
     A :class:`click.ClickException` so that the command line shows it as one line (exit
-    code 2, as for other mistakes in how restwright was configured or called).
+    code 3, the command line's code for a profile that cannot be read or used).
     """
 
-    exit_code = 2
+    exit_code = 3
 
 
 def is_reference(value: str) -> bool:
