@@ -447,3 +447,29 @@ def test_keyring_reference(file_keyring: Any, fault_server: Any, run_profile: Ru
     shown = run_profile("show", "echo", env={"PYTHONPATH": path})
     assert "keyring:restwright/echo/alice  (readable; value hidden)" in shown.stdout, shown.stderr
     assert SECRET not in shown.stdout + shown.stderr
+
+
+def test_a_header_given_by_reference_is_a_credential(
+    fault_server: Any, other_server: Any, secrets_env: None
+) -> None:
+    profile = Profile.from_table(
+        "p",
+        {
+            "base_url": fault_server.base_url,
+            "headers": {"X-Custom-Token": "env:RW_TEST_PASSWORD", "X-Team": "core"},
+            "auth": {"type": "basic", "user": "alice", "password": "env:RW_TEST_PASSWORD"},
+        },
+    )
+    with restwright.Client(**profile.client_options()) as api:
+        same_origin = echoed_headers(api.get("/echo"))
+        assert same_origin["x-custom-token"] == SECRET
+        assert same_origin["authorization"].startswith("Basic ")
+        # a redirect to another origin: neither credential follows it
+        elsewhere = echoed_headers(api.get("/redirect/302", params={"to": "peer:/echo"}))
+        assert "x-custom-token" not in elsewhere and "authorization" not in elsewhere
+        assert elsewhere["x-team"] == "core"
+        with pytest.raises(restwright.errors.NotFound) as caught:
+            api.get("/status/404")
+    assert other_server.requests  # the redirect did reach the other origin
+    curl = caught.value.request.to_curl()
+    assert "'X-Custom-Token: [REDACTED]'" in curl and SECRET not in curl

@@ -230,27 +230,47 @@ class Profile:
     def client_options(self) -> dict[str, Any]:
         """Keyword arguments for ``restwright.Client(**options)`` and
         ``restwright.from_openapi(profile.description, **options)``: ``base_url`` (when
-        set), ``auth`` (an engine auth, secret read now), ``headers`` (references read),
-        ``retry``, ``timeout``; a setting the profile leaves out is left to the client's
-        default."""
+        set), ``auth`` (an engine auth with the secrets read now, those of headers given by
+        reference included), ``headers`` (the others), ``retry``, ``timeout``; a setting the
+        profile leaves out is left to the client's default."""
         where = f"profile {self.name!r}"
         options: dict[str, Any] = {}
         if self.base_url is not None:
             options["base_url"] = self.base_url
-        if self.auth is not None:
-            options["auth"] = self.auth.build(f"{where}: auth")
-        if self.headers:
-            options["headers"] = {
-                name: resolve_reference(value, f"{where}: header {name}")
-                if is_reference(value)
-                else value
-                for name, value in self.headers.items()
-            }
+        plain = {k: v for k, v in self.headers.items() if not is_reference(v)}
+        if plain:
+            options["headers"] = plain
+        auth = self._auth(where)
+        if auth is not None:
+            options["auth"] = auth
         if self.retry is not None:
             options["retry"] = self.retry
         if self.timeout is not None:
             options["timeout"] = self.timeout
         return options
+
+
+    def _auth(self, where: str) -> Any:
+        """The profile's auth and its secret headers, as one engine auth.
+
+        A header read from a reference is sent as a :class:`~restwright.HeaderAuth`, not
+        as a default header: the engine then masks it wherever requests are shown and
+        never sends it to another origin, as it does for ``Authorization``.
+        """
+        from ..engine.auth import Auth, HeaderAuth
+
+        parts: list[Auth] = [
+            HeaderAuth(name, resolve_reference(value, f"{where}: header {name}"))
+            for name, value in self.headers.items()
+            if is_reference(value)
+        ]
+        if self.auth is not None:
+            parts.append(self.auth.build(f"{where}: auth"))
+        if len(parts) < 2:
+            return parts[0] if parts else None
+        from ..openapi.security import AllOfAuth
+
+        return AllOfAuth(parts)
 
 
 def _checked_headers(value: Any, where: str) -> dict[str, str]:
