@@ -310,7 +310,8 @@ def test_keyring_reference_without_keyring_says_what_to_install(
         ("env:", "does not name an environment variable"),
         ("keyring:onlyservice", "is not keyring:SERVICE/USER"),
         ("keyring:/user", "is not keyring:SERVICE/USER"),
-        ("file:", "does not name a file"),
+        ("file:", "is not file:/ABSOLUTE/PATH"),
+        ("file:token.txt", "is not file:/ABSOLUTE/PATH"),
     ],
 )
 def test_malformed_references(ref: str, message: str) -> None:

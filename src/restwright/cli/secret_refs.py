@@ -7,7 +7,8 @@ and the secret is read only when a client is built:
 * ``env:NAME`` -- the environment variable ``NAME``;
 * ``keyring:SERVICE/USER`` -- the system keyring (the optional ``keyring`` package), as
   ``keyring.get_password(SERVICE, USER)``; the last ``/`` separates the two;
-* ``file:PATH`` -- the contents of a file (one trailing newline dropped; ``~`` expanded)
+* ``file:PATH`` -- the contents of a file (an absolute path or ``~/...``; one trailing
+  newline dropped)
   that only its owner can read or write (mode 0600 or stricter, as ssh asks of its keys):
   a file others can read is refused, not read.
 
@@ -66,8 +67,9 @@ def check_reference(value: str, where: str) -> None:
         service, slash, user = rest.rpartition("/")
         if not (slash and service and user):
             raise SecretReferenceError(f"{where}: {value!r} is not keyring:SERVICE/USER")
-    if scheme == "file" and not rest:
-        raise SecretReferenceError(f"{where}: {value!r} does not name a file")
+    if scheme == "file" and not Path(rest).expanduser().is_absolute():
+        # relative to what? the directory a command happens to run in is no answer
+        raise SecretReferenceError(f"{where}: {value!r} is not file:/ABSOLUTE/PATH (or ~/PATH)")
 
 
 def resolve_reference(value: str, where: str) -> str:
