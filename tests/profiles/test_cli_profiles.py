@@ -120,6 +120,26 @@ def test_a_literal_secret_in_a_sensitive_header_is_refused(run_profile: Run) -> 
     assert "headers: Authorization must be a reference" in result.stderr
 
 
+def test_a_description_file_is_kept_by_its_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = tmp_path / "api.yaml"
+    document.write_text("openapi: 3.0.3\n")
+    (tmp_path / "here").mkdir()
+    (tmp_path / "here" / "local.yaml").write_text("openapi: 3.0.3\n")
+    monkeypatch.chdir(tmp_path / "here")
+    runner = CliRunner()
+    for name, given in [("a", "local.yaml"), ("b", str(document)), ("c", "missing.yaml")]:
+        result = runner.invoke(profile_group, ["add", name, "--description", given])
+        assert result.exit_code == 0, result.output
+    assert load_profile("a").description == str((tmp_path / "here" / "local.yaml").resolve())
+    assert load_profile("b").description == str(document)
+    assert load_profile("c").description == "missing.yaml"  # maybe a file to come: as given
+    url = "https://api.example/openapi.yaml"
+    assert runner.invoke(profile_group, ["add", "d", "--description", url]).exit_code == 0
+    assert load_profile("d").description == url
+
+
 def test_add_refuses_to_replace_without_force(run_profile: Run) -> None:
     assert run_profile("add", "a", "--base-url", "http://127.0.0.1:1").returncode == 0
     again = run_profile("add", "a", "--base-url", "http://127.0.0.1:2")

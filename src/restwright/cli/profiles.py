@@ -411,7 +411,9 @@ def profile_group() -> None:
 @profile_group.command("add")
 @click.argument("name")
 @click.option("--base-url", help="The API's base URL.")
-@click.option("--description", help="Path or URL of the API description (OpenAPI).")
+@click.option(
+    "--description", help="Path (kept absolute) or URL of the API description (OpenAPI)."
+)
 @click.option("--auth", "auth_type", type=click.Choice(list(_AUTH_TYPES)), help="Auth type.")
 @click.option("--user", help="basic: the user name.")
 @click.option("--password-from", metavar="REF", help="basic: where the password is.")
@@ -441,6 +443,8 @@ def add_command(
     """Add the profile NAME to the config file."""
     if base_url is None and description is None:
         raise click.UsageError("give --base-url, --description, or both")
+    if description is not None and "://" not in description and Path(description).exists():
+        description = str(Path(description).resolve())  # the profile works from anywhere
     table: dict[str, Any] = {"base_url": base_url, "description": description}
     table.update(retry=retry, timeout=timeout)
     table = {k: v for k, v in table.items() if v is not None}
