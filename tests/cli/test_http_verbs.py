@@ -311,3 +311,38 @@ def test_ctrl_c_exits_130_without_a_traceback(
         process.wait()
     assert process.returncode == 130
     assert "Traceback" not in stderr and "Aborted" not in stderr
+
+
+def test_a_profile_gives_base_url_auth_and_headers(
+    restwright: Run, fault_server: FaultServer
+) -> None:
+    added = restwright(
+        "profile",
+        "add",
+        "echo",
+        "--base-url",
+        fault_server.url("/echo/v1"),
+        "--user",
+        "bob",
+        "--password-from",
+        "env:ECHO_PASSWORD",
+        "--header",
+        "X-Team: core",
+    )
+    assert added.returncode == 0, added.stderr
+    secret = {"ECHO_PASSWORD": "s3cret"}
+    done = restwright("get", "--profile", "echo", "/items", "q==1", env=secret)
+    assert done.returncode == 0, done.stderr
+    answer = echoed(done.stdout)
+    assert answer["path"] == "/echo/v1/items"
+    assert header(answer, "Authorization") == ["Basic Ym9iOnMzY3JldA=="]
+    assert header(answer, "X-Team") == ["core"]
+    overridden = restwright("get", "--profile", "echo", "items", "-a", "eve:x", env=secret)
+    assert header(echoed(overridden.stdout), "Authorization") == ["Basic ZXZlOng="]
+    dry = restwright("post", "--profile", "echo", "/items", "a=b", "--dry-run", env=secret)
+    assert dry.stdout.startswith(f"curl -X POST {fault_server.url('/echo/v1/items')} ")
+    assert "s3cret" not in dry.stdout and "Ym9i" not in dry.stdout
+    unknown = restwright("get", "--profile", "nope", "/items")
+    assert unknown.returncode == 3
+    path_only = restwright("get", "/items")
+    assert path_only.returncode == 2

@@ -123,19 +123,43 @@ def download(client: Client, request: Request, output: Output, path: str) -> Non
         response.close()
 
 
-def send_to_url(method: str, url: str, items: tuple[str, ...], settings: Settings) -> None:
-    """Run one verb command."""
-    url = absolute_url(url)
-    origin, _ = split_url(url)
-    parts = parse_items(items)
-    body = read_body(settings.body) if settings.body is not None else None
+def client_options(url: str, settings: Settings, profile_name: str | None) -> dict[str, Any]:
+    """The engine client's options: the profile's (its base URL, auth, headers, retry,
+    timeout), then the command line's; without a profile the base URL is the URL's
+    origin, so credentials stay bound to it."""
+    options: dict[str, Any] = {}
+    if profile_name is not None:
+        from .profiles import load_profile
+
+        options = dict(load_profile(profile_name).client_options())
+    if "base_url" not in options:
+        if not url.startswith(("http://", "https://")):
+            raise click.UsageError(f"{url!r} is a path: give a URL, or --profile with a base URL")
+        options["base_url"] = str(split_url(url)[0])
     auth = settings.credential()
     if isinstance(auth, str):
         from ..engine.auth import BearerAuth
 
         auth = BearerAuth(auth)
+    if auth is not None:
+        options["auth"] = auth
+    options.update(settings.client_options())
+    return options
+
+
+def send_to_url(
+    method: str, url: str, items: tuple[str, ...], settings: Settings, profile_name: str | None
+) -> None:
+    """Run one verb command."""
+    if profile_name is not None and "://" not in url:
+        url = url if url.startswith("/") else f"/{url}"  # a path under the profile's base URL
+    else:
+        url = absolute_url(url)
+    parts = parse_items(items)
+    body = read_body(settings.body) if settings.body is not None else None
     output = Output(settings)
-    with Client(str(origin), auth=auth, **settings.client_options()) as client:
+    options = client_options(url, settings, profile_name)
+    with Client(options.pop("base_url"), **options) as client:
         if settings.all_pages and not settings.dry_run:
             if method != "GET" or body is not None or parts.fields or parts.files:
                 raise click.UsageError("--all follows the pages of a GET without a body")
@@ -161,9 +185,16 @@ def _verb_command(method: str) -> click.Command:
     )
     @click.argument("url")
     @click.argument("items", nargs=-1)
+    @click.option(
+        "--profile",
+        "profile_name",
+        metavar="NAME",
+        help="Base URL, auth, headers, retry and timeout from a profile; URL may then be a "
+        "path under its base URL (/items).",
+    )
     @request_options
-    def command(url: str, items: tuple[str, ...], **options: Any) -> None:
-        send_to_url(method, url, items, Settings.of(options))
+    def command(url: str, items: tuple[str, ...], profile_name: str | None, **options: Any) -> None:
+        send_to_url(method, url, items, Settings.of(options), profile_name)
 
     return command
 
