@@ -14,10 +14,10 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # the launchers are imported as tests.servers.*
     sys.path.insert(0, str(ROOT))
 
+from tests.profiles.tmux_terminal import TmuxTerminal, tmux_terminal  # noqa: E402
 from tests.servers.kinto_server import find_kinto_bin, kinto_server  # noqa: E402
 from tests.servers.prism import find_prism, prism_mock  # noqa: E402
 
@@ -107,68 +108,24 @@ def github_document() -> Path:
 
 
 class Terminal:
-    """One tmux server of its own (socket ``-L``), a 200x50 window running bash.
+    """bash in a real terminal (:mod:`tests.profiles.tmux_terminal`, 200x50): :meth:`run`
+    types a command line (send-keys) and returns the screen, with its colour escapes
+    (capture-pane -e), once the command ended."""
 
-    :meth:`run` types a command line (send-keys) and waits for it to finish;
-    :meth:`screen` is the pane's content with its colour escapes (capture-pane -e).
-    """
-
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        self.socket = f"restwright-cli-{uuid.uuid4().hex[:10]}"
-        self.env = env
-        self._tmux(
-            "new-session",
-            "-d",
-            "-x",
-            "200",
-            "-y",
-            "50",
-            "-s",
-            "cli",
-            "-c",
-            str(cwd),
-            "bash --norc --noprofile",
-        )
-        self._tmux("set-option", "-t", "cli", "history-limit", "5000")
-
-    def _tmux(self, *args: str) -> str:
-        done = subprocess.run(
-            ["tmux", "-L", self.socket, *args],
-            capture_output=True,
-            text=True,
-            env=self.env,
-            timeout=30,
-            check=True,
-        )
-        return done.stdout
+    def __init__(self, tmux: TmuxTerminal, cwd: Path) -> None:
+        self.tmux = tmux
+        tmux.start(["bash", "--norc", "--noprofile"])
+        self.run(f"cd {shlex.quote(str(cwd))}")
 
     def run(self, command: str, timeout: float = 60.0) -> str:
-        """Type ``command`` and Enter; return the screen once it finished."""
         marker = f"done-{uuid.uuid4().hex[:8]}"
-        self._tmux("send-keys", "-t", "cli", "clear", "Enter")
-        # the marker is printed by printf from two halves, so the typed line never shows it
+        self.tmux.send("clear")
+        # the marker is printed from two halves, so the typed line never shows it whole
         half = len(marker) // 2
-        line = f"{command}; printf '%s%s\\n' '{marker[:half]}' '{marker[half:]}'"
-        self._tmux("send-keys", "-t", "cli", line, "Enter")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if marker in screen:
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"{command!r} did not finish; screen:\n{self.screen()}")
-
-    def screen(self) -> str:
-        return self._tmux("capture-pane", "-p", "-e", "-J", "-t", "cli", "-S", "-200")
-
-    def close(self) -> None:
-        subprocess.run(
-            ["tmux", "-L", self.socket, "kill-server"],
-            capture_output=True,
-            env=self.env,
-            timeout=30,
-            check=False,
-        )
+        self.tmux.send(f"{command}; printf '%s%s\\n' '{marker[:half]}' '{marker[half:]}'")
+        screen = self.tmux.wait_for(marker, escapes=True, timeout=timeout)
+        assert marker in screen, f"{command!r} did not finish; screen:\n{screen}"
+        return screen
 
 
 @pytest.fixture
@@ -178,15 +135,10 @@ def terminal(cli_env: dict[str, str], tmp_path: Path) -> Iterator[Terminal]:
     env = {**cli_env, "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)
     env.pop("TMUX", None)
-    term = Terminal(env, tmp_path)
-    try:
-        yield term
-    finally:
-        term.close()
+    with tmux_terminal(tmp_path, env, width=200, height=50) as tmux:
+        yield Terminal(tmux, tmp_path)
 
 
 def shell_words(*args: Any) -> str:
     """A command line of ``python -m restwright ARGS`` for the terminal."""
-    import shlex
-
     return " ".join(shlex.quote(str(a)) for a in [sys.executable, "-m", "restwright", *args])
