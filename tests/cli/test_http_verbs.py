@@ -346,3 +346,41 @@ def test_a_profile_gives_base_url_auth_and_headers(
     assert unknown.returncode == 3
     path_only = restwright("get", "/items")
     assert path_only.returncode == 2
+
+
+def test_a_plain_call_imports_only_what_it_uses(
+    cli_env: dict[str, str], fault_server: FaultServer, tmp_path: Path
+) -> None:
+    """Start-up is part of every call: ``get URL`` in a pipe loads neither rich, nor the
+    OpenAPI runtime, nor the other commands, nor logging (checked, not timed: the modules
+    loaded when the command exits are written out by an atexit hook)."""
+    listing = tmp_path / "modules.json"
+    write = f"open({str(listing)!r}, 'w').write(json.dumps(sorted(sys.modules)))"
+    code = (
+        "import atexit, json, runpy, sys\n"
+        f"atexit.register(lambda: {write})\n"
+        f"sys.argv = ['restwright', 'get', {fault_server.url('/echo')!r}]\n"
+        "runpy.run_module('restwright', run_name='__main__')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=cli_env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(listing.read_text()))
+    assert "restwright.cli.http" in loaded
+    for heavy in (
+        "rich",
+        "restwright.openapi",
+        "restwright.cli.operations",
+        "restwright.cli.profiles",
+        "restwright.cli.kinto",
+        "logging",
+        "asyncio",
+    ):
+        assert heavy not in loaded, heavy
