@@ -3,12 +3,16 @@
 HTTP header names are case-insensitive and may repeat (``Set-Cookie``, ``Link``).  The
 container keeps the raw ``(name, value)`` list in arrival order (what goes on the wire) and
 builds a lower-cased index only when first looked up, which keeps response parsing cheap.
+
+A response's headers go further (:meth:`Headers.from_head`): they keep the head as the
+transport received it and split it into pairs only when something reads them, so a call
+whose caller never looks at a header (most JSON calls) never pays for splitting it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 from ..errors import InvalidRequestError
 
@@ -28,10 +32,12 @@ def check_header(name: str, value: str) -> None:
 class Headers(MutableMapping[str, str]):
     """Case-insensitive header mapping; ``get_list`` returns every value of a name."""
 
-    __slots__ = ("_index", "_items")
+    __slots__ = ("_head", "_index", "_items", "_lowered")
 
     def __init__(self, headers: HeaderTypes = None) -> None:
         self._index: dict[str, str] | None = None
+        self._head: str | None = None
+        self._lowered: str | None = None
         if headers is None:
             self._items: list[tuple[str, str]] = []
         elif isinstance(headers, Headers):
@@ -43,12 +49,46 @@ class Headers(MutableMapping[str, str]):
 
     @classmethod
     def from_raw(cls, items: list[tuple[str, str]], index: dict[str, str] | None = None) -> Headers:
-        """Wrap an already-built list without copying (used by the transports, which may
-        pass the lower-cased ``index`` they built while parsing)."""
+        """Wrap an already-built list (and, when known, its lower-cased ``index``) without
+        copying."""
         obj = cls.__new__(cls)
         obj._items = items
         obj._index = index
+        obj._head = obj._lowered = None
         return obj
+
+    @classmethod
+    def from_head(cls, head: str, lowered: str) -> Headers:
+        """The headers of a response head that a strict parser accepted: ``head`` is the
+        status line and the header lines, each ending with CRLF, without the blank line
+        (latin-1 text); ``lowered`` is ``head.lower()``.
+
+        Nothing is split here: the pairs are made on first use (by ``__getattr__``, for
+        the one slot left unset), and until then ``name in headers`` is a substring search
+        of ``lowered`` (exact: the parser refused whitespace before a colon, and names
+        that are not tokens).
+        """
+        obj = cls.__new__(cls)
+        obj._index = None
+        obj._head = head
+        obj._lowered = lowered
+        return obj
+
+    if not TYPE_CHECKING:  # (hidden from type checkers: no attribute is dynamic to them)
+
+        def __getattr__(self, name: str) -> list[tuple[str, str]]:
+            # Only reached for a slot never set: the pairs of a head from :meth:`from_head`.
+            if name != "_items":
+                raise AttributeError(name)
+            head = self._head
+            if head is None:
+                raise AttributeError(name)
+            items = []
+            for line in head.split("\r\n")[1:-1]:
+                key, _, value = line.partition(":")
+                items.append((key, value.strip(" \t")))
+            self._items = items
+            return items
 
     def _lookup(self) -> dict[str, str]:
         index = self._index
@@ -67,7 +107,14 @@ class Headers(MutableMapping[str, str]):
         return self._lookup().get(name.lower(), default)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._lookup()
+        if not isinstance(name, str):
+            return False
+        lowered = self._lowered
+        if lowered is not None and self._index is None:
+            if ":" in name or "\n" in name or "\r" in name:
+                return False  # no header name of a parsed head holds them
+            return f"\r\n{name.lower()}:" in lowered
+        return name.lower() in self._lookup()
 
     def __setitem__(self, name: str, value: str) -> None:
         lname = name.lower()
@@ -82,12 +129,14 @@ class Headers(MutableMapping[str, str]):
             return self[name]
         self._items.append((name, default))
         self._index = None
+        self._lowered = None
         return default
 
     def add(self, name: str, value: str) -> None:
         """Append a value, keeping the existing ones (repeated header)."""
         self._items.append((name, value))
         self._index = None
+        self._lowered = None
 
     def __delitem__(self, name: str) -> None:
         lname = name.lower()
@@ -96,6 +145,7 @@ class Headers(MutableMapping[str, str]):
             raise KeyError(name)
         self._items = kept
         self._index = None
+        self._lowered = None
 
     def __iter__(self) -> Iterator[str]:
         seen: dict[str, str] = {}

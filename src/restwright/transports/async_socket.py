@@ -414,7 +414,7 @@ class _AsyncBody:
         self._pending = pending
         self._slots = slots
         self._timeout = timeout
-        self._decoder = content_decoder(parser.index)
+        self._decoder = content_decoder(parser.content_encoding)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         proto = self._proto

@@ -325,7 +325,7 @@ class _SyncBody:
         self._conn: _Connection | None = conn
         self._parser = parser
         self._pending = pending
-        self._decoder = content_decoder(parser.index)
+        self._decoder = content_decoder(parser.content_encoding)
 
     def __iter__(self) -> Iterator[bytes]:
         conn = self._conn
