@@ -12,6 +12,7 @@ whose caller never looks at a header (most JSON calls) never pays for splitting 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Union
 
 from ..errors import InvalidRequestError
@@ -27,6 +28,16 @@ def check_header(name: str, value: str) -> None:
         raise InvalidRequestError(f"invalid header name {name!r}")
     if _FORBIDDEN.intersection(value):
         raise InvalidRequestError(f"header {name!r} has a CR, LF or NUL character in its value")
+
+
+@lru_cache(maxsize=256)
+def _head_key(name: str) -> str | None:
+    """What ``name in headers`` looks for in a lower-cased response head (names are few
+    and repeat: the pipeline asks for the same ones on every call), or None for a name
+    that no header of a parsed head can have."""
+    if ":" in name or "\n" in name or "\r" in name:
+        return None
+    return f"\r\n{name.lower()}:"
 
 
 class Headers(MutableMapping[str, str]):
@@ -111,9 +122,8 @@ class Headers(MutableMapping[str, str]):
             return False
         lowered = self._lowered
         if lowered is not None and self._index is None:
-            if ":" in name or "\n" in name or "\r" in name:
-                return False  # no header name of a parsed head holds them
-            return f"\r\n{name.lower()}:" in lowered
+            key = _head_key(name)
+            return key is not None and key in lowered
         return name.lower() in self._lookup()
 
     def __setitem__(self, name: str, value: str) -> None:
@@ -166,8 +176,13 @@ class Headers(MutableMapping[str, str]):
         return self._items
 
     def copy(self) -> Headers:
-        index = None if self._index is None else dict(self._index)
-        return Headers.from_raw(list(self._items), index)
+        # The index is built here, once, on the original: a client's default headers are
+        # copied into every request, and each copy then starts with its index.
+        obj = Headers.__new__(Headers)
+        obj._items = list(self._items)
+        obj._index = dict(self._lookup())
+        obj._head = obj._lowered = None
+        return obj
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Mapping):

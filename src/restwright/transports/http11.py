@@ -40,11 +40,8 @@ def serialize_head(request: Request, host: str, target: str, extra: str = "") ->
     is checked once for stray CR/LF, so no value can smuggle a header or a request.
     """
     raw = request.headers.raw()
-    text = "".join(
-        [f"{request.method} {target} HTTP/1.1\r\nHost: {host}\r\n"]
-        + [f"{k}: {v}\r\n" for k, v in raw]
-        + [extra, "\r\n"]
-    )
+    fields = "\r\n".join(map(": ".join, raw)) + "\r\n" if raw else ""
+    text = f"{request.method} {target} HTTP/1.1\r\nHost: {host}\r\n{fields}{extra}\r\n"
     expected = len(raw) + 3 + extra.count("\r\n")
     if text.count("\n") != expected or text.count("\r") != expected:
         raise InvalidRequestError("CR or LF in the request line or a header")
@@ -68,9 +65,9 @@ def request_framing(request: Request) -> tuple[str, bytes | None]:
     A streamed body with no ``Content-Length`` goes out chunked.
     """
     content = request.content
-    has_length = "content-length" in request.headers
     if content is None:
         return "", None
+    has_length = "content-length" in request.headers
     if isinstance(content, bytes):
         # Requests built by hand (auth flows, Request.from_url) may lack the header.
         return ("" if has_length else f"Content-Length: {len(content)}\r\n"), content

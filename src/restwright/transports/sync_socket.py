@@ -194,7 +194,9 @@ class SocketTransport:
         return self._open(route, request), False
 
     def _release(self, conn: _Connection) -> None:
-        idle = self._idle.setdefault(conn.key, [])
+        idle = self._idle.get(conn.key)
+        if idle is None:
+            idle = self._idle[conn.key] = []
         if len(idle) < self._max_idle:
             idle.append(conn)
         else:
@@ -225,12 +227,13 @@ class SocketTransport:
         deadline: Deadline,
     ) -> Response:
         sock = conn.sock
-        parser = ResponseParser(request.method == "HEAD", self._limits, buffered=not stream)
         timeout = request.timeout
         received_any = False
         try:
             conn.set_timeout(deadline.bound(timeout.write))
             self._send(sock, route, request)
+            # (made while the server works on the request: not before sending it)
+            parser = ResponseParser(request.method == "HEAD", self._limits, buffered=not stream)
             body: list[bytes] = []
             while not parser.head_done:
                 conn.set_timeout(deadline.bound(timeout.read))
