@@ -180,7 +180,8 @@ class Headers(MutableMapping[str, str]):
         # copied into every request, and each copy then starts with its index.
         obj = Headers.__new__(Headers)
         obj._items = list(self._items)
-        obj._index = dict(self._lookup())
+        index = self._index
+        obj._index = dict(self._lookup() if index is None else index)
         obj._head = obj._lowered = None
         return obj
 

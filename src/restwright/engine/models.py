@@ -104,16 +104,16 @@ class Request:
         return f"{self.origin}{mask_target(self.target, self.sensitive_params)}"
 
     def copy(self) -> Request:
-        return Request(
-            self.method,
-            self.origin,
-            self.target,
-            self.headers.copy(),
-            self.content,
-            self.timeout,
-            self.sensitive_headers,
-            self.sensitive_params,
-        )
+        new = Request.__new__(Request)
+        new.method = self.method
+        new.origin = self.origin
+        new.target = self.target
+        new.headers = self.headers.copy()
+        new.content = self.content
+        new.timeout = self.timeout
+        new.sensitive_headers = self.sensitive_headers
+        new.sensitive_params = self.sensitive_params
+        return new
 
     def redacted(self) -> Request:
         """A copy with every credential masked, safe to log, print or pickle.

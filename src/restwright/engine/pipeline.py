@@ -137,15 +137,16 @@ def exchange(
     retry = policy.retry if retry is None else retry
     attempt = 0
     redirects = 0
-    trusted = request.origin == policy.origin
+    trusted = request.origin is policy.origin or request.origin == policy.origin
     auth = policy.auth
     if auth is not None and trusted:
         request.sensitive_headers = request.sensitive_headers | auth.sensitive_headers
         request.sensitive_params = request.sensitive_params | auth.sensitive_params
     while True:
-        wait = policy.backoff.wait_for(request.origin) if policy.backoff.until else 0.0
-        if wait > 0:
-            yield Sleep(wait)
+        if policy.backoff.until:
+            wait = policy.backoff.wait_for(request.origin)
+            if wait > 0:
+                yield Sleep(wait)
         try:
             if auth is None or not trusted:
                 response = yield from _send(policy, request, stream)

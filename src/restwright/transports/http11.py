@@ -403,18 +403,24 @@ class ResponseParser:
         status_line = text[: text.index("\r\n")].split(" ", 2)
         self.reason = status_line[2] if len(status_line) == 3 else ""
         self.head_done = True
-        self.content_encoding = _field(text, lowered, _CONTENT_ENCODING)
-        connection = _field(text, lowered, _CONNECTION)
+        # (each field is looked up only if its name is in the head at all: most are not)
+        if _CONTENT_ENCODING in lowered:
+            self.content_encoding = _field(text, lowered, _CONTENT_ENCODING)
         if version == "1.1":
-            if connection is not None and "close" in connection.lower():
-                self.keep_alive = False
+            if "close" in lowered:
+                connection = _field(text, lowered, _CONNECTION)
+                if connection is not None and "close" in connection.lower():
+                    self.keep_alive = False
         else:
             self.http_version = "HTTP/1.0"
+            connection = _field(text, lowered, _CONNECTION)
             self.keep_alive = connection is not None and "keep-alive" in connection.lower()
         if self._head_only:
             self.complete = True
             raise _Stop
-        coding = _field(text, lowered, _TRANSFER_ENCODING)
+        coding = None
+        if _TRANSFER_ENCODING in lowered:
+            coding = _field(text, lowered, _TRANSFER_ENCODING)
         if coding is not None and [c.strip().lower() for c in coding.split(",")] != ["chunked"]:
             raise DecodeError(f"unsupported Transfer-Encoding {coding[:80]!r}")
         if status in _NO_BODY_STATUSES:
