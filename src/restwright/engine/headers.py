@@ -128,7 +128,9 @@ class Headers(MutableMapping[str, str]):
 
     def __setitem__(self, name: str, value: str) -> None:
         lname = name.lower()
-        index = self._lookup()
+        index = self._index
+        if index is None:
+            index = self._lookup()
         if lname in index:
             self._items = [(k, v) for k, v in self._items if k.lower() != lname]
         self._items.append((name, value))

@@ -274,10 +274,13 @@ class Response:
 
     def json(self, **loads_kwargs: Any) -> Any:
         """Decode the body as JSON; raise :class:`DecodeError` if it is not JSON."""
+        content = self._content
+        if content is None:
+            content = self.content  # raises: the body of a stream was not read
         try:
             if loads_kwargs:
-                return _json.loads(self.content, **loads_kwargs)
-            return decode_json(self.content)  # orjson when installed (see json_decoding)
+                return _json.loads(content, **loads_kwargs)
+            return decode_json(content)  # orjson when installed (see json_decoding)
         except ValueError as exc:
             raise DecodeError(
                 f"response body is not valid JSON: {exc}", request=self.request, response=self
