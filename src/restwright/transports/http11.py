@@ -40,8 +40,11 @@ def serialize_head(request: Request, host: str, target: str, extra: str = "") ->
     is checked once for stray CR/LF, so no value can smuggle a header or a request.
     """
     raw = request.headers.raw()
-    fields = "\r\n".join(map(": ".join, raw)) + "\r\n" if raw else ""
-    text = f"{request.method} {target} HTTP/1.1\r\nHost: {host}\r\n{fields}{extra}\r\n"
+    text = "".join(
+        [f"{request.method} {target} HTTP/1.1\r\nHost: {host}\r\n"]
+        + [f"{k}: {v}\r\n" for k, v in raw]
+        + [extra, "\r\n"]
+    )
     expected = len(raw) + 3 + extra.count("\r\n")
     if text.count("\n") != expected or text.count("\r") != expected:
         raise InvalidRequestError("CR or LF in the request line or a header")
