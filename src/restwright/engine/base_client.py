@@ -331,8 +331,8 @@ class BaseClient(ABC):
         self, caller: str, method: str, path: str, kwargs: RequestOptions
     ) -> tuple[Request, Retry | None, bool | None]:
         """The request a verb sends, with its per-call retry policy and idempotency."""
-        if not kwargs:  # the common call: no options at all
-            return self._build(caller, method, path, kwargs), None, None
+        if not kwargs:  # the common call: no options (so no unknown keyword to report)
+            return self.build_request(method, path), None, None
         retry = kwargs.pop("retry", None)
         idempotent = kwargs.pop("idempotent", None)
         request = self._build(caller, method, path, kwargs)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.limits import DEFAULT_LIMITS, Limits
 from ..engine.models import Request, Response
-from ..engine.timeouts import Deadline
+from ..engine.timeouts import NO_DEADLINE, Deadline
 from ..errors import ConnectError, ReadError, TimeoutError, TransportError, WriteError
 from . import forksafe
 from .client_cert import CertTypes
@@ -60,7 +60,11 @@ class _Connection:
         self.poller = select.poll()
         self.poller.register(sock, select.POLLIN)
 
-    def set_timeout(self, timeout: float | None) -> None:
+    def set_timeout(self, timeout: float | None, deadline: Deadline = NO_DEADLINE) -> None:
+        """Wait at most ``timeout`` (cut to what is left of ``deadline``) in each socket
+        call from now on."""
+        if deadline is not NO_DEADLINE:
+            timeout = deadline.bound(timeout)
         if timeout != self.timeout:  # settimeout costs a syscall: only when it changes
             self.sock.settimeout(timeout)
             self.timeout = timeout
@@ -235,13 +239,13 @@ class SocketTransport:
         timeout = request.timeout
         received_any = False
         try:
-            conn.set_timeout(deadline.bound(timeout.write))
+            conn.set_timeout(timeout.write, deadline)
             self._send(sock, route, request)
             # (made while the server works on the request: not before sending it)
             parser = ResponseParser(request.method == "HEAD", self._limits, buffered=not stream)
             body: list[bytes] = []
             while not parser.head_done:
-                conn.set_timeout(deadline.bound(timeout.read))
+                conn.set_timeout(timeout.read, deadline)
                 data = sock.recv(RECV_SIZE)
                 if not data:
                     parser.feed_eof()
@@ -252,7 +256,7 @@ class SocketTransport:
                 stream_body = _SyncBody(self, conn, parser, body)
                 return build_response(parser, request, started, None, stream_body)
             while not parser.complete:
-                conn.set_timeout(deadline.bound(timeout.read))
+                conn.set_timeout(timeout.read, deadline)
                 data = sock.recv(RECV_SIZE)
                 if not data:
                     parser.feed_eof()
