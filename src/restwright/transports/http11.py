@@ -5,8 +5,10 @@ Both socket transports (sync and asyncio) feed the bytes they receive into
 produce, so the protocol logic exists once.  Responses are framed by llhttp (Node.js's
 parser, through ``httptools``), strict where a client must be strict.  Measured with
 ``bench/engine.py --only parser`` (a 1.2 KB response in one read), the whole wrapper costs
-about 7 µs against 5 µs for the lenient hand-written parser it replaced and 75 µs for h11:
-llhttp itself takes about 1.3 µs, the rest is turning the head into Python strings.
+6-7 µs against 65-85 µs for h11; llhttp itself takes about 1.3 µs.  The head is decoded,
+lower-cased and searched for the few fields framing needs, and split into header pairs
+only if something reads them: with nginx's eight headers, 6.3 µs against 8.6 µs when
+every line was split and indexed (interleaved in one process).
 """
 
 from __future__ import annotations
