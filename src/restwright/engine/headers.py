@@ -4,16 +4,17 @@ HTTP header names are case-insensitive and may repeat (``Set-Cookie``, ``Link``)
 container keeps the raw ``(name, value)`` list in arrival order (what goes on the wire) and
 builds a lower-cased index only when first looked up, which keeps response parsing cheap.
 
-A response's headers go further (:meth:`Headers.from_head`): they keep the head as the
-transport received it and split it into pairs only when something reads them, so a call
-whose caller never looks at a header (most JSON calls) never pays for splitting it.
+A response's headers go further (:class:`ParsedHeaders`, from :meth:`Headers.from_head`):
+they keep the head as the transport received it and split it into pairs only when
+something reads them, so a call whose caller never looks at a header (most JSON calls)
+never pays for splitting it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Union
+from typing import Union
 
 from ..errors import InvalidRequestError
 
@@ -43,12 +44,10 @@ def _head_key(name: str) -> str | None:
 class Headers(MutableMapping[str, str]):
     """Case-insensitive header mapping; ``get_list`` returns every value of a name."""
 
-    __slots__ = ("_head", "_index", "_items", "_lowered")
+    __slots__ = ("_index", "_items")
 
     def __init__(self, headers: HeaderTypes = None) -> None:
         self._index: dict[str, str] | None = None
-        self._head: str | None = None
-        self._lowered: str | None = None
         if headers is None:
             self._items: list[tuple[str, str]] = []
         elif isinstance(headers, Headers):
@@ -65,41 +64,13 @@ class Headers(MutableMapping[str, str]):
         obj = cls.__new__(cls)
         obj._items = items
         obj._index = index
-        obj._head = obj._lowered = None
         return obj
 
-    @classmethod
-    def from_head(cls, head: str, lowered: str) -> Headers:
-        """The headers of a response head that a strict parser accepted: ``head`` is the
-        status line and the header lines, each ending with CRLF, without the blank line
-        (latin-1 text); ``lowered`` is ``head.lower()``.
-
-        Nothing is split here: the pairs are made on first use (by ``__getattr__``, for
-        the one slot left unset), and until then ``name in headers`` is a substring search
-        of ``lowered`` (exact: the parser refused whitespace before a colon, and names
-        that are not tokens).
-        """
-        obj = cls.__new__(cls)
-        obj._index = None
-        obj._head = head
-        obj._lowered = lowered
-        return obj
-
-    if not TYPE_CHECKING:  # (hidden from type checkers: no attribute is dynamic to them)
-
-        def __getattr__(self, name: str) -> list[tuple[str, str]]:
-            # Only reached for a slot never set: the pairs of a head from :meth:`from_head`.
-            if name != "_items":
-                raise AttributeError(name)
-            head = self._head
-            if head is None:
-                raise AttributeError(name)
-            items = []
-            for line in head.split("\r\n")[1:-1]:
-                key, _, value = line.partition(":")
-                items.append((key, value.strip(" \t")))
-            self._items = items
-            return items
+    @staticmethod
+    def from_head(head: str, lowered: str) -> Headers:
+        """The headers of a response head that a strict parser accepted (a
+        :class:`ParsedHeaders`)."""
+        return ParsedHeaders(head, lowered)
 
     def _lookup(self) -> dict[str, str]:
         index = self._index
@@ -118,13 +89,7 @@ class Headers(MutableMapping[str, str]):
         return self._lookup().get(name.lower(), default)
 
     def __contains__(self, name: object) -> bool:
-        if not isinstance(name, str):
-            return False
-        lowered = self._lowered
-        if lowered is not None and self._index is None:
-            key = _head_key(name)
-            return key is not None and key in lowered
-        return name.lower() in self._lookup()
+        return isinstance(name, str) and name.lower() in self._lookup()
 
     def __setitem__(self, name: str, value: str) -> None:
         lname = name.lower()
@@ -141,14 +106,12 @@ class Headers(MutableMapping[str, str]):
             return self[name]
         self._items.append((name, default))
         self._index = None
-        self._lowered = None
         return default
 
     def add(self, name: str, value: str) -> None:
         """Append a value, keeping the existing ones (repeated header)."""
         self._items.append((name, value))
         self._index = None
-        self._lowered = None
 
     def __delitem__(self, name: str) -> None:
         lname = name.lower()
@@ -157,7 +120,6 @@ class Headers(MutableMapping[str, str]):
             raise KeyError(name)
         self._items = kept
         self._index = None
-        self._lowered = None
 
     def __iter__(self) -> Iterator[str]:
         seen: dict[str, str] = {}
@@ -184,7 +146,6 @@ class Headers(MutableMapping[str, str]):
         obj._items = list(self._items)
         index = self._index
         obj._index = dict(self._lookup() if index is None else index)
-        obj._head = obj._lowered = None
         return obj
 
     def __eq__(self, other: object) -> bool:
@@ -196,3 +157,48 @@ class Headers(MutableMapping[str, str]):
 
     def __repr__(self) -> str:
         return f"Headers({self._items!r})"
+
+
+class ParsedHeaders(Headers):
+    """The headers of a response head that a strict parser accepted, split on first use.
+
+    ``head`` is the status line and the header lines, each ending with CRLF, without the
+    blank line (latin-1 text); ``lowered`` is ``head.lower()``.  The pairs are made the
+    first time anything reads them; until then ``name in headers`` is a substring search
+    of ``lowered`` (exact: the parser refused whitespace before a colon, and names that
+    are not tokens).  Every change goes through the pairs, so once they exist the search
+    is never used again.  A subclass, so that :class:`Headers` itself keeps plain slots
+    (and the interpreter's fast attribute access) for the request side.
+    """
+
+    __slots__ = ("_head", "_lowered", "_pairs")
+
+    def __init__(self, head: str, lowered: str) -> None:
+        self._index = None
+        self._head = head
+        self._lowered: str | None = lowered
+        self._pairs: list[tuple[str, str]] | None = None
+
+    @property
+    def _items(self) -> list[tuple[str, str]]:
+        pairs = self._pairs
+        if pairs is None:
+            pairs = []
+            for line in self._head.split("\r\n")[1:-1]:
+                key, _, value = line.partition(":")
+                pairs.append((key, value.strip(" \t")))
+            self._pairs = pairs
+            self._lowered = None  # from now on the pairs (which may change) answer
+        return pairs
+
+    @_items.setter
+    def _items(self, pairs: list[tuple[str, str]]) -> None:
+        self._pairs = pairs
+        self._lowered = None
+
+    def __contains__(self, name: object) -> bool:
+        lowered = self._lowered
+        if lowered is None or not isinstance(name, str):
+            return super().__contains__(name)
+        key = _head_key(name)
+        return key is not None and key in lowered
