@@ -4,10 +4,9 @@ HTTP header names are case-insensitive and may repeat (``Set-Cookie``, ``Link``)
 container keeps the raw ``(name, value)`` list in arrival order (what goes on the wire) and
 builds a lower-cased index only when first looked up, which keeps response parsing cheap.
 
-A response's headers go further (:class:`ParsedHeaders`, from :meth:`Headers.from_head`):
-they keep the head as the transport received it and split it into pairs only when
-something reads them, so a call whose caller never looks at a header (most JSON calls)
-never pays for splitting it.
+A response's headers go further (:class:`ParsedHeaders`): they keep the head as the
+transport received it and split it into pairs only when something reads them, so a call
+whose caller never looks at a header (most JSON calls) never pays for splitting it.
 """
 
 from __future__ import annotations
@@ -65,12 +64,6 @@ class Headers(MutableMapping[str, str]):
         obj._items = items
         obj._index = index
         return obj
-
-    @staticmethod
-    def from_head(head: str, lowered: str) -> Headers:
-        """The headers of a response head that a strict parser accepted (a
-        :class:`ParsedHeaders`)."""
-        return ParsedHeaders(head, lowered)
 
     def _lookup(self) -> dict[str, str]:
         index = self._index

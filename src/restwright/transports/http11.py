@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 
 import httptools
 
-from ..engine.headers import Headers
+from ..engine.headers import ParsedHeaders
 from ..engine.limits import DEFAULT_LIMITS, Limits
 from ..engine.models import AsyncByteStream, Request, Response, SyncByteStream
 from ..engine.retry import IDEMPOTENT_METHODS
@@ -288,7 +288,7 @@ class ResponseParser:
     _trailer_bytes = 0  # bytes of reads that began and ended in the trailer section
     _interims = 0
     content_encoding: str | None = None  # the Content-Encoding header, once the head is in
-    headers: Headers  # set with the head
+    headers: ParsedHeaders  # set with the head
 
     def __init__(
         self, head_only: bool = False, limits: Limits = DEFAULT_LIMITS, buffered: bool = False
@@ -403,7 +403,7 @@ class ResponseParser:
         if status == 101 and not self._head_only:
             raise DecodeError("unexpected 101 Switching Protocols: no upgrade was asked for")
         lowered = text.lower()
-        self.headers = Headers.from_head(text, lowered)
+        self.headers = ParsedHeaders(text, lowered)
         self.status_code = status
         status_line = text[: text.index("\r\n")].split(" ", 2)
         self.reason = status_line[2] if len(status_line) == 3 else ""
