@@ -41,6 +41,7 @@ __all__ = [
     "DriftMode",
     "DriftPolicy",
     "Issue",
+    "Misfit",
     "SchemaCompiler",
     "json_type",
 ]
@@ -713,6 +714,30 @@ class DriftError(RestwrightError):
         self.entries = entries
 
 
+class Misfit(Exception):
+    """A JSON body that does not fit the pydantic type it is validated into (``error`` is
+    pydantic's ``ValidationError``): drift evidence (see
+    :class:`restwright.openapi.models.BodyModel`)."""
+
+    def __init__(self, error: Any) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+    def where(self) -> tuple[str, str, str]:
+        """``(JSON pointer, what the type expects, what came)`` of the first problem."""
+        first = self.error.errors()[0]
+        pointer = "".join("/" + _escape(str(p)) for p in first.get("loc", ()))
+        expected = str(first.get("msg", "a value of the documented type"))
+        return pointer, expected, _describe_value(first.get("input"))
+
+    def summary(self) -> str:
+        """``"2 errors, first at /owner/login: Input should be a valid string"``."""
+        pointer, expected, _ = self.where()
+        count = self.error.error_count()
+        errors = f"{count} error{'s' if count != 1 else ''}"
+        return f"{errors}, first at {pointer or '(body)'}: {expected}"
+
+
 _INDEX = re.compile(r"/[0-9]+(?=/|$)")
 
 
@@ -1089,6 +1114,10 @@ class ResponseChecker:
         """Status and media type only (for downloads, whose body is not decoded)."""
         fixed, _, _ = self._plan(status, content_type)
         return list(fixed) if fixed else None
+
+    def body_entry(self, status: int, pointer: str, expected: str, got: str) -> DriftEntry:
+        """The entry for a body problem found by other means (a model it does not fit)."""
+        return self._entry(status, pointer, expected, got, "body")
 
     def invalid_body(self, status: int, content_type: str | None, reason: str) -> DriftEntry:
         """The entry for a body that does not decode as its media type says."""
