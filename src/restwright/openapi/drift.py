@@ -1110,6 +1110,14 @@ class ResponseChecker:
         entries.extend(self._entry(status, p, e, g, "body") for p, e, g in issues)
         return entries
 
+    def fixed(self, status: int, content_type: str | None) -> list[DriftEntry]:
+        """The status and media-type drift of a response of ``status`` and ``content_type``
+        (shared and cached: copy it before keeping it)."""
+        plan = self._cache.get((status, content_type))
+        if plan is None:
+            plan = self._plan(status, content_type)
+        return plan[0]
+
     def check_status(self, status: int, content_type: str | None) -> list[DriftEntry] | None:
         """Status and media type only (for downloads, whose body is not decoded)."""
         fixed, _, _ = self._plan(status, content_type)

@@ -1335,12 +1335,12 @@ class _RuntimeBase(Generic[_Items]):
         options: dict[str, Any] | None = None
         seen_required = 0
         for key, value in kwargs.items():
+            if value is None and key in spec:
+                continue  # "not given" (generated methods pass every argument)
             arg = spec.get(key)
             if arg is None:
                 hint = did_you_mean(key, spec)
                 raise TypeError(f"{plan.label}() got an unexpected keyword argument {key!r}{hint}")
-            if value is None:
-                continue
             kind = arg.kind
             if kind < _BODY:
                 if arg.required:
@@ -1481,9 +1481,9 @@ class _RuntimeBase(Generic[_Items]):
                         pass  # not JSON at all: decoded below, which says what is wrong
                     else:
                         if checker.enabled:
-                            fixed = checker.check(status, ctype, None, False)
+                            fixed = checker.fixed(status, ctype)
                             if fixed:
-                                self._drifted(plan, fixed, response)
+                                self._drifted(plan, list(fixed), response)
                         return result
                 try:
                     data = response.json()
