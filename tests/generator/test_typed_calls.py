@@ -19,51 +19,13 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.openapi_runtime.test_runtime_drift_policy import DOC, GOOD
 from tests.servers.scripted_server import ScriptedServer
 
 from restwright.engine.models import Response
 from restwright.openapi import DriftPolicy
 from restwright.openapi.drift import DriftError
 
-DOC: dict[str, Any] = {
-    "openapi": "3.0.3",
-    "info": {"title": "repos", "version": "1"},
-    "servers": [{"url": "http://placeholder.invalid"}],
-    "paths": {
-        "/repos/{name}": {
-            "get": {
-                "operationId": "getRepo",
-                "tags": ["repos"],
-                "parameters": [
-                    {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
-                ],
-                "responses": {
-                    "200": {
-                        "description": "the repository",
-                        "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Repo"}}
-                        },
-                    }
-                },
-            }
-        }
-    },
-    "components": {
-        "schemas": {
-            "Repo": {
-                "type": "object",
-                "required": ["id", "name"],
-                "properties": {
-                    "id": {"type": "integer"},
-                    "name": {"type": "string"},
-                    "owner": {"type": "object", "properties": {"login": {"type": "string"}}},
-                },
-            }
-        }
-    },
-}
-
-GOOD = json.dumps({"id": 1, "name": "hello", "owner": {"login": "octo"}}).encode()
 MISFIT = json.dumps({"id": "one", "name": "hello", "owner": {"login": 7}}).encode()
 NULL_LOGIN = json.dumps({"id": 1, "name": "hello", "owner": {"login": None}}).encode()
 
@@ -84,9 +46,7 @@ def server() -> Iterator[ScriptedServer]:
 
 def script(server: ScriptedServer, good: int, then: bytes) -> None:
     """``good`` documented answers, then ``then``."""
-    server.script(
-        "/repos/hello", lambda n: (200, "application/json", GOOD if n <= good else then)
-    )
+    server.script("/repos/hello", lambda n: (200, "application/json", GOOD if n <= good else then))
 
 
 def make(package: ModuleType, client_kind: str, base_url: str, **options: Any) -> Any:
