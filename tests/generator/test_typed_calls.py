@@ -156,3 +156,30 @@ async def test_strict_raises_on_checked_drift(
     finally:
         await close(client)
     assert client.runtime.drift_policy.mode == "all"
+
+
+async def test_a_body_that_is_not_json_raises_with_the_drift_recorded(
+    package: ModuleType, server: ScriptedServer, client_kind: str
+) -> None:
+    server.script("/repos/hello", lambda n: (200, "application/json", GOOD[:-1]))
+    client = make(package, client_kind, server.base_url, drift=DriftPolicy(first=0))
+    try:
+        with pytest.raises(DriftError, match="not valid JSON") as info:
+            await get(client)
+    finally:
+        await close(client)
+    assert [(e.kind, e.got) for e in info.value.entries] == [("body", "invalid JSON")]
+    assert [(e.kind, e.got) for e in client.drift] == [("body", "invalid JSON")]
+
+
+async def test_json_sent_under_another_media_type_still_becomes_the_model(
+    package: ModuleType, server: ScriptedServer, client_kind: str
+) -> None:
+    server.script("/repos/hello", lambda n: (200, "text/plain", GOOD))
+    client = make(package, client_kind, server.base_url)
+    try:
+        repo = await get(client)
+    finally:
+        await close(client)
+    assert type(repo).__name__ == "Repo" and repo.owner.login == "octo"
+    assert [e.kind for e in client.drift] == ["content-type"]
