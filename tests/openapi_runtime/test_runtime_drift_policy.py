@@ -219,3 +219,51 @@ def test_policy_arguments_are_checked() -> None:
     assert repr(DriftPolicy()) == "DriftPolicy('sample', first=20, every=50)"
     gaps = {DriftPolicy(every=3).gap() for _ in range(300)}
     assert gaps == {1, 2, 3, 4, 5}
+
+
+class _ScriptedGaps(DriftPolicy):
+    """A sampling policy whose gaps come from a list (so two counters can be compared)."""
+
+    __slots__ = ("gaps",)
+
+    def __init__(self, first: int, every: int, gaps: list[int]) -> None:
+        super().__init__("sample", first=first, every=every)
+        self.gaps = gaps
+
+    def gap(self) -> int:
+        return self.gaps.pop(0)
+
+
+def _reference_schedule(first: int, gaps: list[int], responses: int) -> list[bool]:
+    """Which responses the sampling policy checks, as its documentation states it: the
+    first ``first``, then each ``gap`` responses after the previous check (the first gap
+    counted from the end of the warm-up)."""
+    checked, due = [], first + gaps.pop(0)
+    for seen in range(1, responses + 1):
+        if seen <= first:
+            checked.append(True)
+        elif seen == due:
+            checked.append(True)
+            due = seen + gaps.pop(0)
+        else:
+            checked.append(False)
+    return checked
+
+
+@pytest.mark.parametrize("first", [0, 1, 3, 20])
+@pytest.mark.parametrize("every", [1, 2, 5])
+def test_the_sample_counter_follows_the_documented_schedule(first: int, every: int) -> None:
+    import random
+    from types import SimpleNamespace
+
+    from restwright.openapi.drift import ResponseChecker
+
+    rng = random.Random(first * 100 + every)
+    gaps = [rng.randint(1, 2 * every - 1) for _ in range(400)]
+    op = SimpleNamespace(operation_id="op", name="op", method="get", path="/x")
+    policy = _ScriptedGaps(first, every, list(gaps))
+    checker = ResponseChecker(op, None, policy)  # type: ignore[arg-type]
+    got = [checker.wants_body(200) for _ in range(300)]
+    assert got == _reference_schedule(first, list(gaps), 300)
+    if first:
+        assert checker.wants_body(404)  # each status has its own warm-up

@@ -972,13 +972,13 @@ class ResponseChecker:
     __slots__ = (
         "_cache",
         "_compiler",
-        "_due",
         "_label",
         "_method",
         "_op",
         "_path",
         "_policy",
         "_seen",
+        "_skip",
         "enabled",
     )
 
@@ -994,28 +994,35 @@ class ResponseChecker:
         self._policy = policy or DriftPolicy("all")
         #: False under ``drift="off"``: the client skips checking altogether.
         self.enabled = self._policy.mode != "off"
-        self._seen: dict[int, int] = {}  # status -> responses seen (sampled mode)
-        self._due: dict[int, int] = {}  # status -> the response number of the next check
+        self._seen: dict[int, int] = {}  # status -> warm-up responses seen (sampled mode)
+        self._skip: dict[int, int] = {}  # status -> responses left to skip before a check
 
     def wants_body(self, status: int) -> bool:
         """Whether the body of this response (of ``status``) is to be checked.
 
-        Counts the response under the policy, so call it once per response.  Counters are
-        not locked: a race between threads at worst checks one more body than planned.
+        Counts the response under the policy, so call it once per response.  After the
+        warm-up a response that is not checked costs one dict lookup and one store: the
+        counter holds how many responses are left before the next check.  Counters are not
+        locked: a race between threads at worst checks one more body than planned.
         """
+        skip = self._skip.get(status)
+        if skip:
+            self._skip[status] = skip - 1
+            return False
         policy = self._policy
         if policy.mode != "sample":
             return policy.mode == "all"
-        seen = self._seen.get(status, 0) + 1
-        self._seen[status] = seen
-        if seen <= policy.first:
-            return True
-        due = self._due.get(status)
-        if due is None:
-            due = self._due[status] = policy.first + policy.gap()
-        if seen < due:
-            return False
-        self._due[status] = seen + policy.gap()
+        if skip is None:  # warming up (the first responses of this status)
+            seen = self._seen.get(status, 0) + 1
+            self._seen[status] = seen
+            if seen < policy.first:
+                return True
+            if seen > policy.first:  # no warm-up: the first check falls in the first gap
+                gap = policy.gap()
+                if gap > 1:
+                    self._skip[status] = gap - 2
+                    return False
+        self._skip[status] = policy.gap() - 1
         return True
 
     def _plan(
