@@ -130,7 +130,7 @@ class BodyModel:
         fields-set and its extras), all alive until the result is complete, so the
         collector would run several times while the tree is built, find all of it alive
         and promote it towards the oldest generation, whose full collections then walk the
-        whole program's heap: on a page of 60 Mattermost posts that was a quarter of the
+        whole program's heap: on a page of 60 Mattermost posts that was a fifth of the
         call.  Nothing in a tree being built can be garbage, and the allocations still
         count, so the collector runs as usual once the body is validated.  It is paused
         only if it was enabled, and enabled again afterwards (a program that turns it off
