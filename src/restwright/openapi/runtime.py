@@ -462,7 +462,6 @@ class CallPlan:
                 DeprecationWarning,
                 stacklevel=4,
             )
-        self._model_schemas: dict[tuple[int, str | None], Any] = {}
         self._body_models: dict[tuple[int, str | None], BodyModel | None] = {}
 
     def substitute(self, segments: Mapping[str, str]) -> str:
@@ -694,20 +693,14 @@ class CallPlan:
         return found  # type: ignore[no-any-return]
 
     def model_schema(self, status: int, content_type: str | None) -> Any:
-        key = (status, content_type)
-        cache = self._model_schemas
-        if key in cache:
-            return cache[key]
-        schema = None
+        """The documented schema of a response of this status and media type, or ``None``."""
         spec = self.op.response_for(status)
         if spec is not None and spec.content:
             media = media_type_of(content_type)
             found = match_media(media, spec.content) if media else next(iter(spec.content))
             if found is not None:
-                schema = spec.content[found]
-        if len(cache) < 64:
-            cache[key] = schema
-        return schema
+                return spec.content[found]
+        return None
 
 
 _LOCATION_NAMES = {
