@@ -61,18 +61,20 @@ def restwright(cli_env: dict[str, str], tmp_path: Path) -> Run:
     def run(
         *args: str, input: str | None = None, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "restwright", *args],
-            capture_output=True,
-            text=True,
-            input=input,
-            env={**cli_env, **(env or {})},
-            cwd=tmp_path,
-            timeout=120,
-            check=False,
-        )
+        argv = [sys.executable, "-m", "restwright", *args]
+        return run_process(argv, {**cli_env, **(env or {})}, tmp_path, input=input)
 
     return run
+
+
+def run_process(
+    argv: list[str], env: dict[str, str], cwd: Path, *, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` to its end (two minutes at most), its output captured as text."""
+    return subprocess.run(
+        argv, capture_output=True, text=True, input=input, env=env, cwd=cwd, timeout=120,
+        check=False,
+    )  # fmt: skip
 
 
 @contextmanager

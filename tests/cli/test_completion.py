@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import PETSTORE, Run
+from .conftest import PETSTORE, Run, run_process
 
 
 @pytest.fixture
@@ -37,15 +36,8 @@ def bash_complete(env: dict[str, str], line: str, cwd: Path) -> list[str]:
         f"COMP_CWORD={len(words) - 1}\n"
         '_restwright_completion restwright\nprintf "%s\\n" "${COMPREPLY[@]}"\n'
     )
-    done = subprocess.run(
-        ["bash", "--norc", "--noprofile", "-c", script],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=60,
-        check=True,
-    )
+    done = run_process(["bash", "--norc", "--noprofile", "-c", script], env, cwd)
+    assert done.returncode == 0, done.stderr
     return [line for line in done.stdout.splitlines() if line]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from tests.servers.fault_server import FaultServer, download_sha256
 
-from .conftest import Run
+from .conftest import Run, run_process
 
 
 def echoed(stdout: str) -> dict[str, Any]:
@@ -362,15 +362,7 @@ def test_a_plain_call_imports_only_what_it_uses(
         f"sys.argv = ['restwright', 'get', {fault_server.url('/echo')!r}]\n"
         "runpy.run_module('restwright', run_name='__main__')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=cli_env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    done = run_process([sys.executable, "-c", code], cli_env, tmp_path)
     assert done.returncode == 0, done.stderr
     loaded = set(json.loads(listing.read_text()))
     assert "restwright.cli.http" in loaded
