@@ -4,9 +4,10 @@
    and GitHub's documents, each in a fresh process: wall time, peak RSS of the process,
    files written, and the pieces each leaves untyped (restwright's summary entries;
    openapi-python-client's warnings, each a schema or response it dropped).
-2. import: ``python -X importtime -c "import restwright.mattermost"``, and one operation
-   module of each generated Mattermost package (restwright's ``api.users``, which imports
-   the models, against openapi-python-client's ``api.users.get_user``).
+2. import: ``python -X importtime -c "import restwright.mattermost"``; restwright's tag
+   module ``api.users`` alone (it imports no model), and with what one ``get_user`` call
+   adds (the ``User`` model's modules, imported and its validator built on one record),
+   against openapi-python-client's ``api.users.get_user`` (which imports every model).
 3. calls: per-call CPU of one generated operation (typed result: a pydantic model) against
    the same GET through the bare engine and through the runtime client, against nginx.
 
@@ -186,6 +187,30 @@ def run_generate(args: argparse.Namespace, work: Path) -> tuple[bool, dict[str, 
 
 # -- 2. import time --------------------------------------------------------------------------
 
+# What one typed get_user call imports and builds beyond the engine, in a fresh process.
+ONE_CALL = """
+import time
+t0 = time.perf_counter()
+from restwright.mattermost.generated.api import users
+from restwright.mattermost.generated import models
+record = {"id": "u1", "notify_props": {"email": "true"}, "timezone": {"manualTimezone": ""}}
+models.User.model_validate(record)
+print((time.perf_counter() - t0) * 1000)
+"""
+
+
+def one_call_ms(runs: int) -> list[float]:
+    """Wall ms of :data:`ONE_CALL` in a fresh interpreter, per run (the first discarded)."""
+    from bench._measure import _user_env
+
+    out = []
+    for _ in range(runs + 1):
+        done = subprocess.run(
+            [sys.executable, "-c", ONE_CALL], capture_output=True, text=True, env=_user_env()
+        )
+        out.append(float(done.stdout))
+    return out[1:]
+
 
 def run_import(args: argparse.Namespace, peers: dict[str, Path]) -> bool:
     import statistics
@@ -197,11 +222,13 @@ def run_import(args: argparse.Namespace, peers: dict[str, Path]) -> bool:
     os.environ["PYTHONPATH"] = str(REPO_ROOT / "src")
     try:
         package = statistics.median(importtime_ms("restwright.mattermost", args.import_runs))
-        ops = statistics.median(
+        module = statistics.median(
             importtime_ms("restwright.mattermost.generated.api.users", args.import_runs)
         )
+        ops = statistics.median(one_call_ms(args.import_runs))
         print(f"  {'import restwright.mattermost':<58}{package:>8.1f}")
-        print(f"  {'restwright.mattermost.generated.api.users (+ models)':<58}{ops:>8.1f}")
+        print(f"  {'restwright.mattermost.generated.api.users (no model)':<58}{module:>8.1f}")
+        print(f"  {'  + models.User built and validated (one get_user)':<58}{ops:>8.1f}")
         peer = peers.get("Mattermost")
         if peer is not None:
             module = next(p.name for p in peer.iterdir() if (p / "__init__.py").exists())
@@ -213,7 +240,7 @@ def run_import(args: argparse.Namespace, peers: dict[str, Path]) -> bool:
                 f"  {'openapi-python-client: ' + module + '.api.users.get_user':<58}{theirs:>8.1f}"
             )
             print(
-                f"  {'openapi-python-client op module / restwright api.users':<54} = "
+                f"  {'openapi-python-client op module / restwright one call':<54} = "
                 f"{theirs / ops:5.1f}x"
             )
     finally:

@@ -1,14 +1,16 @@
 """The ``models`` package of a generated client: one module per model, imported on first use.
 
-Importing a tag module (``api.users``) must not import every model: Mattermost's 700 models
+Importing a tag module (``api.users``) must not import every model: Mattermost's 314 models
 in one module took about 245 ms to import.  So each model class gets its own module, except
 models that refer to each other in a cycle (a strongly-connected group of the "names in its
-fields" graph), which share one; a module imports the modules of the models it names, so
-importing ``User`` imports exactly what validating a ``User`` needs.  ``models/__init__.py``
-names every model for mypy (under ``TYPE_CHECKING``) and imports its module on first access
-(``models.User`` in a method body, ``from pkg.models import User``).  Forward references
-need no ``model_rebuild``: annotations are postponed and every name a model's fields use is
-a global of its module when pydantic builds the validator (on first use, ``defer_build``).
+fields" graph), which share one, and inline models that only one model uses (named after
+where they appear: ``UserNotifyProps``), which live with it; a module imports the modules of
+the models it names, so importing ``User`` imports exactly what validating a ``User`` needs.
+``models/__init__.py`` names every model for mypy (under ``TYPE_CHECKING``) and imports its
+module on first access (``models.User`` in a method body, ``from pkg.models import User``).
+Forward references need no ``model_rebuild``: annotations are postponed and every name a
+model's fields use is a global of its module when pydantic builds the validator (on first
+use, ``defer_build``).
 
 Discriminated unions (:class:`~.types.AliasSpec`) are written as ``Annotated`` aliases after
 the classes of their module: ``Field(discriminator=...)`` when each branch declares its tags
@@ -87,25 +89,56 @@ def models_package(renderer: TypeRenderer, source: str) -> dict[str, str]:
         name: [d for d in dict.fromkeys(spec.dependencies()) if d in specs]
         for name, spec in specs.items()
     }
-    groups = components(graph)
+    order = {name: i for i, name in enumerate(specs)}
     names = NameAllocator()
     for taken in ("_base", *_TAKEN_MODULES):
         names.claim(taken)
     module_of: dict[str, str] = {}
-    # Module names are claimed in the order of each group's first model, not Tarjan's.
-    order = {name: i for i, name in enumerate(specs)}
-    for group in sorted(groups, key=lambda g: order[g[0]]):
-        module = names.claim(python_identifier(snake_case(group[0]), fallback="model"))
-        module_of.update(dict.fromkeys(group, module))
+    modules: list[list[str]] = []
+    # Module names are claimed in document order of each module's first model.
+    for members in sorted(_modules(graph, renderer.public), key=lambda m: order[m[0]]):
+        module = names.claim(python_identifier(snake_case(members[0]), fallback="model"))
+        module_of.update(dict.fromkeys(members, module))
+        modules.append(members)
     files = {
-        f"models/{module_of[group[0]]}.py": _group_module(
-            group, specs, renderer.models, graph, module_of, source
+        f"models/{module_of[members[0]]}.py": _group_module(
+            members, specs, renderer.models, graph, module_of, source
         )
-        for group in groups
+        for members in modules
     }
     files["models/_base.py"] = _base_module(renderer, source)
     files["models/__init__.py"] = _init_module(module_of, source)
     return dict(sorted(files.items()))
+
+
+def _modules(graph: dict[str, list[str]], public: set[str]) -> list[list[str]]:
+    """The models of each module, in node order: a group of mutually recursive models
+    (:func:`components`), with the inline models only it uses (a group named by one other
+    group alone, and by no operation) - which fewer files hold, and which nothing can
+    import without it anyway.  The modules' imports stay acyclic: a group merged into its
+    only referrer that depended back on it would be part of the same component."""
+    groups = components(graph)
+    group_of = {name: i for i, group in enumerate(groups) for name in group}
+    referrers: list[set[int]] = [set() for _ in groups]
+    for name, deps in graph.items():
+        for dep in deps:
+            if group_of[dep] != group_of[name]:
+                referrers[group_of[dep]].add(group_of[name])
+    merged: dict[int, list[str]] = {}
+    for index, group in enumerate(groups):
+        owner = index
+        while len(referrers[owner]) == 1 and public.isdisjoint(groups[owner]):
+            owner = next(iter(referrers[owner]))
+        merged.setdefault(owner, []).extend(group)
+    order = {name: i for i, name in enumerate(graph)}
+    return [sorted(members, key=order.__getitem__) for members in merged.values()]
+
+
+def _member(name: str) -> tuple[int, tuple[int, list[tuple[int, str]]], str]:
+    """Sort key of an imported name, in ruff's isort order: constants, classes, the rest,
+    each case-insensitively, numbers by value (``__all__`` is case-sensitive: _natural)."""
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, _natural(name.lower()), name
 
 
 def _import(module: str, names: list[str], indent: str = "") -> list[str]:
@@ -137,7 +170,7 @@ def _init_module(module_of: dict[str, str], source: str) -> str:
         "if TYPE_CHECKING:",
     ]
     for module in sorted(by_module, key=_natural):
-        lines += _import(f".{module}", sorted(by_module[module], key=_natural), "    ")
+        lines += _import(f".{module}", sorted(by_module[module], key=_member), "    ")
     lines += [
         "",
         "__all__ = [",
@@ -253,7 +286,7 @@ def _group_module(
     base = [n for n, used in (("_by_tag", "_by_tag(" in code), ("_Model", classes)) if used]
     lines = [
         _HEADER.format(source=source),
-        *docstring(_module_doc(group), ""),
+        *docstring(_module_doc(group, specs), ""),
         "",
         "from __future__ import annotations",
         "",
@@ -269,7 +302,7 @@ def _group_module(
     if base:
         lines += _import("._base", base)
     for dep_module in sorted(local, key=_natural):
-        lines += _import(f".{dep_module}", sorted(imported[dep_module], key=_natural))
+        lines += _import(f".{dep_module}", sorted(imported[dep_module], key=_member))
     exported = ", ".join(f'"{n}"' for n in sorted(group, key=_natural))
     while lines[-1] == "":
         lines.pop()
@@ -277,10 +310,11 @@ def _group_module(
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _module_doc(group: list[str]) -> str:
+def _module_doc(group: list[str], specs: dict[str, ModelSpec | AliasSpec]) -> str:
     if len(group) == 1:
-        return f"The model {group[0]}."
-    return f"The models {', '.join(group[:-1])} and {group[-1]}, which refer to each other."
+        kind = "model" if isinstance(specs[group[0]], ModelSpec) else "type"
+        return f"The {kind} {group[0]}."
+    return f"The models {', '.join(group[:-1])} and {group[-1]}."
 
 
 def _alias_order(specs: list[ModelSpec | AliasSpec], group: list[str]) -> list[AliasSpec | None]:

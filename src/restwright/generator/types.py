@@ -153,6 +153,8 @@ class TypeRenderer:
         self.api = api
         self.models: dict[str, ModelSpec] = {}
         self.aliases: dict[str, AliasSpec] = {}
+        self.public: set[str] = set()
+        """What users name: component schemas' models and unions, and operations' types."""
         self.fallbacks: list[str] = []
         self._names = NameAllocator()
         for imported in _IMPORTED:
@@ -168,6 +170,7 @@ class TypeRenderer:
         for name in api.schemas:
             if self._is_model(api.schemas[name]):
                 self._ref_names[prefix + name] = self._names.claim(class_name(name))
+        self.public.update(self._ref_names.values())
         self._children = self._inheritance(prefix)
         for name in api.schemas:
             ref = prefix + name
@@ -180,6 +183,7 @@ class TypeRenderer:
     def annotation(self, schema: Any, hint: str, where: str, prefix: str = "") -> str:
         """The type expression of ``schema``; ``hint`` names an inline model if one is needed."""
         text = self._render(schema, hint, where)
+        self.public.update(MODEL_NAME.findall(text))
         return text.replace("\x00", prefix)
 
     def fallback(self, where: str, reason: str) -> str:
@@ -217,13 +221,16 @@ class TypeRenderer:
             name = self._ref_names.get(ref)
             if name is not None:
                 if ref in self._children:  # an allOf parent holding a discriminator
-                    return "\x00" + (self._parent_union(ref, name, where) or name)
+                    union = self._parent_union(ref, name, where) or name
+                    self.public.add(union)
+                    return "\x00" + union
                 return "\x00" + name
             target = self._resolve(schema)
             if self._discriminated_members(target) is not None:
                 component = ref.rpartition("/")[2]
                 alias = self._union_alias(ref, target, class_name(component), where)
                 if alias is not None:
+                    self.public.add(alias)
                     return "\x00" + alias + self._nullable(target, alias)
             if ref in self._expanding:
                 self.fallback(where, f"recursive non-object schema {ref}; typed as Any")

@@ -43,43 +43,48 @@ if TYPE_CHECKING:
     from .command import Command
     from .command_response import CommandResponse
     from .compliance import Compliance
-    from .config import Config
-    from .config_analytics_settings import ConfigAnalyticsSettings
-    from .config_cluster_settings import ConfigClusterSettings
-    from .config_compliance_settings import ConfigComplianceSettings
-    from .config_email_settings import ConfigEmailSettings
-    from .config_file_settings import ConfigFileSettings
-    from .config_git_lab_settings import ConfigGitLabSettings
-    from .config_google_settings import ConfigGoogleSettings
-    from .config_ldap_settings import ConfigLdapSettings
-    from .config_localization_settings import ConfigLocalizationSettings
-    from .config_log_settings import ConfigLogSettings
-    from .config_metrics_settings import ConfigMetricsSettings
-    from .config_native_app_settings import ConfigNativeAppSettings
-    from .config_office365_settings import ConfigOffice365Settings
-    from .config_password_settings import ConfigPasswordSettings
-    from .config_privacy_settings import ConfigPrivacySettings
-    from .config_rate_limit_settings import ConfigRateLimitSettings
-    from .config_saml_settings import ConfigSamlSettings
-    from .config_service_settings import ConfigServiceSettings
-    from .config_sql_settings import ConfigSqlSettings
-    from .config_support_settings import ConfigSupportSettings
-    from .config_team_settings import ConfigTeamSettings
+    from .config import (
+        Config,
+        ConfigAnalyticsSettings,
+        ConfigClusterSettings,
+        ConfigComplianceSettings,
+        ConfigEmailSettings,
+        ConfigFileSettings,
+        ConfigGitLabSettings,
+        ConfigGoogleSettings,
+        ConfigLdapSettings,
+        ConfigLocalizationSettings,
+        ConfigLogSettings,
+        ConfigMetricsSettings,
+        ConfigNativeAppSettings,
+        ConfigOffice365Settings,
+        ConfigPasswordSettings,
+        ConfigPrivacySettings,
+        ConfigRateLimitSettings,
+        ConfigSamlSettings,
+        ConfigServiceSettings,
+        ConfigSqlSettings,
+        ConfigSupportSettings,
+        ConfigTeamSettings,
+    )
     from .convert_bot_to_user_json_body import ConvertBotToUserJsonBody
     from .create_bot_json_body import CreateBotJsonBody
     from .create_channel_json_body import CreateChannelJsonBody
     from .create_command_json_body import CreateCommandJsonBody
-    from .create_group_json_body import CreateGroupJsonBody
-    from .create_group_json_body_group import CreateGroupJsonBodyGroup
+    from .create_group_json_body import CreateGroupJsonBody, CreateGroupJsonBodyGroup
     from .create_incoming_webhook_json_body import CreateIncomingWebhookJsonBody
     from .create_job_json_body import CreateJobJsonBody
     from .create_o_auth_app_json_body import CreateOAuthAppJsonBody
     from .create_outgoing_webhook_json_body import CreateOutgoingWebhookJsonBody
-    from .create_post_ephemeral_json_body import CreatePostEphemeralJsonBody
-    from .create_post_ephemeral_json_body_post import CreatePostEphemeralJsonBodyPost
-    from .create_post_json_body import CreatePostJsonBody
-    from .create_post_json_body_metadata import CreatePostJsonBodyMetadata
-    from .create_post_json_body_metadata_priority import CreatePostJsonBodyMetadataPriority
+    from .create_post_ephemeral_json_body import (
+        CreatePostEphemeralJsonBody,
+        CreatePostEphemeralJsonBodyPost,
+    )
+    from .create_post_json_body import (
+        CreatePostJsonBody,
+        CreatePostJsonBodyMetadata,
+        CreatePostJsonBodyMetadataPriority,
+    )
     from .create_scheme_json_body import CreateSchemeJsonBody
     from .create_team_json_body import CreateTeamJsonBody
     from .create_upload_json_body import CreateUploadJsonBody
@@ -99,28 +104,30 @@ if TYPE_CHECKING:
     from .disable_user_access_token_json_body import DisableUserAccessTokenJsonBody
     from .emoji import Emoji
     from .enable_user_access_token_json_body import EnableUserAccessTokenJsonBody
-    from .environment_config import EnvironmentConfig
-    from .environment_config_analytics_settings import EnvironmentConfigAnalyticsSettings
-    from .environment_config_cluster_settings import EnvironmentConfigClusterSettings
-    from .environment_config_compliance_settings import EnvironmentConfigComplianceSettings
-    from .environment_config_email_settings import EnvironmentConfigEmailSettings
-    from .environment_config_file_settings import EnvironmentConfigFileSettings
-    from .environment_config_git_lab_settings import EnvironmentConfigGitLabSettings
-    from .environment_config_google_settings import EnvironmentConfigGoogleSettings
-    from .environment_config_ldap_settings import EnvironmentConfigLdapSettings
-    from .environment_config_localization_settings import EnvironmentConfigLocalizationSettings
-    from .environment_config_log_settings import EnvironmentConfigLogSettings
-    from .environment_config_metrics_settings import EnvironmentConfigMetricsSettings
-    from .environment_config_native_app_settings import EnvironmentConfigNativeAppSettings
-    from .environment_config_office365_settings import EnvironmentConfigOffice365Settings
-    from .environment_config_password_settings import EnvironmentConfigPasswordSettings
-    from .environment_config_privacy_settings import EnvironmentConfigPrivacySettings
-    from .environment_config_rate_limit_settings import EnvironmentConfigRateLimitSettings
-    from .environment_config_saml_settings import EnvironmentConfigSamlSettings
-    from .environment_config_service_settings import EnvironmentConfigServiceSettings
-    from .environment_config_sql_settings import EnvironmentConfigSqlSettings
-    from .environment_config_support_settings import EnvironmentConfigSupportSettings
-    from .environment_config_team_settings import EnvironmentConfigTeamSettings
+    from .environment_config import (
+        EnvironmentConfig,
+        EnvironmentConfigAnalyticsSettings,
+        EnvironmentConfigClusterSettings,
+        EnvironmentConfigComplianceSettings,
+        EnvironmentConfigEmailSettings,
+        EnvironmentConfigFileSettings,
+        EnvironmentConfigGitLabSettings,
+        EnvironmentConfigGoogleSettings,
+        EnvironmentConfigLdapSettings,
+        EnvironmentConfigLocalizationSettings,
+        EnvironmentConfigLogSettings,
+        EnvironmentConfigMetricsSettings,
+        EnvironmentConfigNativeAppSettings,
+        EnvironmentConfigOffice365Settings,
+        EnvironmentConfigPasswordSettings,
+        EnvironmentConfigPrivacySettings,
+        EnvironmentConfigRateLimitSettings,
+        EnvironmentConfigSamlSettings,
+        EnvironmentConfigServiceSettings,
+        EnvironmentConfigSqlSettings,
+        EnvironmentConfigSupportSettings,
+        EnvironmentConfigTeamSettings,
+    )
     from .execute_command_json_body import ExecuteCommandJsonBody
     from .file_info import FileInfo
     from .file_info_list import FileInfoList
@@ -168,18 +175,22 @@ if TYPE_CHECKING:
     from .new_team_members_list import NewTeamMembersList
     from .notice import Notice
     from .o_auth_app import OAuthApp
-    from .open_graph import OpenGraph
-    from .open_graph_article import OpenGraphArticle
-    from .open_graph_article_authors_item import OpenGraphArticleAuthorsItem
-    from .open_graph_audios_item import OpenGraphAudiosItem
-    from .open_graph_book import OpenGraphBook
-    from .open_graph_book_authors_item import OpenGraphBookAuthorsItem
-    from .open_graph_images_item import OpenGraphImagesItem
+    from .open_graph import (
+        OpenGraph,
+        OpenGraphArticle,
+        OpenGraphArticleAuthorsItem,
+        OpenGraphAudiosItem,
+        OpenGraphBook,
+        OpenGraphBookAuthorsItem,
+        OpenGraphImagesItem,
+        OpenGraphProfile,
+        OpenGraphVideosItem,
+    )
     from .open_graph_json_body import OpenGraphJsonBody
-    from .open_graph_profile import OpenGraphProfile
-    from .open_graph_videos_item import OpenGraphVideosItem
-    from .open_interactive_dialog_json_body import OpenInteractiveDialogJsonBody
-    from .open_interactive_dialog_json_body_dialog import OpenInteractiveDialogJsonBodyDialog
+    from .open_interactive_dialog_json_body import (
+        OpenInteractiveDialogJsonBody,
+        OpenInteractiveDialogJsonBodyDialog,
+    )
     from .ordered_sidebar_categories import OrderedSidebarCategories
     from .orphaned_record import OrphanedRecord
     from .outgoing_webhook import OutgoingWebhook
@@ -195,22 +206,21 @@ if TYPE_CHECKING:
     from .patch_user_json_body import PatchUserJsonBody
     from .payment_method import PaymentMethod
     from .payment_setup_intent import PaymentSetupIntent
-    from .plugin_manifest import PluginManifest
-    from .plugin_manifest_backend import PluginManifestBackend
-    from .plugin_manifest_server import PluginManifestServer
-    from .plugin_manifest_server_executables import PluginManifestServerExecutables
-    from .plugin_manifest_webapp import PluginManifestWebapp
-    from .plugin_manifest_webapp_2 import PluginManifestWebapp_2
-    from .plugin_manifest_webapp_webapp import PluginManifestWebappWebapp
+    from .plugin_manifest import (
+        PluginManifest,
+        PluginManifestBackend,
+        PluginManifestServer,
+        PluginManifestServerExecutables,
+        PluginManifestWebapp_2,
+    )
+    from .plugin_manifest_webapp import PluginManifestWebapp, PluginManifestWebappWebapp
     from .plugin_status import PluginStatus
     from .post import Post
     from .post_acknowledgement import PostAcknowledgement
     from .post_list import PostList
     from .post_list_with_search_matches import PostListWithSearchMatches
     from .post_log_json_body import PostLogJsonBody
-    from .post_metadata import PostMetadata
-    from .post_metadata_embeds_item import PostMetadataEmbedsItem
-    from .post_metadata_priority import PostMetadataPriority
+    from .post_metadata import PostMetadata, PostMetadataEmbedsItem, PostMetadataPriority
     from .post_user_recent_custom_status_delete_json_body import (
         PostUserRecentCustomStatusDeleteJsonBody,
     )
@@ -668,8 +678,8 @@ _MODULES = {
     "PostList": "post_list",
     "PostListWithSearchMatches": "post_list_with_search_matches",
     "PostMetadata": "post_metadata",
-    "PostMetadataEmbedsItem": "post_metadata_embeds_item",
-    "PostMetadataPriority": "post_metadata_priority",
+    "PostMetadataEmbedsItem": "post_metadata",
+    "PostMetadataPriority": "post_metadata",
     "TeamMap": "team_map",
     "TeamMember": "team_member",
     "TeamUnread": "team_unread",
@@ -705,59 +715,59 @@ _MODULES = {
     "SlackAttachmentField": "slack_attachment_field",
     "StatusOK": "status_ok",
     "OpenGraph": "open_graph",
-    "OpenGraphImagesItem": "open_graph_images_item",
-    "OpenGraphVideosItem": "open_graph_videos_item",
-    "OpenGraphAudiosItem": "open_graph_audios_item",
-    "OpenGraphArticle": "open_graph_article",
-    "OpenGraphArticleAuthorsItem": "open_graph_article_authors_item",
-    "OpenGraphBook": "open_graph_book",
-    "OpenGraphBookAuthorsItem": "open_graph_book_authors_item",
-    "OpenGraphProfile": "open_graph_profile",
+    "OpenGraphImagesItem": "open_graph",
+    "OpenGraphVideosItem": "open_graph",
+    "OpenGraphAudiosItem": "open_graph",
+    "OpenGraphArticle": "open_graph",
+    "OpenGraphArticleAuthorsItem": "open_graph",
+    "OpenGraphBook": "open_graph",
+    "OpenGraphBookAuthorsItem": "open_graph",
+    "OpenGraphProfile": "open_graph",
     "Audit": "audit",
     "Config": "config",
-    "ConfigServiceSettings": "config_service_settings",
-    "ConfigTeamSettings": "config_team_settings",
-    "ConfigSqlSettings": "config_sql_settings",
-    "ConfigLogSettings": "config_log_settings",
-    "ConfigPasswordSettings": "config_password_settings",
-    "ConfigFileSettings": "config_file_settings",
-    "ConfigEmailSettings": "config_email_settings",
-    "ConfigRateLimitSettings": "config_rate_limit_settings",
-    "ConfigPrivacySettings": "config_privacy_settings",
-    "ConfigSupportSettings": "config_support_settings",
-    "ConfigGitLabSettings": "config_git_lab_settings",
-    "ConfigGoogleSettings": "config_google_settings",
-    "ConfigOffice365Settings": "config_office365_settings",
-    "ConfigLdapSettings": "config_ldap_settings",
-    "ConfigComplianceSettings": "config_compliance_settings",
-    "ConfigLocalizationSettings": "config_localization_settings",
-    "ConfigSamlSettings": "config_saml_settings",
-    "ConfigNativeAppSettings": "config_native_app_settings",
-    "ConfigClusterSettings": "config_cluster_settings",
-    "ConfigMetricsSettings": "config_metrics_settings",
-    "ConfigAnalyticsSettings": "config_analytics_settings",
+    "ConfigServiceSettings": "config",
+    "ConfigTeamSettings": "config",
+    "ConfigSqlSettings": "config",
+    "ConfigLogSettings": "config",
+    "ConfigPasswordSettings": "config",
+    "ConfigFileSettings": "config",
+    "ConfigEmailSettings": "config",
+    "ConfigRateLimitSettings": "config",
+    "ConfigPrivacySettings": "config",
+    "ConfigSupportSettings": "config",
+    "ConfigGitLabSettings": "config",
+    "ConfigGoogleSettings": "config",
+    "ConfigOffice365Settings": "config",
+    "ConfigLdapSettings": "config",
+    "ConfigComplianceSettings": "config",
+    "ConfigLocalizationSettings": "config",
+    "ConfigSamlSettings": "config",
+    "ConfigNativeAppSettings": "config",
+    "ConfigClusterSettings": "config",
+    "ConfigMetricsSettings": "config",
+    "ConfigAnalyticsSettings": "config",
     "EnvironmentConfig": "environment_config",
-    "EnvironmentConfigServiceSettings": "environment_config_service_settings",
-    "EnvironmentConfigTeamSettings": "environment_config_team_settings",
-    "EnvironmentConfigSqlSettings": "environment_config_sql_settings",
-    "EnvironmentConfigLogSettings": "environment_config_log_settings",
-    "EnvironmentConfigPasswordSettings": "environment_config_password_settings",
-    "EnvironmentConfigFileSettings": "environment_config_file_settings",
-    "EnvironmentConfigEmailSettings": "environment_config_email_settings",
-    "EnvironmentConfigRateLimitSettings": "environment_config_rate_limit_settings",
-    "EnvironmentConfigPrivacySettings": "environment_config_privacy_settings",
-    "EnvironmentConfigSupportSettings": "environment_config_support_settings",
-    "EnvironmentConfigGitLabSettings": "environment_config_git_lab_settings",
-    "EnvironmentConfigGoogleSettings": "environment_config_google_settings",
-    "EnvironmentConfigOffice365Settings": "environment_config_office365_settings",
-    "EnvironmentConfigLdapSettings": "environment_config_ldap_settings",
-    "EnvironmentConfigComplianceSettings": "environment_config_compliance_settings",
-    "EnvironmentConfigLocalizationSettings": "environment_config_localization_settings",
-    "EnvironmentConfigSamlSettings": "environment_config_saml_settings",
-    "EnvironmentConfigNativeAppSettings": "environment_config_native_app_settings",
-    "EnvironmentConfigClusterSettings": "environment_config_cluster_settings",
-    "EnvironmentConfigMetricsSettings": "environment_config_metrics_settings",
-    "EnvironmentConfigAnalyticsSettings": "environment_config_analytics_settings",
+    "EnvironmentConfigServiceSettings": "environment_config",
+    "EnvironmentConfigTeamSettings": "environment_config",
+    "EnvironmentConfigSqlSettings": "environment_config",
+    "EnvironmentConfigLogSettings": "environment_config",
+    "EnvironmentConfigPasswordSettings": "environment_config",
+    "EnvironmentConfigFileSettings": "environment_config",
+    "EnvironmentConfigEmailSettings": "environment_config",
+    "EnvironmentConfigRateLimitSettings": "environment_config",
+    "EnvironmentConfigPrivacySettings": "environment_config",
+    "EnvironmentConfigSupportSettings": "environment_config",
+    "EnvironmentConfigGitLabSettings": "environment_config",
+    "EnvironmentConfigGoogleSettings": "environment_config",
+    "EnvironmentConfigOffice365Settings": "environment_config",
+    "EnvironmentConfigLdapSettings": "environment_config",
+    "EnvironmentConfigComplianceSettings": "environment_config",
+    "EnvironmentConfigLocalizationSettings": "environment_config",
+    "EnvironmentConfigSamlSettings": "environment_config",
+    "EnvironmentConfigNativeAppSettings": "environment_config",
+    "EnvironmentConfigClusterSettings": "environment_config",
+    "EnvironmentConfigMetricsSettings": "environment_config",
+    "EnvironmentConfigAnalyticsSettings": "environment_config",
     "SamlCertificateStatus": "saml_certificate_status",
     "Compliance": "compliance",
     "ClusterInfo": "cluster_info",
@@ -780,15 +790,15 @@ _MODULES = {
     "Timezone": "timezone",
     "ChannelNotifyProps": "channel_notify_props",
     "PluginManifest": "plugin_manifest",
-    "PluginManifestBackend": "plugin_manifest_backend",
-    "PluginManifestServer": "plugin_manifest_server",
-    "PluginManifestServerExecutables": "plugin_manifest_server_executables",
-    "PluginManifestWebapp_2": "plugin_manifest_webapp_2",
+    "PluginManifestBackend": "plugin_manifest",
+    "PluginManifestServer": "plugin_manifest",
+    "PluginManifestServerExecutables": "plugin_manifest",
+    "PluginManifestWebapp_2": "plugin_manifest",
     "MarketplacePlugin": "marketplace_plugin",
     "PushNotification": "push_notification",
     "PluginStatus": "plugin_status",
     "PluginManifestWebapp": "plugin_manifest_webapp",
-    "PluginManifestWebappWebapp": "plugin_manifest_webapp_webapp",
+    "PluginManifestWebappWebapp": "plugin_manifest_webapp",
     "Role": "role",
     "Scheme": "scheme",
     "TermsOfService": "terms_of_service",
@@ -914,10 +924,10 @@ _MODULES = {
     "ViewChannelResponse": "view_channel_response",
     "UpdateChannelSchemeJsonBody": "update_channel_scheme_json_body",
     "CreatePostJsonBody": "create_post_json_body",
-    "CreatePostJsonBodyMetadata": "create_post_json_body_metadata",
-    "CreatePostJsonBodyMetadataPriority": "create_post_json_body_metadata_priority",
+    "CreatePostJsonBodyMetadata": "create_post_json_body",
+    "CreatePostJsonBodyMetadataPriority": "create_post_json_body",
     "CreatePostEphemeralJsonBody": "create_post_ephemeral_json_body",
-    "CreatePostEphemeralJsonBodyPost": "create_post_ephemeral_json_body_post",
+    "CreatePostEphemeralJsonBodyPost": "create_post_ephemeral_json_body",
     "UpdatePostJsonBody": "update_post_json_body",
     "PatchPostJsonBody": "patch_post_json_body",
     "SearchPostsJsonBody": "search_posts_json_body",
@@ -941,7 +951,7 @@ _MODULES = {
     "ResetSamlAuthDataToEmailResponse": "reset_saml_auth_data_to_email_response",
     "MigrateIdLdapJsonBody": "migrate_id_ldap_json_body",
     "CreateGroupJsonBody": "create_group_json_body",
-    "CreateGroupJsonBodyGroup": "create_group_json_body_group",
+    "CreateGroupJsonBodyGroup": "create_group_json_body",
     "PatchGroupJsonBody": "patch_group_json_body",
     "PatchGroupSyncableForTeamJsonBody": "patch_group_syncable_for_team_json_body",
     "PatchGroupSyncableForChannelJsonBody": "patch_group_syncable_for_channel_json_body",
@@ -962,7 +972,7 @@ _MODULES = {
     "PatchSchemeJsonBody": "patch_scheme_json_body",
     "OpenGraphJsonBody": "open_graph_json_body",
     "OpenInteractiveDialogJsonBody": "open_interactive_dialog_json_body",
-    "OpenInteractiveDialogJsonBodyDialog": "open_interactive_dialog_json_body_dialog",
+    "OpenInteractiveDialogJsonBodyDialog": "open_interactive_dialog_json_body",
     "SubmitInteractiveDialogJsonBody": "submit_interactive_dialog_json_body",
     "UpdateCloudCustomerJsonBody": "update_cloud_customer_json_body",
 }
