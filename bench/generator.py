@@ -51,8 +51,9 @@ CALL_LIMIT = 1.2  # generated operation CPU / bare engine CPU per call
 # -- 1. generation ---------------------------------------------------------------------------
 
 
-def _run_measured(command: list[str], cwd: Path) -> tuple[float, float, str, int]:
-    """Run ``command``; return (wall s, peak RSS MB of that process, output, exit code)."""
+def _run_measured(command: list[str], cwd: Path) -> tuple[float, float, str, int, float]:
+    """Run ``command``; return (wall s, peak RSS MB of that process, output, exit code, CPU s
+    of that process: user + system, steadier than wall on a shared machine)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(REPO_ROOT / "src")
     t0 = time.perf_counter()
@@ -64,7 +65,8 @@ def _run_measured(command: list[str], cwd: Path) -> tuple[float, float, str, int
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
-    return wall, usage.ru_maxrss / 1024, output, proc.returncode
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_maxrss / 1024, output, proc.returncode, cpu
 
 
 def _files(directory: Path) -> int:
@@ -72,7 +74,7 @@ def _files(directory: Path) -> int:
 
 
 def generate_restwright(spec: Path, out: Path) -> dict[str, Any]:
-    wall, rss, output, code = _run_measured(
+    wall, rss, output, code, cpu = _run_measured(
         [
             sys.executable,
             "-m",
@@ -89,6 +91,7 @@ def generate_restwright(spec: Path, out: Path) -> dict[str, Any]:
     loose = [line for line in output.splitlines() if line.startswith("  ")]
     return {
         "wall": wall,
+        "cpu": cpu,
         "rss": rss,
         "files": _files(out / "gen"),
         "untyped": len(loose),
@@ -102,7 +105,7 @@ def generate_peer(spec: Path, out: Path) -> dict[str, Any]:
     if not binary.exists():
         return {"ok": False, "note": "openapi-python-client not installed (bench extra)"}
     target = out / "peer"
-    wall, rss, output, code = _run_measured(
+    wall, rss, output, code, cpu = _run_measured(
         [str(binary), "generate", "--path", str(spec), "--output-path", str(target), "--overwrite"],
         out,
     )
@@ -113,6 +116,7 @@ def generate_peer(spec: Path, out: Path) -> dict[str, Any]:
     ]
     return {
         "wall": wall,
+        "cpu": cpu,
         "rss": rss,
         "files": _files(target) if target.exists() else 0,
         "untyped": len(warnings),
@@ -129,8 +133,8 @@ def run_generate(args: argparse.Namespace, work: Path) -> tuple[bool, dict[str, 
     peers: dict[str, Path] = {}
     print("\ngenerate: one fresh process per run, best of the runs (s, MB)")
     print(
-        f"  {'document':<12}{'generator':<24}{'wall s':>8}{'peak RSS':>10}{'files':>7}"
-        f"{'untyped':>9}  note"
+        f"  {'document':<12}{'generator':<24}{'wall s':>8}{'CPU s':>7}{'peak RSS':>10}"
+        f"{'files':>7}{'untyped':>9}  note"
     )
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for name, spec in DOCUMENTS.items():
@@ -155,8 +159,9 @@ def run_generate(args: argparse.Namespace, work: Path) -> tuple[bool, dict[str, 
                 peers[name] = best["package"]
             wall = f"{best['wall']:.2f}" if "wall" in best else "-"
             rss = f"{best['rss']:.0f}" if "rss" in best else "-"
+            cpu = f"{best['cpu']:.2f}" if "cpu" in best else "-"
             print(
-                f"  {name:<12}{label:<24}{wall:>8}{rss:>10}{best.get('files', 0):>7}"
+                f"  {name:<12}{label:<24}{wall:>8}{cpu:>7}{rss:>10}{best.get('files', 0):>7}"
                 f"{best.get('untyped', 0):>9}  {best.get('note', '')}".rstrip()
             )
     print(
@@ -222,12 +227,12 @@ def run_import(args: argparse.Namespace, peers: dict[str, Path]) -> bool:
     os.environ["PYTHONPATH"] = str(REPO_ROOT / "src")
     try:
         package = statistics.median(importtime_ms("restwright.mattermost", args.import_runs))
-        module = statistics.median(
+        tag_module = statistics.median(
             importtime_ms("restwright.mattermost.generated.api.users", args.import_runs)
         )
         ops = statistics.median(one_call_ms(args.import_runs))
         print(f"  {'import restwright.mattermost':<58}{package:>8.1f}")
-        print(f"  {'restwright.mattermost.generated.api.users (no model)':<58}{module:>8.1f}")
+        print(f"  {'restwright.mattermost.generated.api.users (no model)':<58}{tag_module:>8.1f}")
         print(f"  {'  + models.User built and validated (one get_user)':<58}{ops:>8.1f}")
         peer = peers.get("Mattermost")
         if peer is not None:

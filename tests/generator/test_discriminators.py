@@ -137,6 +137,7 @@ def test_every_style_is_a_discriminated_union(
 ) -> None:
     package, summary = generated(_write(tmp_path, "styles.json", STYLES), "styles")
     assert summary.fallbacks == [], summary.fallbacks
+    assert summary.unions == 7 and "7 discriminated unions" in summary.report()
     models = __import__("styles.models", fromlist=["*"])
     source = _out(tmp_path, "styles") / "models"
 

@@ -35,6 +35,8 @@ class GenerationSummary:
     operations: int = 0
     tags: int = 0
     models: int = 0
+    unions: int = 0
+    """Discriminated unions (named types, not classes: not counted in ``models``)."""
     files: list[str] = field(default_factory=list)
     fallbacks: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -43,7 +45,9 @@ class GenerationSummary:
         """A human-readable summary (what ``restwright generate`` prints)."""
         lines = [
             f"{self.package}: {self.operations} operations in {self.tags} tags, "
-            f"{self.models} models, {len(self.files)} files ({self.seconds:.2f} s)",
+            f"{self.models} models"
+            + (f", {self.unions} discriminated unions" if self.unions else "")
+            + f", {len(self.files)} files ({self.seconds:.2f} s)",
         ]
         if self.fallbacks:
             lines.append(f"typed more loosely than the document ({len(self.fallbacks)}):")
@@ -81,6 +85,7 @@ def render_package(
         operations=len(api.operations),
         tags=len(groups),
         models=len(renderer.models),
+        unions=sum(1 for alias in renderer.aliases.values() if alias.branches),
         files=sorted(files),
         fallbacks=list(renderer.fallbacks),
         seconds=time.perf_counter() - start,
