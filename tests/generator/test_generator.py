@@ -236,6 +236,8 @@ def test_models_cover_the_constructs(
     assert signature_of(type(client.zoo).plant_tree).return_annotation == "list[models.Tree] | None"
     assert signature_of(type(client.zoo).export).return_annotation == "dict[str, Any] | str"
     assert any("JSON and other media" in f for f in summary.fallbacks)
+    zoo = (features.parent / "out" / "featurepkg" / "api" / "zoo.py").read_text()
+    assert "    # restwright: GET /export: 2xx responses in JSON and other media" in zoo
     # Dry run: nothing is received, the method returns the synthetic body as it is.
     assert client.zoo.get_animal(1, class_="a") == {}
     # A response that does not fit the documented type: DriftError with the exchange

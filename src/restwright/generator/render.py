@@ -125,6 +125,7 @@ class OperationSignature:
         self.op = op
         self.method = method  # the runtime client's name in the tag group
         self.shadowed: frozenset[str] = frozenset()  # builtins its class's methods hide
+        before = len(renderer.fallbacks)
         names = ArgumentNames(op)
         self.names = names
         hint = class_name(op.name)
@@ -157,6 +158,8 @@ class OperationSignature:
         self.parsed = True
         self.returns = self._returns(renderer, op, hint, where)
         self.doc = self._doc(api, op, names)
+        # What its types say more loosely than the document: a comment above the method.
+        self.notes = renderer.fallbacks[before:]
 
     @staticmethod
     def _param(renderer: TypeRenderer, p: Parameter, hint: str, where: str) -> str:
@@ -272,7 +275,8 @@ class OperationSignature:
 
     def lines(self, is_async: bool) -> list[str]:
         op = self.op
-        lines = self.header(is_async)
+        lines = [line for note in self.notes for line in _wrap(f"restwright: {note}", "    # ")]
+        lines += self.header(is_async)
         lines += docstring(self.doc, "        ")
         args = [name for name, _ in self.positional] + [name for name, _, _ in self.keyword]
         args += [self.headers, self.timeout]
