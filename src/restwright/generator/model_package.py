@@ -159,8 +159,9 @@ def _init_module(module_of: dict[str, str], source: str) -> str:
     lines = [
         _HEADER.format(source=source),
         '"""Pydantic models of the schemas, one module per model (models that refer to each',
-        "other in a cycle share one), each imported on first use: ``models.User`` or",
-        '``from <package>.models import User`` imports that model and what its fields name."""',
+        "other in a cycle share one, inline models only one model uses live with it), each",
+        "imported on first use: ``models.User`` or ``from <package>.models import User``",
+        'imports that model and what its fields name."""',
         "",
         "from __future__ import annotations",
         "",
