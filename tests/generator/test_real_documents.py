@@ -129,7 +129,7 @@ def test_github_dry_run(
         "array); a plain union, tried in order"
     ]
     repos = (tmp_path / "out" / "githubapi" / "api" / "repos.py").read_text()
-    assert "    # restwright: GET /repos/{owner}/{repo}/contents/{path} response 200: union" in repos
+    assert "# restwright: GET /repos/{owner}/{repo}/contents/{path} response 200: union" in repos
     models = __import__("githubapi.models", fromlist=["*"])
     users = pydantic.TypeAdapter(models.UsersGetAuthenticatedResponse)
     examples = json.loads(GITHUB.read_bytes())["components"]["examples"]
