@@ -90,3 +90,17 @@ def test_a_call_imports_only_the_models_it_needs(mattermost_prism: str) -> None:
     after_import, after_call, returned, violations = json.loads(probe.stdout)
     assert after_import == [] and returned == "User" and violations == []
     assert after_call == ["_base", "timezone", "user", "user_notify_props"]
+
+
+def test_every_model_resolves_its_references() -> None:
+    """Each model's validator builds from its own module's names (nothing left unresolved
+    by the one-module-per-model layout)."""
+    import pydantic
+
+    from restwright.mattermost.generated import models
+
+    for name in models.__all__:
+        model = getattr(models, name)
+        assert issubclass(model, pydantic.BaseModel)
+        model.model_rebuild(force=True)
+        assert model.__pydantic_complete__, name
