@@ -225,8 +225,15 @@ FALLBACKS: dict[str, Any] = {
             "Car": SCHEMAS["Car"],
             "Bike": SCHEMAS["Bike"],
             "Name": {"type": "string"},
+            # An allOf parent whose mapping sends a tag to a string.
+            "Animal": {
+                **_object(["class"], **{"class": {"type": "string"}}),
+                "discriminator": {"propertyName": "class", "mapping": {"x": REF + "Name"}},
+            },
+            "Beast": {"allOf": [{"$ref": REF + "Animal"}, _object([], claws={"type": "integer"})]},
             "Holder": _object(
                 [],
+                animal={"$ref": REF + "Animal"},
                 # Two branches declare the same tag.
                 shared={
                     "oneOf": [{"$ref": REF + "Cat"}, {"$ref": REF + "Lion"}],
@@ -256,16 +263,21 @@ def test_what_cannot_be_expressed_is_a_plain_union_and_said(
 ) -> None:
     _, summary = generated(_write(tmp_path, "fallbacks.json", FALLBACKS), "fallbacks")
     reasons = "\n".join(summary.fallbacks)
-    assert len(summary.fallbacks) == 3, reasons
+    assert len(summary.fallbacks) == 4, reasons
+    assert (
+        "schema Holder.animal: allOf parent with discriminator 'class': the mapping sends 'x' to "
+        "'#/components/schemas/Name', not an object schema; the parent's own model"
+    ) in reasons
     assert (
         "schema Holder.shared: union with discriminator 'kind': the tag 'cat' names two" in reasons
     )
     assert "sends 'name' to '#/components/schemas/Name', not an object schema" in reasons
     assert "Holder.scalar: union with discriminator 'type': branch 2 is not an object" in reasons
-    assert all(f.endswith("a plain union, tried in order") for f in summary.fallbacks)
+    assert sum(f.endswith("a plain union, tried in order") for f in summary.fallbacks) == 3
     assert "a plain union, tried in order" in summary.report()
     text = (_out(tmp_path, "fallbacks") / "models" / "holder.py").read_text()
     assert text.count("# restwright: union with discriminator") == 3
+    assert "    animal: Animal | None = None" in text
     models = __import__("fallbacks.models", fromlist=["*"])
     holder = models.Holder.model_validate({"shared": {"kind": "cat", "mane": True}, "scalar": 3})
     assert type(holder.shared).__name__ in ("Cat", "Lion") and holder.scalar == 3

@@ -425,11 +425,12 @@ class TypeRenderer:
             members = found[1]
         problem, branches, inline, required = self._branches(schema, prop, members, parent)
         if problem:
-            kind = "allOf parent" if parent else "union"
-            self.fallback(
-                where,
-                f"{kind} with discriminator {prop!r}: {problem}; a plain union, tried in order",
+            kind, instead = (
+                ("allOf parent", "the parent's own model")
+                if parent
+                else ("union", "a plain union, tried in order")
             )
+            self.fallback(where, f"{kind} with discriminator {prop!r}: {problem}; {instead}")
             self._unions[key] = None
             return None
         alias = self._names.claim(name)
