@@ -300,3 +300,13 @@ def test_a_discriminated_response_through_prism(
         assert type(outcome).__name__ == "Ok" and outcome.value == 7
         event = client.zoo.get_event()
         assert type(event).__name__ == "GetEventResponseOne1" and event.why == "done"
+
+
+def test_the_same_document_gives_the_same_bytes() -> None:
+    from restwright.generator import render_package
+    from restwright.openapi import load
+
+    document = json.dumps(STYLES).encode()
+    first, _ = render_package(load(document, cache=False), "styles.json", document, "styles")
+    again, _ = render_package(load(document, cache=False), "styles.json", document, "styles")
+    assert first == again and "models/branch.py" in first
