@@ -248,6 +248,8 @@ async def test_get_endpoint_and_odd_ids(kt: Harness) -> None:
 async def test_dry_mode_sends_nothing(kt: Harness) -> None:
     client = kt.client(bucket="b", collection="c", dry_mode=True)
     assert await kt(client.create_record(id="r", data={"x": 1})) == {}
+    assert await kt(client.delete_record(id="r")) == {}
+    assert await kt(client.delete_collection(id="c")) == {}
     async with kt.batch(client) as batch:
         await kt(batch.create_record(id="r1", data={}))
         await kt(batch.create_record(id="r2", data={}))

@@ -321,6 +321,8 @@ class ClientCore:
     def _op_delete(self, /, endpoint: str, safe: bool, if_match: Any) -> Op[Any]:
         headers = self._get_cache_headers(safe, if_match=if_match)
         body, _ = yield ("DELETE", endpoint, {"headers": headers} if headers else _NO_KWARGS)
+        if getattr(self.session, "dry_mode", False):
+            return body  # the dry run's made-up answer, as the create_*() methods return it
         return body["data"]
 
     def _op_delete_all(

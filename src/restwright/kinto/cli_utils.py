@@ -24,6 +24,7 @@ __all__ = [
     "add_parser_options",
     "create_client_from_args",
     "get_auth",
+    "parse_auth",
     "set_parser_server_options",
     "setup_logger",
 ]
@@ -52,6 +53,18 @@ def create_client_from_args(args: argparse.Namespace) -> Client:
     )
 
 
+def parse_auth(value: str) -> Any:
+    """``-a``'s value: ``"Bearer xyz"`` gives a :class:`BearerTokenAuth`, ``user:password``
+    a tuple (only ``user``: the password is asked for)."""
+    colon = value.find(":")
+    space = value.find(" ")
+    # "user:password with spaces" versus "Bearer token:with:colons"
+    if space != -1 and (colon == -1 or space < colon):
+        bearer_type, bearer_token = value.split(" ", 1)
+        return BearerTokenAuth(token=bearer_token, type=bearer_type)
+    return get_auth(value)
+
+
 class AuthAction(argparse.Action):
     """``-a user:pass`` gives a tuple; ``-a "Bearer xyz"`` a :class:`BearerTokenAuth`."""
 
@@ -64,16 +77,7 @@ class AuthAction(argparse.Action):
     ) -> None:
         if values is None:
             return
-        auth: Any = None
-        colon = values.find(":")
-        space = values.find(" ")
-        # "user:password with spaces" versus "Bearer token:with:colons"
-        if space != -1 and (colon == -1 or space < colon):
-            bearer_type, bearer_token = values.split(" ", 1)
-            auth = BearerTokenAuth(token=bearer_token, type=bearer_type)
-        if auth is None:
-            auth = get_auth(values)
-        setattr(namespace, self.dest, auth)
+        setattr(namespace, self.dest, parse_auth(values))
 
 
 def add_parser_options(
