@@ -404,12 +404,14 @@ def client_module(api: ApiDescription, tags: list[str], document: str, source: s
         "",
         "from __future__ import annotations",
         "",
-        "from functools import cached_property",
-        "from typing import TYPE_CHECKING, cast",
-        "",
+        # A document without operations gives clients without tag attributes.
+        *(
+            ["from functools import cached_property", "from typing import TYPE_CHECKING, cast", ""]
+            if tags
+            else []
+        ),
         "from restwright.openapi.typed import AsyncTypedClient, TypedClient",
-        "",
-        "if TYPE_CHECKING:",
+        *(["", "if TYPE_CHECKING:"] if tags else []),
     ]
     for tag in sorted(tags):
         names = sorted([f"Async{groups[tag]}", groups[tag]])
