@@ -78,7 +78,7 @@ def _plain(char: str) -> str:
 def plain_text(text: str) -> str:
     """``text`` with every character :func:`_plain` changes replaced: one regex pass, as the
     docstrings of GitHub's document are 3.7 million characters, nearly all printable ASCII
-    (one call of :func:`_plain` per character took a third of generating its package)."""
+    (one call of :func:`_plain` per character took over a quarter of generating it)."""
     return _NOT_PLAIN.sub(lambda m: _plain(m.group()), text)
 
 
