@@ -73,7 +73,34 @@ def test_content_length_body_survives_any_split(payload: bytes, cuts: list[int])
     parser, body = parse(raw, cuts)
     assert parser.complete and body == payload
     assert parser.status_code == 201 and parser.reason == "Created"
-    assert Headers.from_raw(parser.headers, parser.index)["x-a"] == "1"
+    assert parser.headers["x-a"] == "1"
+
+
+def test_parsed_headers_answer_like_built_ones():
+    """A response's headers are split from the head only when read; before and after,
+    lookups, membership, repeats and changes behave as for headers built from pairs."""
+    raw = (
+        b"HTTP/1.1 200 OK\r\nX-A: 1\r\nSet-Cookie: a=1\r\nx-a:  2 \t\r\n"
+        b"Content-Length: 0\r\nEmpty:\r\n\r\n"
+    )
+    pairs = [("X-A", "1"), ("Set-Cookie", "a=1"), ("x-a", "2"), ("Content-Length", "0")]
+    pairs.append(("Empty", ""))
+    built = Headers(pairs)
+    for probe in ("x-a", "X-A", "set-cookie", "empty", "a", "x-a:", "x-a\r\n", "", "1", 5):
+        parser, _ = parse(raw, [])
+        assert (probe in parser.headers) == (probe in built), probe
+    parser, _ = parse(raw, [])
+    headers = parser.headers
+    assert headers["x-a"] == built["x-a"] == "1, 2"
+    assert headers.get_list("X-A") == ["1", "2"] and headers.raw() == pairs
+    assert headers == built and len(headers) == len(built) == 4
+    headers.add("X-New", "n")
+    assert "x-new" in headers and headers["x-new"] == "n"
+    del headers["set-cookie"]
+    assert "set-cookie" not in headers
+    parser, _ = parse(raw, [])
+    parser.headers["X-A"] = "3"
+    assert parser.headers.get_list("x-a") == ["3"] and "x-a" in parser.headers
 
 
 def test_interim_responses_are_skipped():

@@ -331,6 +331,8 @@ class BaseClient(ABC):
         self, caller: str, method: str, path: str, kwargs: RequestOptions
     ) -> tuple[Request, Retry | None, bool | None]:
         """The request a verb sends, with its per-call retry policy and idempotency."""
+        if not kwargs:  # the common call: no options (so no unknown keyword to report)
+            return self.build_request(method, path), None, None
         retry = kwargs.pop("retry", None)
         idempotent = kwargs.pop("idempotent", None)
         request = self._build(caller, method, path, kwargs)
@@ -401,7 +403,7 @@ class BaseClient(ABC):
             hdrs["Content-Length"] = str(len(body))
         elif body is None and method in ("POST", "PUT", "PATCH"):
             hdrs["Content-Length"] = "0"
-        if origin != self._origin:
+        if origin is not self._origin and origin != self._origin:
             # Credentials are bound to the base URL's origin: a link to another origin (a
             # next page, an attachment) may echo them, and must not carry them there.
             auth = self._auth

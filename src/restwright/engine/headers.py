@@ -3,11 +3,16 @@
 HTTP header names are case-insensitive and may repeat (``Set-Cookie``, ``Link``).  The
 container keeps the raw ``(name, value)`` list in arrival order (what goes on the wire) and
 builds a lower-cased index only when first looked up, which keeps response parsing cheap.
+
+A response's headers go further (:class:`ParsedHeaders`): they keep the head as the
+transport received it and split it into pairs only when something reads them, so a call
+whose caller never looks at a header (most JSON calls) never pays for splitting it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from functools import lru_cache
 from typing import Union
 
 from ..errors import InvalidRequestError
@@ -23,6 +28,16 @@ def check_header(name: str, value: str) -> None:
         raise InvalidRequestError(f"invalid header name {name!r}")
     if _FORBIDDEN.intersection(value):
         raise InvalidRequestError(f"header {name!r} has a CR, LF or NUL character in its value")
+
+
+@lru_cache(maxsize=256)
+def _head_key(name: str) -> str | None:
+    """What ``name in headers`` looks for in a lower-cased response head (names are few
+    and repeat: the pipeline asks for the same ones on every call), or None for a name
+    that no header of a parsed head can have."""
+    if ":" in name or "\n" in name or "\r" in name:
+        return None
+    return f"\r\n{name.lower()}:"
 
 
 class Headers(MutableMapping[str, str]):
@@ -43,8 +58,8 @@ class Headers(MutableMapping[str, str]):
 
     @classmethod
     def from_raw(cls, items: list[tuple[str, str]], index: dict[str, str] | None = None) -> Headers:
-        """Wrap an already-built list without copying (used by the transports, which may
-        pass the lower-cased ``index`` they built while parsing)."""
+        """Wrap an already-built list (and, when known, its lower-cased ``index``) without
+        copying."""
         obj = cls.__new__(cls)
         obj._items = items
         obj._index = index
@@ -71,7 +86,9 @@ class Headers(MutableMapping[str, str]):
 
     def __setitem__(self, name: str, value: str) -> None:
         lname = name.lower()
-        index = self._lookup()
+        index = self._index
+        if index is None:
+            index = self._lookup()
         if lname in index:
             self._items = [(k, v) for k, v in self._items if k.lower() != lname]
         self._items.append((name, value))
@@ -116,8 +133,13 @@ class Headers(MutableMapping[str, str]):
         return self._items
 
     def copy(self) -> Headers:
-        index = None if self._index is None else dict(self._index)
-        return Headers.from_raw(list(self._items), index)
+        # The index is built here, once, on the original: a client's default headers are
+        # copied into every request, and each copy then starts with its index.
+        obj = Headers.__new__(Headers)
+        obj._items = list(self._items)
+        index = self._index
+        obj._index = dict(self._lookup() if index is None else index)
+        return obj
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Mapping):
@@ -128,3 +150,48 @@ class Headers(MutableMapping[str, str]):
 
     def __repr__(self) -> str:
         return f"Headers({self._items!r})"
+
+
+class ParsedHeaders(Headers):
+    """The headers of a response head that a strict parser accepted, split on first use.
+
+    ``head`` is the status line and the header lines, each ending with CRLF, without the
+    blank line (latin-1 text); ``lowered`` is ``head.lower()``.  The pairs are made the
+    first time anything reads them; until then ``name in headers`` is a substring search
+    of ``lowered`` (exact: the parser refused whitespace before a colon, and names that
+    are not tokens).  Every change goes through the pairs, so once they exist the search
+    is never used again.  A subclass, so that :class:`Headers` itself keeps plain slots
+    (and the interpreter's fast attribute access) for the request side.
+    """
+
+    __slots__ = ("_head", "_lowered", "_pairs")
+
+    def __init__(self, head: str, lowered: str) -> None:
+        self._index = None
+        self._head = head
+        self._lowered: str | None = lowered
+        self._pairs: list[tuple[str, str]] | None = None
+
+    @property
+    def _items(self) -> list[tuple[str, str]]:
+        pairs = self._pairs
+        if pairs is None:
+            pairs = []
+            for line in self._head.split("\r\n")[1:-1]:
+                key, _, value = line.partition(":")
+                pairs.append((key, value.strip(" \t")))
+            self._pairs = pairs
+            self._lowered = None  # from now on the pairs (which may change) answer
+        return pairs
+
+    @_items.setter
+    def _items(self, pairs: list[tuple[str, str]]) -> None:
+        self._pairs = pairs
+        self._lowered = None
+
+    def __contains__(self, name: object) -> bool:
+        lowered = self._lowered
+        if lowered is None or not isinstance(name, str):
+            return super().__contains__(name)
+        key = _head_key(name)
+        return key is not None and key in lowered

@@ -53,7 +53,7 @@ def _fast_loads() -> Callable[[bytes], Any] | None:
 def decode_json(content: bytes) -> Any:
     """Decode a JSON body (UTF-8, RFC 8259; a BOM is tolerated); ``ValueError`` if invalid."""
     loads = _fast if _resolved else _fast_loads()
-    if loads is not None and _LONG_RUN not in content.translate(_DIGITS):
+    if loads is not None and (len(content) < 19 or _LONG_RUN not in content.translate(_DIGITS)):
         try:
             return loads(content)
         except ValueError:

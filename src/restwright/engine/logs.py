@@ -56,9 +56,12 @@ class LazyLogger:
     def isEnabledFor(self, level: int) -> bool:
         """Whether a record of ``level`` would be handled; False for DEBUG and INFO while
         :mod:`logging` is not imported (see the module docstring)."""
-        if self._logger is None and level < 30 and "logging" not in sys.modules:
-            return False
-        return self.logger.isEnabledFor(level)
+        logger = self._logger
+        if logger is None:
+            if level < 30 and "logging" not in sys.modules:
+                return False
+            logger = self.logger
+        return logger.isEnabledFor(level)
 
     def warning(self, msg: object, *args: Any, **kwargs: Any) -> None:
         kwargs["stacklevel"] = kwargs.get("stacklevel", 1) + 1

@@ -104,16 +104,16 @@ class Request:
         return f"{self.origin}{mask_target(self.target, self.sensitive_params)}"
 
     def copy(self) -> Request:
-        return Request(
-            self.method,
-            self.origin,
-            self.target,
-            self.headers.copy(),
-            self.content,
-            self.timeout,
-            self.sensitive_headers,
-            self.sensitive_params,
-        )
+        new = Request.__new__(Request)
+        new.method = self.method
+        new.origin = self.origin
+        new.target = self.target
+        new.headers = self.headers.copy()
+        new.content = self.content
+        new.timeout = self.timeout
+        new.sensitive_headers = self.sensitive_headers
+        new.sensitive_params = self.sensitive_params
+        return new
 
     def redacted(self) -> Request:
         """A copy with every credential masked, safe to log, print or pickle.
@@ -274,10 +274,13 @@ class Response:
 
     def json(self, **loads_kwargs: Any) -> Any:
         """Decode the body as JSON; raise :class:`DecodeError` if it is not JSON."""
+        content = self._content
+        if content is None:
+            content = self.content  # raises: the body of a stream was not read
         try:
             if loads_kwargs:
-                return _json.loads(self.content, **loads_kwargs)
-            return decode_json(self.content)  # orjson when installed (see json_decoding)
+                return _json.loads(content, **loads_kwargs)
+            return decode_json(content)  # orjson when installed (see json_decoding)
         except ValueError as exc:
             raise DecodeError(
                 f"response body is not valid JSON: {exc}", request=self.request, response=self

@@ -137,20 +137,26 @@ def exchange(
     retry = policy.retry if retry is None else retry
     attempt = 0
     redirects = 0
-    trusted = request.origin == policy.origin
+    trusted = request.origin is policy.origin or request.origin == policy.origin
     auth = policy.auth
     if auth is not None and trusted:
         request.sensitive_headers = request.sensitive_headers | auth.sensitive_headers
         request.sensitive_params = request.sensitive_params | auth.sensitive_params
     while True:
-        wait = policy.backoff.wait_for(request.origin) if policy.backoff.until else 0.0
-        if wait > 0:
-            yield Sleep(wait)
+        if policy.backoff.until:
+            wait = policy.backoff.wait_for(request.origin)
+            if wait > 0:
+                yield Sleep(wait)
         try:
-            if auth is not None and trusted:
-                response = yield from _authenticated(policy, auth, request, stream)
-            else:
+            if auth is None or not trusted:
                 response = yield from _send(policy, request, stream)
+            elif auth.is_simple:
+                # Credentials go on a copy: the original stays clean for a retry or redirect.
+                authed = request.copy()
+                auth.apply(authed)
+                response = yield from _send(policy, authed, stream)
+            else:
+                response = yield from _auth_flow(policy, auth, request, stream)
         except TransportError as exc:
             if attempt < retry.total and (
                 not exc.request_sent or _may_resend(retry, request, idempotent)
@@ -258,15 +264,11 @@ def _send(policy: Policy, request: Request, stream: bool) -> Exchange:
     return response
 
 
-def _authenticated(policy: Policy, auth: Auth, request: Request, stream: bool) -> Exchange:
-    """Apply ``auth`` to a copy of ``request`` (the original stays credential-free, so a
-    retry or redirect starts clean) and run its flow."""
-    authed = request.copy()
-    if auth.is_simple:
-        auth.apply(authed)
-        response: Response = yield from _send(policy, authed, stream)
-        return response
-    flow = auth.auth_flow(authed)
+def _auth_flow(policy: Policy, auth: Auth, request: Request, stream: bool) -> Exchange:
+    """Run the flow of ``auth`` (a login, a token refresh, a challenge) on a copy of
+    ``request``: the original stays credential-free, so a retry or redirect starts clean.
+    """
+    flow = auth.auth_flow(request.copy())
     outgoing: Any = next(flow)
     while True:
         if isinstance(outgoing, Blocking):
@@ -275,7 +277,7 @@ def _authenticated(policy: Policy, auth: Auth, request: Request, stream: bool) -
         outgoing.sensitive_headers |= auth.sensitive_headers
         # Only the caller's request is streamed: the flow's own exchanges (a login, a token
         # request) come back whole, since the flow reads them.
-        own = outgoing.origin == authed.origin and outgoing.target == authed.target
+        own = outgoing.origin == request.origin and outgoing.target == request.target
         response = yield from _send(policy, outgoing, stream and own)
         try:
             outgoing = flow.send(response)

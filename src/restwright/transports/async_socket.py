@@ -1,8 +1,11 @@
 """The default async transport: HTTP/1.1 on asyncio protocols with a keep-alive pool.
 
-Built directly on ``asyncio.Protocol`` (no streams, no per-read tasks), so a request costs a
-write, a wake-up and a parse.  The HTTP/1.1 logic is the shared
-:class:`~restwright.transports.http11.ResponseParser`.
+Built directly on ``asyncio.BufferedProtocol`` (no streams, no per-read tasks), so a request
+costs a write, a wake-up and a parse.  Buffered, because a plain ``Protocol`` is handed
+what asyncio reads with ``recv(256 KiB)``: a buffer above glibc's mmap threshold, mapped
+and unmapped on every read (see ``RECV_SIZE`` in the sync transport); here each connection
+reads into its own 64 KiB buffer, and only the bytes that came are copied out.  The
+HTTP/1.1 logic is the shared :class:`~restwright.transports.http11.ResponseParser`.
 """
 
 from __future__ import annotations
@@ -40,14 +43,16 @@ if TYPE_CHECKING:
     import ssl
 
 HIGH_WATER = 4 * 1024 * 1024
+READ_BUFFER = 64 * 1024
 
 
-class _Protocol(asyncio.Protocol):
+class _Protocol(asyncio.BufferedProtocol):
     """One connection: buffers received data and wakes the reader."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, route: Route) -> None:
         self.loop = loop
         self.route = route
+        self._read_buffer = memoryview(bytearray(READ_BUFFER))
         self.transport: asyncio.Transport | None = None
         self._chunks: deque[bytes] = deque()
         self._buffered = 0
@@ -63,7 +68,11 @@ class _Protocol(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
-    def data_received(self, data: bytes) -> None:
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self._read_buffer
+
+    def buffer_updated(self, nbytes: int) -> None:
+        data = bytes(self._read_buffer[:nbytes])
         self._chunks.append(data)
         self._buffered += len(data)
         if self._buffered > HIGH_WATER and not self._paused and self.transport is not None:
@@ -414,7 +423,7 @@ class _AsyncBody:
         self._pending = pending
         self._slots = slots
         self._timeout = timeout
-        self._decoder = content_decoder(parser.index)
+        self._decoder = content_decoder(parser.content_encoding)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         proto = self._proto
