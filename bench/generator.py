@@ -41,11 +41,12 @@ DOCUMENTS = {
     / "mattermost-openapi-v4.yaml",
     "GitHub": SPECS / "github-api.github.com.json",
 }
-KEYS = ("generate", "import", "calls")
+KEYS = ("generate", "import", "calls", "mattermost")
 GENERATE_LIMITS_S = {"Mattermost": 1.0, "GitHub": 3.0}
 RSS_LIMIT_MB = 150.0
 IMPORT_LIMIT_MS = 150.0
 CALL_LIMIT = 1.2  # generated operation CPU / bare engine CPU per call
+MODELS_LIMIT = 1.6  # the same on real-sized Mattermost bodies (issue #15's models=True goal)
 
 
 # -- 1. generation ---------------------------------------------------------------------------
@@ -363,6 +364,85 @@ def run_calls(args: argparse.Namespace, base: str, work: Path) -> bool:
     return ratio <= CALL_LIMIT
 
 
+def run_mattermost(args: argparse.Namespace) -> bool:
+    """The committed Mattermost client (``restwright.mattermost.SyncClient``) on real-sized
+    bodies made from the document's schemas (``bench/_mattermost_bodies.py``), against the
+    bare engine and the runtime client in the same run."""
+    import restwright
+    from bench._mattermost_bodies import mattermost_calls
+    from bench._measure import Result, time_sync
+    from bench._nginx import nginx_server
+    from restwright.mattermost import SyncClient
+    from restwright.openapi.typed import load_document
+
+    api = load_document("restwright.mattermost.generated", "mattermost-openapi-v4.yaml")
+    calls = mattermost_calls(api)
+    n = max(200, args.n // 5)
+    warmup = max(50, n // 10)
+    token = "bench-token"
+    ok = True
+    print(
+        f"\nMattermost calls: restwright.mattermost.SyncClient, {n} GETs per run, best of "
+        f"{args.repeat} interleaved runs; bodies made from the document's schemas"
+    )
+    print(
+        f"  {'call / client':<46}{'body KB':>8}{'CPU us/call':>12}{'wall us/call':>14}{'ratio':>8}"
+    )
+    with nginx_server(files={c.path: c.body for c in calls}) as base:
+        options = {"url": base, "auth": {"token": token}}
+        with (
+            restwright.Client(base, auth=restwright.BearerAuth(token)) as engine,
+            restwright.from_openapi(api, base_url=base, auth=f"Bearer {token}") as runtime,
+            SyncClient(options) as typed,
+        ):
+            for call in calls:
+                params = {k: v for k, v in call.kwargs.items() if k == "per_page"}
+                want = engine.get(call.path, params=params or None).json()
+                generated = getattr(getattr(typed, call.group), call.method)
+                described = getattr(runtime.tag(call.group), call.method)
+                got = generated(**call.kwargs)
+                dumped = (
+                    got.model_dump(mode="json", by_alias=True, exclude_unset=True)
+                    if hasattr(got, "model_dump")
+                    else [m.model_dump(mode="json", by_alias=True, exclude_unset=True) for m in got]
+                )
+                assert dumped == want, f"{call.label}: the generated call answered otherwise"
+                fetches = {
+                    "restwright.Client.get + .json()": lambda c=call, p=params: engine.get(
+                        c.path, params=p or None
+                    ).json(),
+                    "runtime-client operation": lambda f=described, c=call: f(**c.kwargs),
+                    "generated operation (models)": lambda f=generated, c=call: f(**c.kwargs),
+                }
+                rounds: dict[str, list[Result]] = {k: [] for k in fetches}
+                for i in range(args.repeat):
+                    for key, fetch in fetches.items():
+                        rounds[key].append(time_sync(key, fetch, n, warmup if i == 0 else 0, 1))
+                best = {
+                    k: Result(k, n, min(r.wall_s for r in v), min(r.cpu_s for r in v))
+                    for k, v in rounds.items()
+                }
+                engine_r = best["restwright.Client.get + .json()"]
+                print(f"  {call.label}")
+                for key, r in best.items():
+                    size = f"{len(call.body) / 1024:.1f}" if r is engine_r else ""
+                    print(
+                        f"    {key:<42}{size:>8}{r.cpu_us:>12.1f}{r.wall_us:>14.1f}"
+                        f"{r.cpu_us / engine_r.cpu_us:>7.2f}x"
+                    )
+                ratio = best["generated operation (models)"].cpu_us / engine_r.cpu_us
+                verdict = "PASS" if ratio <= MODELS_LIMIT else "MISS"
+                print(
+                    f"    generated / engine CPU = {ratio:.2f}x  (models target <= {MODELS_LIMIT}x)"
+                    f"  {verdict};  {'within' if ratio <= CALL_LIMIT else 'above'} {CALL_LIMIT}x"
+                )
+                ok &= ratio <= MODELS_LIMIT
+            drift = typed.drift
+            print(f"  drift recorded by the generated client: {len(drift) or 'none'}")
+            ok &= not len(drift)
+    return ok
+
+
 # -- main ------------------------------------------------------------------------------------
 
 
@@ -394,6 +474,11 @@ def main(argv: list[str] | None = None) -> int:
             ensure_nginx()
             with nginx_server() as base:
                 ok &= run_calls(args, base, work)
+        if "mattermost" in args.only:
+            from bench._nginx import ensure_nginx
+
+            ensure_nginx()
+            ok &= run_mattermost(args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if args.strict and not ok else 0

@@ -3,13 +3,17 @@ helper the runtime client (``models=True``) and generated clients share."""
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pydantic
 import pytest
 
-from restwright.openapi.models import models_from_json
+from restwright.openapi import models as models_module
+from restwright.openapi.drift import Misfit
+from restwright.openapi.models import BodyModel, models_from_json
 
 
 class Owner(pydantic.BaseModel):
@@ -55,3 +59,52 @@ def test_a_body_that_does_not_fit_comes_back_as_json() -> None:
 def test_a_body_that_is_not_json_raises_value_error() -> None:
     with pytest.raises(ValueError, match="not valid JSON"):
         models_from_json(Repo, b'{"id": 1,')
+
+
+@pytest.fixture
+def collections_seen() -> Iterator[list[int]]:
+    """The generations the garbage collector collects, with a threshold that makes it run
+    after every few allocations (restored afterwards)."""
+    seen: list[int] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    threshold = gc.get_threshold()
+    gc.set_threshold(5)
+    gc.callbacks.append(callback)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(callback)
+        gc.set_threshold(*threshold)
+
+
+def test_large_bodies_are_validated_with_the_collector_paused(
+    collections_seen: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = json.dumps([REPO] * 200).encode()  # above the pause's size
+    model = BodyModel.of(list[Repo], "page", must_fit=False)
+
+    def collections_during(body: bytes) -> int:
+        before = len(collections_seen)
+        result = model.from_bytes(body)
+        count = len(collections_seen) - before  # at most the one the next allocation starts
+        assert len(result) == 200
+        return count
+
+    assert collections_during(page) <= 1
+    assert gc.isenabled()  # on again afterwards
+    monkeypatch.setattr(models_module, "_PAUSE_GC_FROM", 10**9)
+    assert collections_during(page) > 20  # without the pause, the tree is walked over and over
+    monkeypatch.undo()
+    gc.disable()  # a program that turned it off keeps it off
+    try:
+        model.from_bytes(page)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(Misfit):  # also when the body does not fit
+        BodyModel.of(list[Owner], "owners", must_fit=True).from_bytes(page)
+    assert gc.isenabled()

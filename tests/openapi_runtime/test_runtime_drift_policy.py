@@ -177,7 +177,8 @@ async def test_models_from_the_bytes_after_the_warm_up(
     server: ScriptedServer, client_kind: str, make_client: Any
 ) -> None:
     """Unchecked responses go straight from the bytes to the models (one pass); checked
-    and unchecked ones give equal models, and bodies that do not fit stay JSON."""
+    and unchecked ones give equal models; a body that does not fit stays JSON and, since a
+    misfit is drift evidence, is checked and reported although the sample skipped it."""
     server.script("/repos/hello", drifts_after(3))
     client = make_client(
         DOC, base_url=server.base_url, models=True, drift=DriftPolicy(first=2, every=10**6)
@@ -187,9 +188,10 @@ async def test_models_from_the_bytes_after_the_warm_up(
     assert isinstance(checked, repo_model) and isinstance(unchecked_good, repo_model)
     assert checked == unchecked_good
     assert unchecked_good.owner.login == "octo"
-    # "login": 7 does not fit the model (a string): the plain JSON comes back, unchecked
+    # "login": 7 does not fit the model (a string): the plain JSON comes back, and the
+    # drift the sample would have skipped is recorded
     assert unchecked_drifting == json.loads(DRIFTING)
-    assert not client.drift
+    assert sorted(e.pointer for e in client.drift) == ["/id", "/owner/login"]
 
 
 async def test_invalid_json_after_the_warm_up_is_still_reported(
@@ -217,3 +219,51 @@ def test_policy_arguments_are_checked() -> None:
     assert repr(DriftPolicy()) == "DriftPolicy('sample', first=20, every=50)"
     gaps = {DriftPolicy(every=3).gap() for _ in range(300)}
     assert gaps == {1, 2, 3, 4, 5}
+
+
+class _ScriptedGaps(DriftPolicy):
+    """A sampling policy whose gaps come from a list (so two counters can be compared)."""
+
+    __slots__ = ("gaps",)
+
+    def __init__(self, first: int, every: int, gaps: list[int]) -> None:
+        super().__init__("sample", first=first, every=every)
+        self.gaps = gaps
+
+    def gap(self) -> int:
+        return self.gaps.pop(0)
+
+
+def _reference_schedule(first: int, gaps: list[int], responses: int) -> list[bool]:
+    """Which responses the sampling policy checks, as its documentation states it: the
+    first ``first``, then each ``gap`` responses after the previous check (the first gap
+    counted from the end of the warm-up)."""
+    checked, due = [], first + gaps.pop(0)
+    for seen in range(1, responses + 1):
+        if seen <= first:
+            checked.append(True)
+        elif seen == due:
+            checked.append(True)
+            due = seen + gaps.pop(0)
+        else:
+            checked.append(False)
+    return checked
+
+
+@pytest.mark.parametrize("first", [0, 1, 3, 20])
+@pytest.mark.parametrize("every", [1, 2, 5])
+def test_the_sample_counter_follows_the_documented_schedule(first: int, every: int) -> None:
+    import random
+    from types import SimpleNamespace
+
+    from restwright.openapi.drift import ResponseChecker
+
+    rng = random.Random(first * 100 + every)
+    gaps = [rng.randint(1, 2 * every - 1) for _ in range(400)]
+    op = SimpleNamespace(operation_id="op", name="op", method="get", path="/x")
+    policy = _ScriptedGaps(first, every, list(gaps))
+    checker = ResponseChecker(op, None, policy)  # type: ignore[arg-type]
+    got = [checker.wants_body(200) for _ in range(300)]
+    assert got == _reference_schedule(first, list(gaps), 300)
+    if first:
+        assert checker.wants_body(404)  # each status has its own warm-up

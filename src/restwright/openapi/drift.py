@@ -41,6 +41,7 @@ __all__ = [
     "DriftMode",
     "DriftPolicy",
     "Issue",
+    "Misfit",
     "SchemaCompiler",
     "json_type",
 ]
@@ -713,6 +714,30 @@ class DriftError(RestwrightError):
         self.entries = entries
 
 
+class Misfit(Exception):
+    """A JSON body that does not fit the pydantic type it is validated into (``error`` is
+    pydantic's ``ValidationError``): drift evidence (see
+    :class:`restwright.openapi.models.BodyModel`)."""
+
+    def __init__(self, error: Any) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+    def where(self) -> tuple[str, str, str]:
+        """``(JSON pointer, what the type expects, what came)`` of the first problem."""
+        first = self.error.errors()[0]
+        pointer = "".join("/" + _escape(str(p)) for p in first.get("loc", ()))
+        expected = str(first.get("msg", "a value of the documented type"))
+        return pointer, expected, _describe_value(first.get("input"))
+
+    def summary(self) -> str:
+        """``"2 errors, first at /owner/login: Input should be a valid string"``."""
+        pointer, expected, _ = self.where()
+        count = self.error.error_count()
+        errors = f"{count} error{'s' if count != 1 else ''}"
+        return f"{errors}, first at {pointer or '(body)'}: {expected}"
+
+
 _INDEX = re.compile(r"/[0-9]+(?=/|$)")
 
 
@@ -947,13 +972,13 @@ class ResponseChecker:
     __slots__ = (
         "_cache",
         "_compiler",
-        "_due",
         "_label",
         "_method",
         "_op",
         "_path",
         "_policy",
         "_seen",
+        "_skip",
         "enabled",
     )
 
@@ -969,28 +994,35 @@ class ResponseChecker:
         self._policy = policy or DriftPolicy("all")
         #: False under ``drift="off"``: the client skips checking altogether.
         self.enabled = self._policy.mode != "off"
-        self._seen: dict[int, int] = {}  # status -> responses seen (sampled mode)
-        self._due: dict[int, int] = {}  # status -> the response number of the next check
+        self._seen: dict[int, int] = {}  # status -> warm-up responses seen (sampled mode)
+        self._skip: dict[int, int] = {}  # status -> responses left to skip before a check
 
     def wants_body(self, status: int) -> bool:
         """Whether the body of this response (of ``status``) is to be checked.
 
-        Counts the response under the policy, so call it once per response.  Counters are
-        not locked: a race between threads at worst checks one more body than planned.
+        Counts the response under the policy, so call it once per response.  After the
+        warm-up a response that is not checked costs one dict lookup and one store: the
+        counter holds how many responses are left before the next check.  Counters are not
+        locked: a race between threads at worst checks one more body than planned.
         """
+        skip = self._skip.get(status)
+        if skip:
+            self._skip[status] = skip - 1
+            return False
         policy = self._policy
         if policy.mode != "sample":
             return policy.mode == "all"
-        seen = self._seen.get(status, 0) + 1
-        self._seen[status] = seen
-        if seen <= policy.first:
-            return True
-        due = self._due.get(status)
-        if due is None:
-            due = self._due[status] = policy.first + policy.gap()
-        if seen < due:
-            return False
-        self._due[status] = seen + policy.gap()
+        if skip is None:  # warming up (the first responses of this status)
+            seen = self._seen.get(status, 0) + 1
+            self._seen[status] = seen
+            if seen < policy.first:
+                return True
+            if seen > policy.first:  # no warm-up: the first check falls in the first gap
+                gap = policy.gap()
+                if gap > 1:
+                    self._skip[status] = gap - 2
+                    return False
+        self._skip[status] = policy.gap() - 1
         return True
 
     def _plan(
@@ -1085,10 +1117,22 @@ class ResponseChecker:
         entries.extend(self._entry(status, p, e, g, "body") for p, e, g in issues)
         return entries
 
+    def fixed(self, status: int, content_type: str | None) -> list[DriftEntry]:
+        """The status and media-type drift of a response of ``status`` and ``content_type``
+        (shared and cached: copy it before keeping it)."""
+        plan = self._cache.get((status, content_type))
+        if plan is None:
+            plan = self._plan(status, content_type)
+        return plan[0]
+
     def check_status(self, status: int, content_type: str | None) -> list[DriftEntry] | None:
         """Status and media type only (for downloads, whose body is not decoded)."""
         fixed, _, _ = self._plan(status, content_type)
         return list(fixed) if fixed else None
+
+    def body_entry(self, status: int, pointer: str, expected: str, got: str) -> DriftEntry:
+        """The entry for a body problem found by other means (a model it does not fit)."""
+        return self._entry(status, pointer, expected, got, "body")
 
     def invalid_body(self, status: int, content_type: str | None, reason: str) -> DriftEntry:
         """The entry for a body that does not decode as its media type says."""

@@ -27,6 +27,7 @@ Generated clients use the same function with their own model classes.
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
 from typing import Any, Optional, Union
@@ -34,10 +35,11 @@ from typing import Any, Optional, Union
 from ..engine.json_decoding import decode_json
 from ..engine.logs import get_logger
 from ..errors import RestwrightError
+from .drift import Misfit
 from .model import ApiDescription
 from .naming import NameAllocator, python_identifier
 
-__all__ = ["ModelFactory", "class_name", "models_from_json"]
+__all__ = ["BodyModel", "ModelFactory", "class_name", "models_from_json"]
 
 logger = get_logger(__name__)
 
@@ -54,6 +56,9 @@ def class_name(text: str, fallback: str = "Model") -> str:
 
 
 _ADAPTERS: dict[Any, Any] = {}  # target type -> its pydantic.TypeAdapter
+#: Bodies from this size up are validated with the garbage collector paused (see
+#: :meth:`BodyModel.from_bytes`); below it a body makes too few objects to matter.
+_PAUSE_GC_FROM = 8 * 1024
 
 
 def models_from_json(target: Any, content: bytes | str) -> Any:
@@ -65,34 +70,95 @@ def models_from_json(target: Any, content: bytes | str) -> Any:
     plain decoded JSON (a model never rejects a response its document misdescribes: the
     drift checker reports what is wrong).  A body that is not JSON raises ``ValueError``.
     """
-    import pydantic
-
-    adapter: Any
-    if isinstance(target, pydantic.TypeAdapter):
-        adapter = target
-    else:
-        adapter = _ADAPTERS.get(target)
-        if adapter is None:
-            adapter = _ADAPTERS[target] = pydantic.TypeAdapter(target)
-    return _validate_json(adapter, content, getattr(target, "__name__", repr(target)))
-
-
-def _validate_json(adapter: Any, content: bytes | str, hint: str) -> Any:
-    try:
-        return adapter.validate_json(content)
-    except ValueError as exc:  # pydantic.ValidationError is one (imported only when needed)
-        errors = getattr(exc, "errors", None)
-        if errors is None:
-            raise
-        if any(error["type"] == "json_invalid" for error in errors()):
-            raise ValueError(f"response body is not valid JSON: {exc}") from None
-        logger.debug("response of %s does not fit its model, returning JSON: %s", hint, exc)
     raw = content.encode("utf-8") if isinstance(content, str) else content
+    model = BodyModel.of(target, getattr(target, "__name__", repr(target)), must_fit=False)
+    try:
+        return model.from_bytes(raw)
+    except Misfit as exc:
+        logger.debug("response of %s does not fit its model, returning JSON: %s", model.label, exc)
     return decode_json(raw)
 
 
-class _Unusable(Exception):
-    """A schema pydantic cannot express: the caller falls back to plain JSON."""
+def _adapter_of(target: Any) -> Any:
+    """The ``pydantic.TypeAdapter`` of ``target`` (made once per type)."""
+    adapter = _ADAPTERS.get(target)
+    if adapter is None:
+        import pydantic
+
+        adapter = _ADAPTERS[target] = pydantic.TypeAdapter(target)
+    return adapter
+
+
+class BodyModel:
+    """The pydantic type the JSON bodies of one operation are validated into.
+
+    :meth:`from_bytes` is the fast path: pydantic-core parses the bytes straight into the
+    models, one pass, no dicts in between.  :meth:`from_data` validates a body that was
+    decoded already (because it was being checked for drift).  Both raise
+    :class:`~restwright.openapi.drift.Misfit`
+    when the body is JSON but not of the type, which the runtime client takes as drift
+    evidence; ``must_fit`` says what the caller then gets: the plain JSON (``False``,
+    ``models=True``: a model never rejects a response its document misdescribes) or a
+    :class:`~restwright.openapi.drift.DriftError` (``True``, the methods of a generated
+    client, whose return type is a promise).
+    """
+
+    __slots__ = ("_json", "_python", "label", "must_fit")
+
+    def __init__(self, adapter: Any, label: str, must_fit: bool) -> None:
+        # The validator's own methods, not the adapter's Python wrappers around them (half
+        # a microsecond a call); fetching them builds a deferred validator now.
+        validator = adapter.validator
+        self._json = validator.validate_json
+        self._python = validator.validate_python
+        self.label = label
+        self.must_fit = must_fit
+
+    @classmethod
+    def of(cls, target: Any, label: str, must_fit: bool) -> BodyModel:
+        """The body model of ``target`` (a model class or any type pydantic validates)."""
+        import pydantic
+
+        adapter = target if isinstance(target, pydantic.TypeAdapter) else _adapter_of(target)
+        return cls(adapter, label, must_fit)
+
+    def from_bytes(self, content: bytes) -> Any:
+        """``content`` validated into the type (``ValueError`` if it is not JSON at all).
+
+        A large body is validated with the cyclic garbage collector paused.  It becomes
+        thousands of objects (a model instance is four: itself, its ``__dict__``, its
+        fields-set and its extras), all alive until the result is complete, so the
+        collector would run several times while the tree is built, find all of it alive
+        and promote it towards the oldest generation, whose full collections then walk the
+        whole program's heap: on a page of 60 Mattermost posts that was a fifth of the
+        call.  Nothing in a tree being built can be garbage, and the allocations still
+        count, so the collector runs as usual once the body is validated.  It is paused
+        only if it was enabled, and enabled again afterwards (a program that turns it off
+        from another thread during those microseconds finds it on again).
+        """
+        paused = len(content) >= _PAUSE_GC_FROM and gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            return self._json(content)
+        except ValueError as exc:  # pydantic.ValidationError is one
+            errors = getattr(exc, "errors", None)
+            if errors is None or any(e["type"] == "json_invalid" for e in errors()):
+                raise ValueError(f"response body is not valid JSON: {exc}") from None
+            raise Misfit(exc) from None
+        finally:
+            if paused:
+                gc.enable()
+
+    def from_data(self, data: Any) -> Any:
+        """Decoded JSON ``data`` validated into the type."""
+        try:
+            return self._python(data)
+        except ValueError as exc:
+            raise Misfit(exc) from None
+
+    def __repr__(self) -> str:
+        return f"<BodyModel {self.label}{' (must fit)' if self.must_fit else ''}>"
 
 
 class ModelFactory:
@@ -159,23 +225,16 @@ class ModelFactory:
             self._keep.append(schema)
             return adapter
 
-    def parse(self, schema: Any, data: Any, hint: str) -> Any:
-        """``data`` validated into the models of ``schema``, or ``data`` itself on failure."""
+    def body_model(self, schema: Any, hint: str) -> BodyModel | None:
+        """The :class:`BodyModel` of a response schema (``None`` when not expressible)."""
         adapter = self.adapter(schema, hint)
         if adapter is None:
-            return data
+            return None
         try:
-            return adapter.validate_python(data)
-        except Exception as exc:
-            logger.debug("response of %s does not fit its model, returning JSON: %s", hint, exc)
-            return data
-
-    def parse_json(self, schema: Any, content: bytes, hint: str) -> Any:
-        """Like :meth:`parse`, from the raw JSON body (``ValueError`` if it is not JSON)."""
-        adapter = self.adapter(schema, hint)
-        if adapter is None:
-            return decode_json(content)
-        return _validate_json(adapter, content, hint)
+            return BodyModel(adapter, hint, must_fit=False)
+        except Exception as exc:  # a model whose references cannot be completed
+            logger.debug("no model for %s: %s", hint, exc)
+            return None
 
     def names(self) -> list[str]:
         return list(self.api.schemas)

@@ -68,6 +68,7 @@ from .drift import (
     DriftLog,
     DriftMode,
     DriftPolicy,
+    Misfit,
     ResponseChecker,
     SchemaCompiler,
     is_json_media,
@@ -99,7 +100,7 @@ from .validate import (
 )
 
 if TYPE_CHECKING:
-    from .models import ModelFactory
+    from .models import BodyModel, ModelFactory
 
 __all__ = [
     "AsyncOpenAPIClient",
@@ -461,7 +462,7 @@ class CallPlan:
                 DeprecationWarning,
                 stacklevel=4,
             )
-        self._model_schemas: dict[tuple[int, str | None], Any] = {}
+        self._body_models: dict[tuple[int, str | None], BodyModel | None] = {}
 
     def substitute(self, segments: Mapping[str, str]) -> str:
         """The path with each ``{name}`` that has a value replaced by it."""
@@ -677,21 +678,29 @@ class CallPlan:
         return {"data": data, "files": files}
 
     # -- responses --------------------------------------------------------------------
-    def model_schema(self, status: int, content_type: str | None) -> Any:
+    def body_model(
+        self, factory: ModelFactory, status: int, content_type: str | None
+    ) -> BodyModel | None:
+        """The models of ``models=True`` for a response of this status and media type."""
         key = (status, content_type)
-        cache = self._model_schemas
-        if key in cache:
-            return cache[key]
-        schema = None
+        cache = self._body_models
+        found = cache.get(key, _UNSET)
+        if found is _UNSET:
+            schema = self.model_schema(status, content_type)
+            found = None if schema is None else factory.body_model(schema, self.model_hint)
+            if len(cache) < 64:
+                cache[key] = found
+        return found  # type: ignore[no-any-return]
+
+    def model_schema(self, status: int, content_type: str | None) -> Any:
+        """The documented schema of a response of this status and media type, or ``None``."""
         spec = self.op.response_for(status)
         if spec is not None and spec.content:
             media = media_type_of(content_type)
             found = match_media(media, spec.content) if media else next(iter(spec.content))
             if found is not None:
-                schema = spec.content[found]
-        if len(cache) < 64:
-            cache[key] = schema
-        return schema
+                return spec.content[found]
+        return None
 
 
 _LOCATION_NAMES = {
@@ -1059,6 +1068,7 @@ class _RuntimeBase(Generic[_Items]):
         self._engines: dict[tuple[str, str], Any] = {}
         self._groups_ops = api.by_tag()
         self._functions: dict[str, Callable[..., Any]] = {}
+        self._holders: dict[str, tuple[ArgumentNames, list[CallPlan]]] = {}
         self._members: dict[str, dict[str, str]] = {}
         self._lock = threading.RLock()
 
@@ -1240,6 +1250,14 @@ class _RuntimeBase(Generic[_Items]):
                 self._engines[cache_key] = engine
         return engine
 
+    def _call_plan(self, operation: str) -> CallPlan:
+        """The compiled call plan of an operation (an operationId or Python name), the one its
+        method uses: what generated clients call through (see :mod:`.typed`)."""
+        op = self._operation_of(operation)
+        self._function(op)
+        names, holder = self._holders[op.name]
+        return holder[0] if holder else self._compile(op, names, holder)
+
     def _compile(self, op: Operation, names: ArgumentNames, holder: list[CallPlan]) -> CallPlan:
         plan = CallPlan(self, op, names)
         holder.append(plan)
@@ -1266,6 +1284,7 @@ class _RuntimeBase(Generic[_Items]):
         names = ArgumentNames(op)
         holder: list[CallPlan] = []
         fn = self._make_function(op, names, holder)
+        self._holders[op.name] = (names, holder)
         fn.__name__ = method = self._method_name(op)
         fn.__qualname__ = f"{op.tag_name}.{method}"
         fn.__module__ = __name__
@@ -1309,12 +1328,12 @@ class _RuntimeBase(Generic[_Items]):
         options: dict[str, Any] | None = None
         seen_required = 0
         for key, value in kwargs.items():
+            if value is None and key in spec:
+                continue  # "not given" (generated methods pass every argument)
             arg = spec.get(key)
             if arg is None:
                 hint = did_you_mean(key, spec)
                 raise TypeError(f"{plan.label}() got an unexpected keyword argument {key!r}{hint}")
-            if value is None:
-                continue
             kind = arg.kind
             if kind < _BODY:
                 if arg.required:
@@ -1417,14 +1436,24 @@ class _RuntimeBase(Generic[_Items]):
             )
         return request, download_to, return_response
 
-    def _finish(self, plan: CallPlan, response: Response, return_response: bool) -> Any:
+    def _finish(
+        self,
+        plan: CallPlan,
+        response: Response,
+        return_response: bool,
+        model: BodyModel | None = None,
+    ) -> Any:
+        """The result of a response: its drift checked as the policy says, its body decoded
+        (into ``model``, the generated method's return type, or ``models=True``'s models).
+
+        A JSON body that no drift check is due for goes from its bytes into ``model`` in one
+        pass; one that does not fit ``model`` is drift evidence and gets checked whatever
+        the policy sampled (see :meth:`_misfit`)."""
         content = response.content
         ctype = response.headers.get("content-type")
         status = response.status_code
         checker = plan.checker
         check_body = checker.enabled and checker.wants_body(status)
-        factory = self._model_factory
-        modelled = False  # data holds the models already
         if not content:
             data: Any = None
             kind = _BINARY
@@ -1433,41 +1462,109 @@ class _RuntimeBase(Generic[_Items]):
             if kind < 0:
                 kind = _body_kind(ctype)
             if kind == _JSON:
-                if factory is not None and not check_body and not return_response:
+                if model is None and self._model_factory is not None and not return_response:
+                    model = plan.body_model(self._model_factory, status, ctype)
+                if model is not None and not check_body:
                     # No body check due: straight from the bytes to the models, one pass.
-                    schema = plan.model_schema(status, ctype)
-                    if schema is not None:
-                        try:
-                            data = factory.parse_json(schema, content, plan.model_hint)
-                            modelled = True
-                        except ValueError:
-                            pass  # decoded below, which says what is wrong with it
-                if not modelled:
                     try:
-                        data = response.json()
-                    except DecodeError as exc:
-                        logger.debug("%s: %s", plan.label, exc)
+                        result = model.from_bytes(content)
+                    except Misfit as misfit:
+                        return self._misfit(plan, response, model, misfit, None)
+                    except ValueError:
+                        pass  # not JSON at all: decoded below, which says what is wrong
+                    else:
                         if checker.enabled:
-                            entry = checker.invalid_body(status, ctype, "invalid JSON")
-                            self._drifted(plan, [entry], response)
-                        if return_response:
-                            return response
-                        return response.text
+                            fixed = checker.fixed(status, ctype)
+                            if fixed:
+                                self._drifted(plan, list(fixed), response)
+                        return result
+                try:
+                    data = response.json()
+                except DecodeError as exc:
+                    return self._undecodable(plan, response, model, exc, return_response)
             elif kind == _TEXT:
                 data = response.text
             else:
                 data = content
+        entries = None
         if checker.enabled:
             entries = checker.check(status, ctype, data, check_body and kind != _BINARY)
             if entries:
                 self._drifted(plan, entries, response)
+        if return_response or model is None or data is None:
+            return response if return_response else data
+        try:
+            if kind == _JSON:
+                return model.from_data(data)
+            if not model.must_fit:
+                return data
+            return model.from_bytes(content)  # a typed result sent as text or bytes
+        except Misfit as misfit:
+            return self._misfit(plan, response, model, misfit, data, entries)
+        except ValueError as exc:
+            raise self._unfit(plan, response, str(exc), entries or []) from None
+
+    def _misfit(
+        self,
+        plan: CallPlan,
+        response: Response,
+        model: BodyModel,
+        misfit: Misfit,
+        data: Any,
+        entries: list[Any] | None = None,
+    ) -> Any:
+        """A JSON body that does not fit its model: the server drifted (or the document is
+        wrong).  A body that was not checked is checked now, whatever the policy sampled,
+        and its drift recorded; a generated method's misfit the check does not explain is
+        recorded as pydantic saw it.  ``models=True`` then gets the plain JSON, a generated
+        method a :class:`DriftError` (its return type is a promise)."""
+        checker = plan.checker
+        status = response.status_code
+        if data is None:  # from the one-pass path: decode it for the check
+            data = response.json()
+            if checker.enabled:
+                entries = checker.check(status, response.headers.get("content-type"), data, True)
+                if entries:
+                    self._drifted(plan, entries, response)
+        if not model.must_fit:
+            logger.debug("response of %s does not fit its model, returning JSON", plan.label)
+            return data
+        pointer, expected, got = misfit.where()
+        if not entries:
+            entries = [checker.body_entry(status, pointer, expected, got)]
+            if checker.enabled:
+                self._drifted(plan, entries, response)
+        raise self._unfit(plan, response, misfit.summary(), entries)
+
+    def _undecodable(
+        self,
+        plan: CallPlan,
+        response: Response,
+        model: BodyModel | None,
+        exc: DecodeError,
+        return_response: bool,
+    ) -> Any:
+        """A body that says it is JSON and is not: drift; its text is the result."""
+        logger.debug("%s: %s", plan.label, exc)
+        checker = plan.checker
+        ctype = response.headers.get("content-type")
+        entry = checker.invalid_body(response.status_code, ctype, "invalid JSON")
+        if checker.enabled:
+            self._drifted(plan, [entry], response)
         if return_response:
             return response
-        if factory is not None and kind == _JSON and data is not None and not modelled:
-            schema = plan.model_schema(status, ctype)
-            if schema is not None:
-                data = factory.parse(schema, data, plan.model_hint)
-        return data
+        if model is not None and model.must_fit:
+            raise self._unfit(plan, response, "the body is not valid JSON", [entry])
+        return response.text
+
+    @staticmethod
+    def _unfit(plan: CallPlan, response: Response, why: str, entries: list[Any]) -> DriftError:
+        return DriftError(
+            f"{plan.label}(): the response does not fit the documented type: {why}",
+            entries=entries,
+            request=response.request,
+            response=response,
+        )
 
     def _drifted(self, plan: CallPlan, entries: list[Any], response: Response) -> None:
         if plan.dry_run:
@@ -1538,7 +1635,13 @@ class OpenAPIClient(_RuntimeBase[Iterator[Any]]):
 
         return operation
 
-    def _invoke(self, plan: CallPlan, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def _invoke(
+        self,
+        plan: CallPlan,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        model: BodyModel | None = None,
+    ) -> Any:
         request, download_to, return_response = self._prepare(plan, args, kwargs)
         if download_to is not None:
             return self._download(plan, request, download_to)
@@ -1547,7 +1650,7 @@ class OpenAPIClient(_RuntimeBase[Iterator[Any]]):
         except ApiError as exc:
             self._error_drift(plan, exc)
             raise
-        return self._finish(plan, response, return_response)
+        return self._finish(plan, response, return_response, model)
 
     def _download(self, plan: CallPlan, request: Request, to: Any) -> Response:
         try:
@@ -1634,7 +1737,13 @@ class AsyncOpenAPIClient(_RuntimeBase[AsyncIterator[Any]]):
 
         return operation
 
-    async def _invoke(self, plan: CallPlan, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    async def _invoke(
+        self,
+        plan: CallPlan,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        model: BodyModel | None = None,
+    ) -> Any:
         request, download_to, return_response = self._prepare(plan, args, kwargs)
         if download_to is not None:
             return await self._download(plan, request, download_to)
@@ -1643,7 +1752,7 @@ class AsyncOpenAPIClient(_RuntimeBase[AsyncIterator[Any]]):
         except ApiError as exc:
             self._error_drift(plan, exc)
             raise
-        return self._finish(plan, response, return_response)
+        return self._finish(plan, response, return_response, model)
 
     async def _download(self, plan: CallPlan, request: Request, to: Any) -> Response:
         try:

@@ -6,9 +6,15 @@ runtime client (:mod:`.runtime`) built from the same document the package was ge
 from (a copy ships in the package), so a generated call has exactly the runtime client's
 behaviour - argument checks, serialization, auth, retries, pagination, dry run, hooks,
 drift checks - and the engine's features, and code written for one works with the other.
-The response's JSON is then parsed into the method's return type (a pydantic model, a list
-of them...) by a parser built once per operation; a body that does not fit raises
-:class:`~restwright.openapi.drift.DriftError` carrying the exchange.
+
+The response's JSON goes from its bytes into the method's return type (a pydantic model, a
+list of them...) in one pass (pydantic-core; the validator is made once per operation): the
+runtime does not decode it first.  Drift is still checked as the client's ``drift=`` policy
+says (by default the first bodies of each operation and status, then a sample), and the
+return type stands guard over every other response: a body that does not fit it is drift
+evidence, so it is checked against the document there and then, recorded in
+``client.drift``, and raises :class:`~restwright.openapi.drift.DriftError` carrying the
+entries and the exchange.
 
 Error statuses raise the engine's :class:`~restwright.errors.ApiError` classes; a client
 class may map statuses to its own subclasses in :attr:`TypedClient.errors` (the Mattermost
@@ -21,11 +27,14 @@ import threading
 from collections.abc import Mapping
 from importlib import import_module
 from importlib.resources import files
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..engine.models import Response
 from ..errors import ApiError
 from .model import ApiDescription
+
+if TYPE_CHECKING:
+    from .drift import DriftMode, DriftPolicy
+    from .models import BodyModel
 
 __all__ = ["AsyncTypedClient", "AsyncTypedGroup", "TypedClient", "TypedGroup"]
 
@@ -58,53 +67,30 @@ def translate_error(exc: ApiError, classes: Mapping[int, type[ApiError]]) -> Api
     return translated
 
 
-class _Parsers:
-    """Per operation: the runtime's name of ``return_response`` and the JSON parser of the
-    method's return type (built on first use)."""
+class _Operations:
+    """Per operation of a typed client: the runtime's call plan, and the
+    :class:`~.models.BodyModel` of the method's return type (both made on first use).
+
+    A generated method passes the same return type on every call; a different one (written
+    by hand) replaces the cached model."""
 
     def __init__(self, runtime: Any) -> None:
         self._runtime = runtime
-        self._plans: dict[str, tuple[str, Any]] = {}
+        self._ops: dict[str, tuple[Any, BodyModel | None, Any]] = {}
 
-    def plan(self, name: str, result_type: Any) -> tuple[str, Any]:
-        plan = self._plans.get(name)
-        if plan is None:
-            from pydantic import TypeAdapter
+    def get(self, name: str, result_type: Any) -> tuple[Any, BodyModel | None]:
+        found = self._ops.get(name)
+        if found is None or (found[2] is not result_type and found[2] != result_type):
+            plan = self._runtime._call_plan(name)
+            model = None
+            # text, bytes, no body and untyped JSON are the runtime's own values, and so is
+            # the synthetic ``{}`` of a dry run (nothing was received to parse)
+            if result_type is not None and not plan.dry_run:
+                from .models import BodyModel
 
-            from .runtime import ArgumentNames
-
-            flag = ArgumentNames(self._runtime.api.operation(name)).extras["return_response"]
-            validate = getattr(result_type, "model_validate_json", None)
-            if validate is None:
-                validate = TypeAdapter(result_type).validate_json
-            plan = self._plans[name] = (flag, validate)
-        return plan
-
-
-def parse_response(name: str, validate: Any, response: Response) -> Any:
-    """The JSON body of ``response`` as the method's return type (``None`` when empty).
-
-    A body that does not fit raises :class:`~.drift.DriftError` with the exchange: the server
-    broke the document (the runtime client has recorded the drift already).
-    """
-    content = response.content
-    if not content:
-        return None
-    from pydantic import ValidationError
-
-    try:
-        return validate(content)
-    except ValidationError as exc:
-        from .drift import DriftError
-
-        raise DriftError(
-            f"{name}(): the response does not fit the documented type: "
-            f"{exc.error_count()} errors, first: {exc.errors()[0]['msg']} at "
-            f"{'/'.join(str(p) for p in exc.errors()[0]['loc'])}",
-            entries=[],
-            request=response.request,
-            response=response,
-        ) from None
+                model = BodyModel.of(result_type, plan.label, must_fit=True)
+            found = self._ops[name] = (plan, model, result_type)
+        return found[0], found[1]
 
 
 class _TypedBase:
@@ -127,6 +113,7 @@ class _TypedBase:
         *,
         validate: bool = True,
         strict: bool = False,
+        drift: DriftMode | DriftPolicy | None = None,
         **client_options: Any,
     ) -> None:
         from . import runtime  # the runtime client is imported when a client is made
@@ -134,9 +121,9 @@ class _TypedBase:
         api = load_document(self.package, self.document)
         factory = getattr(runtime, self._factory)
         self.runtime = factory(
-            api, base_url, auth, validate=validate, strict=strict, **client_options
+            api, base_url, auth, validate=validate, strict=strict, drift=drift, **client_options
         )
-        self._parsers = _Parsers(self.runtime)
+        self._operations = _Operations(self.runtime)
 
     @property
     def api(self) -> ApiDescription:
@@ -166,9 +153,10 @@ class TypedClient(_TypedBase):
     """Base of a generated sync client.
 
     ``base_url`` defaults to the document's first server; ``auth`` is a credential or a
-    ``{scheme: credential}`` dict as for :func:`restwright.from_openapi`; ``validate`` and
-    ``strict`` are the runtime client's; other keyword arguments (``timeout``, ``retry``,
-    ``hooks``, ``dry_run``, ``transport``...) go to :class:`restwright.Client`.
+    ``{scheme: credential}`` dict as for :func:`restwright.from_openapi`; ``validate``,
+    ``strict`` and ``drift`` are the runtime client's; other keyword arguments
+    (``timeout``, ``retry``, ``hooks``, ``dry_run``, ``transport``...) go to
+    :class:`restwright.Client`.
     """
 
     _factory = "from_openapi"
@@ -201,26 +189,16 @@ class AsyncTypedClient(_TypedBase):
 
 
 class _GroupBase:
-    __slots__ = ("_client", "_errors", "_parsers", "_runtime")
+    __slots__ = ("_client", "_errors", "_operations", "_runtime")
 
     def __init__(self, client: _TypedBase) -> None:
         self._client = client
         self._runtime = client.runtime
-        self._parsers = client._parsers
+        self._operations = client._operations
         self._errors = client.errors
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._client!r}>"
-
-    def _typed(self, name: str, result_type: Any, arguments: dict[str, Any]) -> Any:
-        """The parser of a typed result (asking the runtime for the Response), or None:
-        text, bytes, no body and untyped JSON are the runtime's own values, and so is the
-        synthetic ``{}`` of a dry run (nothing was received to parse)."""
-        if result_type is None or self._runtime.engine.dry_run:
-            return None
-        flag, validate = self._parsers.plan(name, result_type)
-        arguments[flag] = True
-        return validate
 
 
 class TypedGroup(_GroupBase):
@@ -229,12 +207,11 @@ class TypedGroup(_GroupBase):
     __slots__ = ()
 
     def _call(self, name: str, result_type: Any, arguments: dict[str, Any]) -> Any:
-        validate = self._typed(name, result_type, arguments)
+        plan, model = self._operations.get(name, result_type)
         try:
-            result = self._runtime.operation(name)(**arguments)
+            return self._runtime._invoke(plan, (), arguments, model)
         except ApiError as exc:
             raise translate_error(exc, self._errors) from None
-        return result if validate is None else parse_response(name, validate, result)
 
 
 class AsyncTypedGroup(_GroupBase):
@@ -243,9 +220,8 @@ class AsyncTypedGroup(_GroupBase):
     __slots__ = ()
 
     async def _acall(self, name: str, result_type: Any, arguments: dict[str, Any]) -> Any:
-        validate = self._typed(name, result_type, arguments)
+        plan, model = self._operations.get(name, result_type)
         try:
-            result = await self._runtime.operation(name)(**arguments)
+            return await self._runtime._invoke(plan, (), arguments, model)
         except ApiError as exc:
             raise translate_error(exc, self._errors) from None
-        return result if validate is None else parse_response(name, validate, result)
