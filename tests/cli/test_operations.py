@@ -275,6 +275,44 @@ def test_file_fields_of_a_described_multipart_body(
     assert answer["content_length"] is not None and not answer["chunked"]
 
 
+RAW_DOCUMENT = """
+openapi: 3.0.3
+info: {title: raw uploads, version: "1"}
+servers: [{url: "%s"}]
+paths:
+  /echo/blob:
+    put:
+      operationId: putBlob
+      tags: [blobs]
+      requestBody:
+        required: true
+        content:
+          application/octet-stream:
+            schema: {type: string, format: binary}
+      responses:
+        "200":
+          description: what the server received
+          content:
+            application/json:
+              schema: {type: object}
+"""
+
+
+def test_a_raw_file_body_goes_whole_with_its_length(
+    restwright: Run, fault_server: FaultServer, tmp_path: Path
+) -> None:
+    document = tmp_path / "raw.yaml"
+    document.write_text(RAW_DOCUMENT % fault_server.base_url)
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(bytes(range(256)) * 1000)
+    done = restwright(str(document), "blobs", "put_blob", "--body", f"@{blob}")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["body_sha256"] == hashlib.sha256(blob.read_bytes()).hexdigest()
+    assert answer["content_length"] == str(256_000) and not answer["chunked"]
+    assert answer["content_type"] == "application/octet-stream"
+
+
 @pytest.mark.prism
 def test_upload_accepted_by_prism(
     restwright: Run, prism_petstore: tuple[Path, str], tmp_path: Path

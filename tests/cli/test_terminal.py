@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.servers.fault_server import FaultServer
 
 from .conftest import Terminal, shell_words
-from .test_operations import UPLOAD_DOCUMENT
+from .test_operations import RAW_DOCUMENT, UPLOAD_DOCUMENT
 
 ESCAPE = re.compile(r"\x1b\[[0-9;:]*m")
 BAR = "━"
@@ -89,3 +89,15 @@ def test_described_upload_draws_a_progress_bar(
     bar = next(line for line in screen.splitlines() if line.startswith("upload"))
     assert BAR in bar and "8.4/8.4 MB" in bar
     assert '"filename": "video.bin"' in screen
+
+
+def test_described_raw_body_draws_a_progress_bar(
+    terminal: Terminal, fault_server: FaultServer, tmp_path: Path
+) -> None:
+    document = tmp_path / "raw.yaml"
+    document.write_text(RAW_DOCUMENT % fault_server.base_url)
+    (tmp_path / "disk.img").write_bytes(b"\x00" * (8 * 1024 * 1024))
+    screen = plain(terminal.run(shell_words(document, "blobs", "put_blob", "--body", "@disk.img")))
+    bar = next(line for line in screen.splitlines() if line.startswith("upload"))
+    assert BAR in bar and "8.4/8.4 MB" in bar
+    assert '"body_size": 8388608' in screen

@@ -287,9 +287,13 @@ def run_operation(
             def counted(path: Path) -> ProgressReader:
                 return ProgressReader(opened.enter_context(path.open("rb")), tracker)
 
-            kwargs[body_name] = {
-                k: counted(v) if isinstance(v, Path) else v for k, v in kwargs[body_name].items()
-            }
+            body = kwargs[body_name]
+            if isinstance(body, Path):
+                kwargs[body_name] = counted(body)
+            else:
+                kwargs[body_name] = {
+                    k: counted(v) if isinstance(v, Path) else v for k, v in body.items()
+                }
             response = fn(**kwargs)
         output.response(response)
     elif settings.output is not None:
@@ -304,8 +308,9 @@ def run_operation(
 
 
 def _files_of(body: Any) -> list[Path]:
-    """The file fields of a multipart body (a raw file body is left to the runtime, which
-    streams it with its ``Content-Length``)."""
+    """The files a body sends: a raw file body, or the file fields of a multipart body."""
+    if isinstance(body, Path):
+        return [body]
     if isinstance(body, dict):
         return [value for value in body.values() if isinstance(value, Path)]
     return []

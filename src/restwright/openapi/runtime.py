@@ -46,8 +46,10 @@ through the engine directly.
 from __future__ import annotations
 
 import inspect
+import io
 import os
 import re
+import stat
 import threading
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -307,6 +309,18 @@ def _reader_chunks(fh: IO[bytes]) -> Iterator[bytes]:
         if not chunk:
             return
         yield chunk if isinstance(chunk, bytes) else chunk.encode()
+
+
+def _remaining_size(fh: Any) -> int | None:
+    """Bytes left in ``fh`` when it is a regular file (so the body goes with a
+    ``Content-Length``, not chunked); ``None`` for pipes, sockets and in-memory readers."""
+    try:
+        status = os.fstat(fh.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            return None
+        return max(status.st_size - int(fh.tell()), 0)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
 
 
 def _part_bytes(value: Any, media: str) -> bytes:
@@ -639,6 +653,9 @@ class CallPlan:
             headers["Content-Length"] = str(path.stat().st_size)
             content: Any = _file_chunks(path)
         elif hasattr(body, "read"):
+            size = _remaining_size(body)
+            if size is not None:
+                headers["Content-Length"] = str(size)
             content = _reader_chunks(body)
         elif isinstance(body, (bytes, bytearray, memoryview, str)) or _is_raw_value(body):
             content = body
