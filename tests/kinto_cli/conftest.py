@@ -21,7 +21,8 @@ from tests.servers.kinto_server import find_kinto_bin, flush, kinto_server  # no
 
 import restwright.kinto  # noqa: E402
 
-KINTO_ENTRY = "from restwright.cli.kinto import kinto_group; kinto_group()"
+#: ``restwright kinto`` as a user runs it (the interpreter running the tests).
+KINTO_COMMAND = [sys.executable, "-m", "restwright", "kinto"]
 ALICE = ("alice", "alice-s3cret")
 
 
@@ -72,7 +73,7 @@ def kinto_cli(kinto_url: str) -> Runner:
     ) -> subprocess.CompletedProcess[str]:
         head = ["-s", kinto_url, "-a", ":".join(ALICE), "-b", "main", "-c", "tasks"]
         return subprocess.run(
-            [sys.executable, "-c", KINTO_ENTRY, *(head if server else []), *args],
+            [*KINTO_COMMAND, *(head if server else []), *args],
             input=stdin,
             capture_output=True,
             text=True,

@@ -15,7 +15,7 @@ from tests.profiles.tmux_terminal import DONE, tmux_terminal
 
 import restwright.kinto
 
-from .conftest import ALICE, KINTO_ENTRY, Runner
+from .conftest import ALICE, KINTO_COMMAND, Runner
 
 
 def lines(result: subprocess.CompletedProcess[str]) -> list[Any]:
@@ -28,13 +28,12 @@ def one(result: subprocess.CompletedProcess[str]) -> Any:
     return obj
 
 
-def failure(result: subprocess.CompletedProcess[str], code: int) -> str:
-    """The one error line of a failed command (no traceback)."""
+def failure(result: subprocess.CompletedProcess[str], code: int) -> list[str]:
+    """The report of a failed command: its line(s) on stderr, no traceback."""
     assert result.returncode == code, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
-    (line,) = result.stderr.strip().splitlines()
-    return line
+    return result.stderr.strip().splitlines()
 
 
 # -- records -------------------------------------------------------------------------------
@@ -117,32 +116,37 @@ def test_collections_and_buckets(kinto_cli: Runner, alice: restwright.kinto.Clie
 # -- failures ------------------------------------------------------------------------------
 
 
-def test_errors_are_one_line_with_the_server_message(
+def test_errors_are_one_line_with_the_server_words(
     kinto_cli: Runner, alice: restwright.kinto.Client
 ) -> None:
-    line = failure(kinto_cli("records", "get", "nope"), 4)
-    assert line.startswith("Error: 404 Not Found (record 'nope') (GET http://127.0.0.1:")
+    line, words = failure(kinto_cli("records", "get", "nope"), 4)
+    assert line.startswith("restwright: 404 Not Found (GET http://127.0.0.1:")
     assert line.endswith("/buckets/main/collections/tasks/records/nope)")
+    assert words == "  server says: Not Found (record 'nope')"
 
     alice.create_record(id="r1", data={})
-    line = failure(kinto_cli("records", "create", "--id", "r1", "a=1"), 4)
-    assert line.startswith("Error: 412 Precondition Failed: Resource was modified meanwhile (PUT")
+    line, words = failure(kinto_cli("records", "create", "--id", "r1", "a=1"), 4)
+    assert line.startswith("restwright: 412 Precondition Failed (PUT http://127.0.0.1:")
+    assert words == "  server says: Precondition Failed: Resource was modified meanwhile"
 
     bob = kinto_cli("-a", "bob:bob-s3cret", "records", "list")  # the last -a wins
-    assert failure(bob, 4).startswith("Error: 403 Forbidden")
+    assert failure(bob, 4)[0].startswith("restwright: 403 Forbidden")
 
 
 def test_connection_failure(kinto_cli: Runner, closed_port: int) -> None:
     result = kinto_cli("-s", f"http://127.0.0.1:{closed_port}/v1", "buckets", "list", server=False)
-    assert failure(result, 6).startswith(f"Error: cannot connect to http://127.0.0.1:{closed_port}")
+    (line,) = failure(result, 6)
+    expected = f"restwright: network error (ConnectError): cannot connect to http://127.0.0.1:{closed_port}"
+    assert line.startswith(expected)
 
 
 def test_debug_shows_the_traceback_and_the_exchange(
     kinto_cli: Runner, alice: restwright.kinto.Client
 ) -> None:
     result = kinto_cli("-D", "records", "get", "nope")
-    assert result.returncode == 1
+    assert result.returncode == 4
     assert "Traceback" in result.stderr
+    assert result.stderr.splitlines()[-2].startswith("restwright: 404 Not Found (GET")
     assert "DEBUG restwright: GET http://127.0.0.1:" in result.stderr
     assert ALICE[1] not in result.stderr
 
@@ -213,15 +217,15 @@ def test_server_and_auth_from_a_profile(
 
     # -a beside --profile wins (and the profile's secret is then not needed at all)
     bob = kinto_cli("-a", "bob:bob-s3cret", *args, server=False)
-    assert failure(bob, 4).startswith("Error: 403 Forbidden")
+    assert failure(bob, 4)[0].startswith("restwright: 403 Forbidden")
     unset = kinto_cli(*args, server=False)
-    assert failure(unset, 3) == (
+    assert failure(unset, 3) == [
         "Error: profile 'local': auth.password: the environment variable KINTO_PASSWORD is not set"
-    )
+    ]
 
 
 def test_importing_the_command_does_not_import_the_client() -> None:
-    code = f"import sys; {KINTO_ENTRY.split(';')[0]}; print('restwright.kinto' in sys.modules)"
+    code = "import sys, restwright.cli.kinto; print('restwright.kinto' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
@@ -238,7 +242,7 @@ def test_a_reader_that_goes_away_ends_the_listing_quietly(
             batch.create_record(id=f"r{i:02d}", data={"blob": "x" * 20_000})
     args = ["-s", kinto_url, "-a", ":".join(ALICE), "-b", "main", "-c", "tasks"]
     with subprocess.Popen(
-        [sys.executable, "-c", KINTO_ENTRY, *args, "records", "list", "--all"],
+        [*KINTO_COMMAND, *args, "records", "list", "--all"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -256,7 +260,7 @@ def test_a_server_that_is_not_kinto(kinto_cli: Runner, fault_server: Any) -> Non
     # The echo endpoint answers 200 with JSON that has no "data": not a Kinto listing.
     args = ["-s", fault_server.url("/echo"), "buckets", "list"]
     line = failure(kinto_cli(*args, server=False), 1)
-    assert line == "Error: unexpected KeyError: 'data' (-D shows the traceback)"
+    assert line == ["restwright: unexpected KeyError: 'data' (-D shows the traceback)"]
     debug = kinto_cli("-D", *args, server=False)
     assert debug.returncode == 1 and "Traceback" in debug.stderr
 
@@ -264,8 +268,8 @@ def test_a_server_that_is_not_kinto(kinto_cli: Runner, fault_server: Any) -> Non
 def test_a_header_breaking_credential_is_refused(kinto_cli: Runner, kinto_url: str) -> None:
     result = kinto_cli("-s", kinto_url, "-a", "Bearer abc\r\nX-Evil: 1", "buckets", "list",
                        server=False)  # fmt: skip
-    line = failure(result, 2)
-    assert line.startswith("Error: header 'Authorization' has a CR, LF or NUL character")
+    (line,) = failure(result, 2)
+    assert line.startswith("restwright: InvalidRequestError: header 'Authorization' has a CR")
     assert "abc" not in line
 
 
@@ -277,7 +281,7 @@ def test_auth_with_a_user_only_asks_for_the_password(
     alice.create_record(id="r1", data={})
     args = ["-s", kinto_url, "-a", ALICE[0], "-b", "main", "-c", "tasks", "records", "list"]
     with tmux_terminal(tmp_path, os.environ) as terminal:
-        terminal.start([sys.executable, "-c", KINTO_ENTRY, *args])
+        terminal.start([*KINTO_COMMAND, *args])
         assert "Please enter a password for alice:" in terminal.wait_for("password for")
         terminal.send(ALICE[1])
         screen = terminal.wait_for(DONE)

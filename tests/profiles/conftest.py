@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # the servers are imported as tests.servers.*
     sys.path.insert(0, str(ROOT))
 
-PROFILE_ENTRY = "from restwright.cli.profiles import profile_group; profile_group()"
+#: ``restwright profile`` as a user runs it (the interpreter running the tests).
+PROFILE_COMMAND = [sys.executable, "-m", "restwright", "profile"]
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +37,7 @@ def run_profile(config_dir: Path) -> Callable[..., subprocess.CompletedProcess[s
         """``env``: variables to set, or to remove (``None``)."""
         child_env = {**os.environ, **(env or {})}
         return subprocess.run(
-            [sys.executable, "-c", PROFILE_ENTRY, *args],
+            [*PROFILE_COMMAND, *args],
             capture_output=True,
             text=True,
             env={k: v for k, v in child_env.items() if v is not None},

@@ -29,7 +29,7 @@ from restwright.cli.profiles import (
 )
 from restwright.cli.secret_refs import SecretReferenceError
 
-from .conftest import PROFILE_ENTRY, ROOT
+from .conftest import PROFILE_COMMAND, ROOT
 from .tmux_terminal import DONE, tmux_terminal
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -192,7 +192,7 @@ def test_list_in_a_real_terminal_is_a_table(run_profile: Run, tmp_path: Path) ->
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
     env["TERM"] = "xterm-256color"
     with tmux_terminal(tmp_path, env) as terminal:
-        screen = terminal.run([sys.executable, "-c", PROFILE_ENTRY, "list"], escapes=True)
+        screen = terminal.run([*PROFILE_COMMAND, "list"], escapes=True)
     assert f"{DONE} 0" in screen
     assert "\x1b[" in screen  # styled: rich's bold headings
     plain = re.sub(r"\x1b\[[0-9;]*m", "", screen)

@@ -8,10 +8,10 @@ timeout from a profile (:mod:`.profiles`) instead, and an option given beside it
 
 Output is JSON: one object per line for listings (``--all`` follows every page, printing
 each page as it arrives), one object for the other commands.  ``--dry-run`` sends nothing
-and prints each request as a curl command, credentials masked.  A failure is one line on
-stderr (what failed and the server's message) with the exit code of its error class
-(:func:`restwright.cli.failures.exit_code_for`, the table of every command);
-``-D/--debug`` shows the traceback instead.
+and prints each request as a curl command, credentials masked.  A failure is reported as
+by every other command (:mod:`restwright.cli.failures`: what failed, the server's words,
+the exit code of its class), Kinto's error bodies worded as ``Not Found (record 'r1')``;
+``-D/--debug`` adds the traceback.
 
 Start-up stays cheap: this module imports click only; the Kinto client is imported when a
 command runs.
@@ -38,23 +38,6 @@ __all__ = ["kinto_group"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def describe_failure(exc: BaseException) -> str:
-    """One line: the status, the server's own words (Kinto's ``error``, ``message`` and the
-    object ``details`` name), and the request that failed."""
-    status = getattr(exc, "status_code", None)
-    body = getattr(exc, "body", None)
-    words = _server_words(body) if isinstance(body, dict) else None
-    if status is not None and words:
-        line = f"{status} {words}"
-    else:
-        line = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    request = getattr(exc, "request", None)
-    url = getattr(request, "url", None)
-    if url and str(url) not in line:
-        line = f"{line} ({request.method} {url})"  # type: ignore[union-attr]
-    return " ".join(line.split())  # one line, whatever the server wrote
-
-
 def _server_words(body: dict[str, Any]) -> str | None:
     """``Not Found (record 'r1')``, ``Precondition Failed: Resource was modified meanwhile``."""
     error, message = body.get("error"), body.get("message")
@@ -78,7 +61,6 @@ class KintoOptions:
     timeout: float | None
     profile: str | None
     dry_run: bool
-    debug: bool
 
     def client(self, bucket: str | None, collection: str | None) -> Client:
         """The Kinto client for a command (its own ``-b``/``-c`` win over the group's)."""
@@ -144,27 +126,31 @@ def _echo_curl(request: Any) -> None:
 
 
 class KintoGroup(click.Group):
-    """Shows a failure of any command below it as one ``Error:`` line on stderr and exits
-    with its code; ``-D/--debug`` lets the exception (and its traceback) through instead."""
+    """Reports a failure of any command below it as every command does (:func:`failure_of`:
+    one line, the server's words, the exit code of its class), Kinto's error body worded
+    as the server's words; ``-D/--debug`` adds the traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from ..errors import RestwrightError
+        from .failures import DEBUG_KEY, EXIT_FAILURE, failure_of
+
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except Exception as exc:
-            from ..errors import RestwrightError
-            from .failures import exit_code_for
-
-            options = ctx.find_object(KintoOptions)
-            if options is not None and options.debug:
+        except RestwrightError as exc:
+            failure = failure_of(exc, ctx)
+            body = getattr(exc, "body", None)
+            words = _server_words(body) if isinstance(body, dict) else None
+            if words is not None:
+                failure.server_message = words
+            raise failure from None
+        except Exception as exc:  # e.g. a server that is not Kinto: a KeyError on its answer
+            if ctx.meta.get(DEBUG_KEY):
                 raise
-            if isinstance(exc, RestwrightError):
-                click.echo(f"Error: {describe_failure(exc)}", err=True)
-                ctx.exit(exit_code_for(exc))
             name = type(exc).__name__
-            click.echo(f"Error: unexpected {name}: {exc} (-D shows the traceback)", err=True)
-            ctx.exit(1)
+            click.echo(f"restwright: unexpected {name}: {exc} (-D shows the traceback)", err=True)
+            ctx.exit(EXIT_FAILURE)
 
 
 @click.group("kinto", cls=KintoGroup)
@@ -194,7 +180,11 @@ class KintoGroup(click.Group):
 @click.pass_context
 def kinto_group(ctx: click.Context, /, verbosity: int | None, **options: Any) -> None:
     """Buckets, collections and records of a Kinto server (kinto-http's options)."""
-    ctx.obj = KintoOptions(debug=verbosity == logging.DEBUG, **options)
+    ctx.obj = KintoOptions(**options)
+    if verbosity == logging.DEBUG or os.environ.get("RESTWRIGHT_DEBUG"):
+        from .failures import DEBUG_KEY
+
+        ctx.meta[DEBUG_KEY] = True
     if verbosity is not None:
         logger = logging.getLogger("restwright")
         handler = logging.StreamHandler(sys.stderr)
