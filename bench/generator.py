@@ -4,9 +4,10 @@
    and GitHub's documents, each in a fresh process: wall time, peak RSS of the process,
    files written, and the pieces each leaves untyped (restwright's summary entries;
    openapi-python-client's warnings, each a schema or response it dropped).
-2. import: ``python -X importtime -c "import restwright.mattermost"``, and one operation
-   module of each generated Mattermost package (restwright's ``api.users``, which imports
-   the models, against openapi-python-client's ``api.users.get_user``).
+2. import: ``python -X importtime -c "import restwright.mattermost"``; restwright's tag
+   module ``api.users`` alone (it imports no model), and with what one ``get_user`` call
+   adds (the ``User`` model's modules, imported and its validator built on one record),
+   against openapi-python-client's ``api.users.get_user`` (which imports every model).
 3. calls: per-call CPU of one generated operation (typed result: a pydantic model) against
    the same GET through the bare engine and through the runtime client, against nginx.
 
@@ -51,8 +52,9 @@ MODELS_LIMIT = 1.6  # the same on real-sized Mattermost bodies (issue #15's mode
 # -- 1. generation ---------------------------------------------------------------------------
 
 
-def _run_measured(command: list[str], cwd: Path) -> tuple[float, float, str, int]:
-    """Run ``command``; return (wall s, peak RSS MB of that process, output, exit code)."""
+def _run_measured(command: list[str], cwd: Path) -> tuple[float, float, str, int, float]:
+    """Run ``command``; return (wall s, peak RSS MB of that process, output, exit code, CPU s
+    of that process: user + system, steadier than wall on a shared machine)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(REPO_ROOT / "src")
     t0 = time.perf_counter()
@@ -64,7 +66,8 @@ def _run_measured(command: list[str], cwd: Path) -> tuple[float, float, str, int
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
-    return wall, usage.ru_maxrss / 1024, output, proc.returncode
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_maxrss / 1024, output, proc.returncode, cpu
 
 
 def _files(directory: Path) -> int:
@@ -72,7 +75,7 @@ def _files(directory: Path) -> int:
 
 
 def generate_restwright(spec: Path, out: Path) -> dict[str, Any]:
-    wall, rss, output, code = _run_measured(
+    wall, rss, output, code, cpu = _run_measured(
         [
             sys.executable,
             "-m",
@@ -89,6 +92,7 @@ def generate_restwright(spec: Path, out: Path) -> dict[str, Any]:
     loose = [line for line in output.splitlines() if line.startswith("  ")]
     return {
         "wall": wall,
+        "cpu": cpu,
         "rss": rss,
         "files": _files(out / "gen"),
         "untyped": len(loose),
@@ -102,7 +106,7 @@ def generate_peer(spec: Path, out: Path) -> dict[str, Any]:
     if not binary.exists():
         return {"ok": False, "note": "openapi-python-client not installed (bench extra)"}
     target = out / "peer"
-    wall, rss, output, code = _run_measured(
+    wall, rss, output, code, cpu = _run_measured(
         [str(binary), "generate", "--path", str(spec), "--output-path", str(target), "--overwrite"],
         out,
     )
@@ -113,6 +117,7 @@ def generate_peer(spec: Path, out: Path) -> dict[str, Any]:
     ]
     return {
         "wall": wall,
+        "cpu": cpu,
         "rss": rss,
         "files": _files(target) if target.exists() else 0,
         "untyped": len(warnings),
@@ -129,8 +134,8 @@ def run_generate(args: argparse.Namespace, work: Path) -> tuple[bool, dict[str, 
     peers: dict[str, Path] = {}
     print("\ngenerate: one fresh process per run, best of the runs (s, MB)")
     print(
-        f"  {'document':<12}{'generator':<24}{'wall s':>8}{'peak RSS':>10}{'files':>7}"
-        f"{'untyped':>9}  note"
+        f"  {'document':<12}{'generator':<24}{'wall s':>8}{'CPU s':>7}{'peak RSS':>10}"
+        f"{'files':>7}{'untyped':>9}  note"
     )
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for name, spec in DOCUMENTS.items():
@@ -155,8 +160,9 @@ def run_generate(args: argparse.Namespace, work: Path) -> tuple[bool, dict[str, 
                 peers[name] = best["package"]
             wall = f"{best['wall']:.2f}" if "wall" in best else "-"
             rss = f"{best['rss']:.0f}" if "rss" in best else "-"
+            cpu = f"{best['cpu']:.2f}" if "cpu" in best else "-"
             print(
-                f"  {name:<12}{label:<24}{wall:>8}{rss:>10}{best.get('files', 0):>7}"
+                f"  {name:<12}{label:<24}{wall:>8}{cpu:>7}{rss:>10}{best.get('files', 0):>7}"
                 f"{best.get('untyped', 0):>9}  {best.get('note', '')}".rstrip()
             )
     print(
@@ -187,6 +193,30 @@ def run_generate(args: argparse.Namespace, work: Path) -> tuple[bool, dict[str, 
 
 # -- 2. import time --------------------------------------------------------------------------
 
+# What one typed get_user call imports and builds beyond the engine, in a fresh process.
+ONE_CALL = """
+import time
+t0 = time.perf_counter()
+from restwright.mattermost.generated.api import users
+from restwright.mattermost.generated import models
+record = {"id": "u1", "notify_props": {"email": "true"}, "timezone": {"manualTimezone": ""}}
+models.User.model_validate(record)
+print((time.perf_counter() - t0) * 1000)
+"""
+
+
+def one_call_ms(runs: int) -> list[float]:
+    """Wall ms of :data:`ONE_CALL` in a fresh interpreter, per run (the first discarded)."""
+    from bench._measure import _user_env
+
+    out = []
+    for _ in range(runs + 1):
+        done = subprocess.run(
+            [sys.executable, "-c", ONE_CALL], capture_output=True, text=True, env=_user_env()
+        )
+        out.append(float(done.stdout))
+    return out[1:]
+
 
 def run_import(args: argparse.Namespace, peers: dict[str, Path]) -> bool:
     import statistics
@@ -198,11 +228,13 @@ def run_import(args: argparse.Namespace, peers: dict[str, Path]) -> bool:
     os.environ["PYTHONPATH"] = str(REPO_ROOT / "src")
     try:
         package = statistics.median(importtime_ms("restwright.mattermost", args.import_runs))
-        ops = statistics.median(
+        tag_module = statistics.median(
             importtime_ms("restwright.mattermost.generated.api.users", args.import_runs)
         )
+        ops = statistics.median(one_call_ms(args.import_runs))
         print(f"  {'import restwright.mattermost':<58}{package:>8.1f}")
-        print(f"  {'restwright.mattermost.generated.api.users (+ models)':<58}{ops:>8.1f}")
+        print(f"  {'restwright.mattermost.generated.api.users (no model)':<58}{tag_module:>8.1f}")
+        print(f"  {'  + models.User built and validated (one get_user)':<58}{ops:>8.1f}")
         peer = peers.get("Mattermost")
         if peer is not None:
             module = next(p.name for p in peer.iterdir() if (p / "__init__.py").exists())
@@ -214,7 +246,7 @@ def run_import(args: argparse.Namespace, peers: dict[str, Path]) -> bool:
                 f"  {'openapi-python-client: ' + module + '.api.users.get_user':<58}{theirs:>8.1f}"
             )
             print(
-                f"  {'openapi-python-client op module / restwright api.users':<54} = "
+                f"  {'openapi-python-client op module / restwright one call':<54} = "
                 f"{theirs / ops:5.1f}x"
             )
     finally:

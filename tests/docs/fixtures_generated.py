@@ -2,7 +2,7 @@
 
 * ``petstore``: the petstore document of the Prism tests as ``petstore.yaml``, Prism serving
   it as ``https://petstore.example``, and a fresh output directory as ``generated-clients``
-  (put on ``sys.path`` while the file runs).
+  (put on ``sys.path`` while the file runs; the packages generated there are forgotten).
 * ``mattermost_events``: a local server speaking Mattermost's websocket protocol
   (``tests/servers/mattermost_ws.py``) as ``https://events.chat.example``, sending one
   ``posted`` event.
@@ -41,8 +41,9 @@ def petstore(tmp_path: Path) -> Iterator[dict[str, object]]:
             }
     finally:
         sys.path.remove(str(out))
-        for name in [n for n in sys.modules if n == "petstore" or n.startswith("petstore.")]:
-            del sys.modules[name]
+        for name, module in list(sys.modules.items()):  # petstore, and what a page generated
+            if str(getattr(module, "__file__", None) or "").startswith(str(out)):
+                del sys.modules[name]
 
 
 @pytest.fixture

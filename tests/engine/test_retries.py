@@ -159,11 +159,11 @@ def test_read_timeout_retried_for_get_not_for_post(make_client, fault_server):
     api = make_client(timeout=(5.0, 0.3), retry=fast(total=1))
     with pytest.raises(errors.TimeoutError):
         api.get("/stall", params={"seconds": 3, "n": "get"})
-    assert len(fault_server.requests_to("/stall")) == 2
+    assert len(fault_server.wait_for_requests("/stall", 2)) == 2
     fault_server.reset()
     with pytest.raises(errors.TimeoutError):
         api.post("/stall", params={"seconds": 3, "n": "post"}, json={})
-    assert len(fault_server.requests_to("/stall")) == 1
+    assert len(fault_server.wait_for_requests("/stall", 1, settle=0.5)) == 1
 
 
 def test_get_is_resent_after_reset_before_response(make_client, fault_server):

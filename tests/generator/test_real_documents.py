@@ -10,11 +10,13 @@ Mattermost's is covered by tests/mattermost (the committed package).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pydantic
 import pytest
 
 from restwright.openapi.naming import member_names
@@ -92,9 +94,13 @@ def test_docker_engine_dry_run(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     package, summary = generated(DOCKER, "dockerapi")
-    assert summary.operations == 108
-    # Said, not dropped: ExposedPorts/Volumes are maps whose values are enums of {}.
-    assert len(summary.fallbacks) == 6 and all("enum" in f for f in summary.fallbacks)
+    assert summary.operations == 108 and summary.fallbacks == []
+    # ExposedPorts/Volumes are maps whose values are enums of {}: objects that must be empty.
+    models = __import__("dockerapi.models", fromlist=["*"])
+    config = models.ContainerConfig.model_validate({"ExposedPorts": {"80/tcp": {}}})
+    assert config.exposed_ports == {"80/tcp": {}}
+    with pytest.raises(pydantic.ValidationError, match="at most 0 items"):
+        models.ContainerConfig.model_validate({"ExposedPorts": {"80/tcp": {"a": 1}}})
 
     def list_containers(client: Any) -> None:
         assert _method(client, "ContainerList") == "list"  # the tag is not repeated
@@ -115,8 +121,31 @@ def test_github_dry_run(
         pytest.skip(f"GitHub's document is absent ({GITHUB})")
     package, summary = generated(GITHUB, "githubapi")
     assert summary.operations == 1223
-    # Said, not dropped: four oneOf-with-discriminator responses typed as plain unions.
-    assert len(summary.fallbacks) == 4 and all("discriminator" in f for f in summary.fallbacks)
+    # Four oneOf-with-discriminator responses: the three user ones are discriminated unions;
+    # the contents one cannot be (a directory is an array), said, not dropped.
+    assert summary.fallbacks == [
+        "GET /repos/{owner}/{repo}/contents/{path} response 200: union with discriminator "
+        "'type': branch #/components/schemas/content-directory is not an object schema (type "
+        "array); a plain union, tried in order"
+    ]
+    repos = (tmp_path / "out" / "githubapi" / "api" / "repos.py").read_text()
+    assert "# restwright: GET /repos/{owner}/{repo}/contents/{path} response 200: union" in repos
+    models = __import__("githubapi.models", fromlist=["*"])
+    users = pydantic.TypeAdapter(models.UsersGetAuthenticatedResponse)
+    examples = json.loads(GITHUB.read_bytes())["components"]["examples"]
+    public = examples["public-user-default-response"]["value"]
+    private = examples["private-user-response-with-public-and-private-profile-information"]
+    assert type(users.validate_python({**public, "user_view_type": "public"})).__name__ == (
+        "PublicUser"
+    )
+    tagged = {**private["value"], "user_view_type": "private"}
+    assert type(users.validate_python(tagged)).__name__ == "PrivateUser"
+    with pytest.raises(pydantic.ValidationError, match=r"private\.disk_usage"):
+        users.validate_python({**public, "user_view_type": "private"})  # the tag decides
+    # The document does not require user_view_type: its own examples lack it (tried in order).
+    assert type(users.validate_python(private["value"])).__name__ == "PrivateUser"
+    with pytest.raises(pydantic.ValidationError, match="'user_view_type' property must be"):
+        users.validate_python({**public, "user_view_type": "secret"})
 
     def list_issues(client: Any) -> None:
         assert _method(client, "issues/list-for-repo") == "list_for_repo"

@@ -49,3 +49,58 @@ def test_methods_and_arguments_are_the_runtime_clients() -> None:
         typed = [p for p in inspect.signature(getattr(group, op.name)).parameters if p != "self"]
         dynamic = list(inspect.signature(getattr(runtime.tag(op.tag_name), op.name)).parameters)
         assert [p for p in typed if p not in aliases] == [p for p in dynamic if p not in aliases]
+
+
+# Run in a fresh interpreter: which model modules are imported, after importing a tag module
+# and after one call through Prism (and the violations Prism reported on it).
+LAYOUT_PROBE = """
+import json, sys
+from restwright.mattermost.generated.api import users
+
+def loaded():
+    prefix = "restwright.mattermost.generated.models."
+    return sorted(m[len(prefix):] for m in sys.modules if m.startswith(prefix))
+
+after_import = loaded()
+from restwright.mattermost.generated import Client
+
+violations = []
+hooks = {"response": [lambda r: violations.append(r.headers.get("sl-violations") or "")]}
+with Client(sys.argv[1], auth="TOKEN", hooks=hooks) as client:
+    user = client.users.get_user("me")
+print(json.dumps([after_import, loaded(), type(user).__name__, [v for v in violations if v]]))
+"""
+
+
+def test_a_call_imports_only_the_models_it_needs(mattermost_prism: str) -> None:
+    """Importing a tag module imports no model; calling get_user imports User and what its
+    fields name (its notify props, its timezone), not the package's other 300 models."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    probe = subprocess.run(
+        [sys.executable, "-c", LAYOUT_PROBE, mattermost_prism],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(PACKAGE.parents[2])},
+    )
+    assert probe.returncode == 0, probe.stderr
+    after_import, after_call, returned, violations = json.loads(probe.stdout)
+    assert after_import == [] and returned == "User" and violations == []
+    assert after_call == ["_base", "timezone", "user", "user_notify_props"]
+
+
+def test_every_model_resolves_its_references() -> None:
+    """Each model's validator builds from its own module's names (nothing left unresolved
+    by the one-module-per-model layout)."""
+    import pydantic
+
+    from restwright.mattermost.generated import models
+
+    for name in models.__all__:
+        model = getattr(models, name)
+        assert issubclass(model, pydantic.BaseModel)
+        model.model_rebuild(force=True)
+        assert model.__pydantic_complete__, name

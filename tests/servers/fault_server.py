@@ -330,6 +330,19 @@ class FaultServer:
     def requests_to(self, prefix: str) -> list[Recorded]:
         return [r for r in self.requests if r.path.startswith(prefix)]
 
+    def wait_for_requests(self, prefix: str, count: int, *, settle: float = 0.0) -> list[Recorded]:
+        """Requests to ``prefix`` once at least ``count`` arrived (or 10 s passed).
+
+        A client that gave up on a read timeout can return before this server's thread has
+        recorded the request it sent, on a loaded machine; ``settle`` waits that much longer so
+        a request that should NOT have been sent has had time to show up.
+        """
+        deadline = time.monotonic() + 10.0
+        while len(self.requests_to(prefix)) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(settle)
+        return self.requests_to(prefix)
+
     def reset(self) -> None:
         """Forget recorded requests and per-key state (flaky counters, etags, tokens)."""
         with self._lock:

@@ -9,8 +9,9 @@ timeout from a profile (:mod:`.profiles`) instead, and an option given beside it
 Output is JSON: one object per line for listings (``--all`` follows every page, printing
 each page as it arrives), one object for the other commands.  ``--dry-run`` sends nothing
 and prints each request as a curl command, credentials masked.  A failure is one line on
-stderr (what failed and the server's message) with an exit code by error class (see
-``_exit_code_for``); ``-D/--debug`` shows the traceback instead.
+stderr (what failed and the server's message) with the exit code of its error class
+(:func:`restwright.cli.failures.exit_code_for`, the table of every command);
+``-D/--debug`` shows the traceback instead.
 
 Start-up stays cheap: this module imports click only; the Kinto client is imported when a
 command runs.
@@ -35,27 +36,6 @@ if TYPE_CHECKING:
 __all__ = ["kinto_group"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: Exit codes by error class (restwright.errors), most specific first: those of the other
-#: commands (docs/cli.md).
-_EXIT_CODES: tuple[tuple[str, int], ...] = (
-    ("ClientError", 4),  # the server answered 4xx
-    ("ServerError", 5),  # the server answered 5xx
-    ("TransportError", 6),  # no (complete) answer: connect, timeout, broken connection
-    ("InvalidRequestError", 2),  # a request that cannot be built from what was given
-)
-
-
-def _exit_code_for(exc: BaseException) -> int:
-    """The exit code of a failed command: 4 for a 4xx answer, 5 for a 5xx, 6 when no
-    (complete) answer came, 2 for a request that cannot be built, 1 for any other
-    restwright error."""
-    from .. import errors
-
-    for name, code in _EXIT_CODES:
-        if isinstance(exc, getattr(errors, name)):
-            return code
-    return 1
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -174,13 +154,14 @@ class KintoGroup(click.Group):
             raise
         except Exception as exc:
             from ..errors import RestwrightError
+            from .failures import exit_code_for
 
             options = ctx.find_object(KintoOptions)
             if options is not None and options.debug:
                 raise
             if isinstance(exc, RestwrightError):
                 click.echo(f"Error: {describe_failure(exc)}", err=True)
-                ctx.exit(_exit_code_for(exc))
+                ctx.exit(exit_code_for(exc))
             name = type(exc).__name__
             click.echo(f"Error: unexpected {name}: {exc} (-D shows the traceback)", err=True)
             ctx.exit(1)

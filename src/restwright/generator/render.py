@@ -25,13 +25,14 @@ from ..openapi.models import class_name
 from ..openapi.naming import member_names
 from ..openapi.runtime import ArgumentNames, build_docstring
 from ..openapi.typed import AsyncTypedClient, TypedClient
-from .types import ModelSpec, TypeRenderer
+from .types import TypeRenderer
 
-__all__ = ["client_module", "init_module", "models_module", "tag_module"]
+__all__ = ["client_module", "init_module", "tag_module"]
 
 WIDTH = 96
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _DIGITS = re.compile(r"(\d+)")
+_NOT_PLAIN = re.compile(r"[^\n\x20-\x7e]")  # what _plain may change
 # A builtin type named in an annotation (not inside a quoted Literal value, not an attribute).
 _SHADOWED = re.compile(r"(?<![\w.'\"])(list|dict|str|int|float|bool|bytes|type)(?![\w'\"])")
 _BUILTIN_TYPES = frozenset({"list", "dict", "str", "int", "float", "bool", "bytes", "type"})
@@ -74,10 +75,17 @@ def _plain(char: str) -> str:
     return char
 
 
+def plain_text(text: str) -> str:
+    """``text`` with every character :func:`_plain` changes replaced: one regex pass, as the
+    docstrings of GitHub's document are 3.7 million characters, nearly all printable ASCII
+    (one call of :func:`_plain` per character took over a quarter of generating it)."""
+    return _NOT_PLAIN.sub(lambda m: _plain(m.group()), text)
+
+
 def docstring(text: str, indent: str) -> list[str]:
     """A triple-quoted docstring of ``text`` at ``indent`` (escaped, wrapped)."""
     text = text.strip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    text = "".join(_plain(c) for c in text)
+    text = plain_text(text)
     if not text:
         return []
     lines = _wrap(text, indent)
@@ -96,90 +104,6 @@ def _natural(name: str) -> tuple[int, list[tuple[int, str]]]:
 
 def _join(lines: Iterable[str]) -> str:
     return "\n".join(lines).rstrip() + "\n"
-
-
-# -- models ------------------------------------------------------------------------------
-
-
-def models_module(renderer: TypeRenderer, source: str) -> str:
-    """The ``models`` module: one pydantic class per :class:`ModelSpec`."""
-    names = sorted(renderer.models, key=_natural)
-    lines = [
-        _HEADER.format(source=source),
-        '"""Pydantic models of the schemas (unknown properties are kept, not rejected)."""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "from typing import Any, Literal",
-        "",
-        "from pydantic import BaseModel, ConfigDict, Field",
-        "",
-        "__all__ = [",
-        *(f'    "{name}",' for name in names),
-        "]",
-        "",
-        "",
-        "class _Model(BaseModel):",
-        '    """What every model shares: extra properties kept, fields set by name or alias,',
-        '    and validators built on first use (importing the module stays cheap)."""',
-        "",
-        '    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)',
-    ]
-    for spec in renderer.models.values():
-        lines += ["", "", *_model_class(spec)]
-    # "Literal" is only used when some schema has an enum; "Any" and "Field" likewise.
-    text = _join(lines)
-    body = text.split("class _Model", 1)[1]
-    for name, line in (
-        ("Literal", "from typing import Any, Literal"),
-        ("Field", "from pydantic import BaseModel, ConfigDict, Field"),
-    ):
-        if f"{name}[" not in body and f"{name}(" not in body:
-            text = text.replace(line, line.replace(f", {name}", ""), 1)
-    if "Any" not in body:
-        text = text.replace("from typing import Any, Literal", "from typing import Literal", 1)
-        text = text.replace("from typing import Any\n\n", "", 1)
-    return text
-
-
-def _model_class(spec: ModelSpec) -> list[str]:
-    lines = [_fit(f"class {spec.name}(_Model):")]
-    doc = spec.doc.strip() or f"The {spec.name} schema."
-    lines += docstring(doc, "    ")
-    if spec.fields:
-        lines.append("")
-    for f in spec.fields:
-        if f.note:
-            lines += _wrap(f"# restwright: {f.note}", "    ")
-        alias = f.wire != f.name
-        annotation = f.annotation.replace("\x00", "")
-        annotation = annotation if f.required else _optional(annotation)
-        if alias:
-            default = "" if f.required else "default=None, "
-            value = (
-                f" = Field({default}validation_alias={f.wire!a}, serialization_alias={f.wire!a})"
-            )
-        else:
-            value = "" if f.required else " = None"
-        line = f"    {f.name}: {annotation}{value}"
-        if len(line) > WIDTH:
-            line = _long_field(f.name, annotation, value)
-        lines.append(line)
-    return lines
-
-
-def _long_field(name: str, annotation: str, value: str) -> str:
-    parts = annotation.split(" | ")
-    if value.startswith(" = Field("):
-        inner = value[len(" = Field(") : -1].split(", ")
-        args = "".join(f"        {a},\n" for a in inner)
-        value = f" = Field(\n{args}    )"
-    if len(parts) > 1 or len(annotation) > 60:
-        body = "".join(
-            _fit(f"        {p}" if i == 0 else f"        | {p}") + "\n" for i, p in enumerate(parts)
-        )
-        return f"    {name}: (\n{body}    ){value}"
-    return f"    {name}: {annotation}{value}"
 
 
 def _optional(annotation: str) -> str:
@@ -202,6 +126,7 @@ class OperationSignature:
         self.op = op
         self.method = method  # the runtime client's name in the tag group
         self.shadowed: frozenset[str] = frozenset()  # builtins its class's methods hide
+        before = len(renderer.fallbacks)
         names = ArgumentNames(op)
         self.names = names
         hint = class_name(op.name)
@@ -234,6 +159,8 @@ class OperationSignature:
         self.parsed = True
         self.returns = self._returns(renderer, op, hint, where)
         self.doc = self._doc(api, op, names)
+        # What its types say more loosely than the document: a comment above the method.
+        self.notes = renderer.fallbacks[before:]
 
     @staticmethod
     def _param(renderer: TypeRenderer, p: Parameter, hint: str, where: str) -> str:
@@ -349,7 +276,8 @@ class OperationSignature:
 
     def lines(self, is_async: bool) -> list[str]:
         op = self.op
-        lines = self.header(is_async)
+        lines = [line for note in self.notes for line in _wrap(f"restwright: {note}", "    # ")]
+        lines += self.header(is_async)
         lines += docstring(self.doc, "        ")
         args = [name for name, _ in self.positional] + [name for name, _, _ in self.keyword]
         args += [self.headers, self.timeout]
@@ -477,12 +405,14 @@ def client_module(api: ApiDescription, tags: list[str], document: str, source: s
         "",
         "from __future__ import annotations",
         "",
-        "from functools import cached_property",
-        "from typing import TYPE_CHECKING, cast",
-        "",
+        # A document without operations gives clients without tag attributes.
+        *(
+            ["from functools import cached_property", "from typing import TYPE_CHECKING, cast", ""]
+            if tags
+            else []
+        ),
         "from restwright.openapi.typed import AsyncTypedClient, TypedClient",
-        "",
-        "if TYPE_CHECKING:",
+        *(["", "if TYPE_CHECKING:"] if tags else []),
     ]
     for tag in sorted(tags):
         names = sorted([f"Async{groups[tag]}", groups[tag]])
