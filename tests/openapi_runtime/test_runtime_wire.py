@@ -7,6 +7,10 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from restwright.errors import ValidationError
+
 from ._support import call
 
 
@@ -33,6 +37,22 @@ DOC: dict[str, Any] = {
                     _path("simple", "simple", False),
                     _path("label", "label", True),
                     _path("matrix", "matrix", False),
+                ],
+                "responses": {"200": {"description": "echo"}},
+            }
+        },
+        "/echo/{kind}/{item_id}": {
+            "get": {
+                "operationId": "item",
+                "tags": ["echo"],
+                "parameters": [
+                    {
+                        "name": "item_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    },
+                    {"name": "kind", "in": "path", "required": True, "schema": {"type": "string"}},
                 ],
                 "responses": {"200": {"description": "echo"}},
             }
@@ -91,6 +111,30 @@ async def test_path_styles_on_the_wire(
     client = make_client(DOC, base_url=fault_server.base_url)
     echo = await call(client.echo.paths, ["a/b", "c,d"], ["x.y", "z"], ["1", "2"])
     assert echo["target"] == "/echo/a%2Fb,c%2Cd/.x%2Ey.z/;matrix=1,2"
+
+
+async def test_path_only_calls_on_the_wire(
+    client_kind: str, make_client: Any, fault_server: Any
+) -> None:
+    """Path-only operations: each value one encoded segment, in the path's positional order;
+    options given as None are "not given"; wrong types, missing and unknown arguments fail."""
+    client = make_client(DOC, base_url=fault_server.base_url)
+    echo = await call(client.echo.item, "a/b", 7)  # positional: in the path's order
+    assert echo["target"] == "/echo/a%2Fb/7"
+    echo = await call(client.echo.item, item_id=8, kind="..")
+    assert echo["target"] == "/echo/%2E%2E/8"
+    echo = await call(client.echo.item, "x y", item_id=9)
+    assert echo["target"] == "/echo/x%20y/9"
+    echo = await call(client.echo.item, kind="k", item_id=10, headers=None, timeout=None)
+    assert echo["target"] == "/echo/k/10"  # options given as None: "not given"
+    with pytest.raises(ValidationError):
+        await call(client.echo.item, "a", "seven")
+    with pytest.raises(TypeError, match="positional argument"):
+        await call(client.echo.item, "a", 1, 2)
+    with pytest.raises(ValidationError, match="missing required argument 'item_id'"):
+        await call(client.echo.item, kind="a", timeout=5)
+    with pytest.raises(TypeError, match="unexpected keyword argument"):
+        await call(client.echo.item, kind="a", item=7)
 
 
 async def test_bodies_on_the_wire(

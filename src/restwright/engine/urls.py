@@ -119,6 +119,11 @@ def _template_parts(template: str) -> tuple[str, ...]:
 def expand_path(template: str, path_params: Mapping[str, Any] | None) -> str:
     """Fill ``{name}`` placeholders of ``template`` with encoded ``path_params``; characters
     that cannot appear in a request target are percent-encoded in the literal parts."""
+    if _PATH_CHARS.fullmatch(template):
+        # A literal path with nothing to quote and no placeholder (the OpenAPI runtime's
+        # paths, ``f"/users/{uid}"``): one C-level match, where the cache below misses for
+        # every new id.
+        return template
     parts = _template_parts(template)
     if len(parts) == 1:
         return parts[0]
