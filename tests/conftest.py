@@ -4,6 +4,8 @@
   :mod:`servers.fault_server`, started once per session and reset before each test.
 * ``client_kind``: parametrizes a test over ``"sync"`` and ``"async"``.
 * ``closed_port``: a 127.0.0.1 port nothing listens on.
+* ``session_kinto``: one real Kinto (memory backend) for the whole session, its URL; areas
+  that need an empty server flush it (``tests.servers.kinto_server.flush``).
 * every session gets its own OpenAPI description cache directory (``RESTWRIGHT_CACHE_DIR``).
 """
 
@@ -17,9 +19,11 @@ import pytest
 
 try:  # ``tests`` is a package (rootdir on sys.path) ...
     from tests.servers.fault_server import FaultServer
+    from tests.servers.kinto_server import find_kinto_bin, kinto_server
     from tests.servers.processes import free_port
 except ImportError:  # ... or not: pytest put this directory on sys.path
     from servers.fault_server import FaultServer
+    from servers.kinto_server import find_kinto_bin, kinto_server
     from servers.processes import free_port
 
 
@@ -86,3 +90,15 @@ def _description_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator
             os.environ.pop("RESTWRIGHT_CACHE_DIR", None)
         else:
             os.environ["RESTWRIGHT_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def session_kinto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Kinto on 127.0.0.1 shared by every area that needs a plain one (skipped when
+    Kinto is not installed)."""
+    try:
+        find_kinto_bin()
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    with kinto_server(tmp_path_factory.mktemp("kinto")) as url:
+        yield url

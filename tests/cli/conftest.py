@@ -31,7 +31,6 @@ if str(ROOT) not in sys.path:  # the launchers are imported as tests.servers.*
     sys.path.insert(0, str(ROOT))
 
 from tests.profiles.tmux_terminal import TmuxTerminal, tmux_terminal  # noqa: E402
-from tests.servers.kinto_server import find_kinto_bin, kinto_server  # noqa: E402
 from tests.servers.prism import find_prism, prism_mock  # noqa: E402
 
 PETSTORE = ROOT / "tests" / "openapi" / "documents" / "prism" / "petstore-3.0.yaml"
@@ -96,10 +95,8 @@ def prism_petstore(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[P
 
 
 @pytest.fixture(scope="session")
-def kinto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    directory = tmp_path_factory.mktemp("kinto")
-    with launched(find_kinto_bin, lambda: kinto_server(directory)) as url:
-        yield url
+def kinto_url(session_kinto: str) -> str:
+    return session_kinto
 
 
 @pytest.fixture(scope="session")

@@ -16,27 +16,17 @@ from pathlib import Path
 
 import pytest
 from tests.servers.fault_server import FaultServer
-from tests.servers.kinto_server import find_kinto_bin, flush, kinto_server
+from tests.servers.kinto_server import flush
 from tests.servers.prism import find_prism, prism_mock
 
 ROOT = Path(__file__).resolve().parents[2]
 MATTERMOST = ROOT.parent / "shared" / "specs" / "mattermost-openapi-v4.yaml"
 
 
-@pytest.fixture(scope="session")
-def _docs_kinto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    try:
-        find_kinto_bin()
-    except FileNotFoundError as exc:
-        pytest.skip(str(exc))
-    with kinto_server(tmp_path_factory.mktemp("docs-kinto")) as url:
-        yield url
-
-
 @pytest.fixture
-def kinto(_docs_kinto: str) -> dict[str, object]:
-    flush(_docs_kinto)
-    return {"https://kinto.example/v1": _docs_kinto, "http://localhost:8888/v1": _docs_kinto}
+def kinto(session_kinto: str) -> dict[str, object]:
+    flush(session_kinto)
+    return {"https://kinto.example/v1": session_kinto, "http://localhost:8888/v1": session_kinto}
 
 
 @pytest.fixture

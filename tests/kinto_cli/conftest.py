@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # the launcher is imported as tests.servers.kinto_server
     sys.path.insert(0, str(ROOT))
 
-from tests.servers.kinto_server import find_kinto_bin, flush, kinto_server  # noqa: E402
+from tests.servers.kinto_server import flush  # noqa: E402
 
 import restwright.kinto  # noqa: E402
 
@@ -26,20 +26,10 @@ KINTO_COMMAND = [sys.executable, "-m", "restwright", "kinto"]
 ALICE = ("alice", "alice-s3cret")
 
 
-@pytest.fixture(scope="session")
-def _kinto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    try:
-        find_kinto_bin()
-    except FileNotFoundError as exc:
-        pytest.skip(str(exc))
-    with kinto_server(tmp_path_factory.mktemp("kinto-cli")) as url:
-        yield url
-
-
 @pytest.fixture
-def kinto_url(_kinto: str) -> str:
-    flush(_kinto)
-    return _kinto
+def kinto_url(session_kinto: str) -> str:
+    flush(session_kinto)
+    return session_kinto
 
 
 @pytest.fixture(autouse=True)

@@ -115,15 +115,8 @@ def mattermost_doc() -> Path:
 
 
 @pytest.fixture(scope="session")
-def kinto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from tests.servers.kinto_server import find_kinto_bin, kinto_server
-
-    try:
-        find_kinto_bin()
-    except FileNotFoundError as exc:
-        pytest.skip(str(exc))
-    with kinto_server(tmp_path_factory.mktemp("kinto-runtime")) as url:
-        yield url
+def kinto_url(session_kinto: str) -> str:
+    return session_kinto
 
 
 @pytest.fixture(scope="session")
