@@ -89,6 +89,16 @@ def test_parsed_headers_answer_like_built_ones():
     for probe in ("x-a", "X-A", "set-cookie", "empty", "a", "x-a:", "x-a\r\n", "", "1", 5):
         parser, _ = parse(raw, [])
         assert (probe in parser.headers) == (probe in built), probe
+        if isinstance(probe, str):
+            parser, _ = parse(raw, [])
+            assert parser.headers.get(probe, "-") == built.get(probe, "-"), probe
+            try:
+                assert parser.headers[probe] == built[probe], probe
+            except KeyError:
+                assert probe not in built, probe
+    parser, _ = parse(raw, [])
+    assert parser.headers.get("Content-Length") == "0" and parser.headers.get("EMPTY") == ""
+    assert parser.headers._pairs is None  # a header named once is read without splitting
     parser, _ = parse(raw, [])
     headers = parser.headers
     assert headers["x-a"] == built["x-a"] == "1, 2"

@@ -195,3 +195,26 @@ class ParsedHeaders(Headers):
             return super().__contains__(name)
         key = _head_key(name)
         return key is not None and key in lowered
+
+    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        """One header read from the unsplit head when it appears once (``Content-Type`` on
+        a described call), so reading it does not split every other header."""
+        lowered = self._lowered
+        if lowered is None:
+            return super().get(name, default)
+        key = _head_key(name)
+        if key is None:
+            return default
+        at = lowered.find(key)
+        if at < 0:
+            return default
+        if lowered.find(key, at + len(key)) >= 0:  # repeated: joined as the index joins them
+            return super().get(name, default)
+        start = at + len(key)
+        return self._head[start : lowered.index("\r\n", start)].strip(" \t")
+
+    def __getitem__(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise KeyError(name)
+        return value
