@@ -1,4 +1,4 @@
-""""Did you mean ...?" hints for names a user typed wrong.
+""" "Did you mean ...?" hints for names a user typed wrong.
 
 Why: a misspelled keyword, operation or body property is the most common first-hour
 mistake; the error that names the closest valid spelling saves a trip to the docs.

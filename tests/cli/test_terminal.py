@@ -101,3 +101,40 @@ def test_described_raw_body_draws_a_progress_bar(
     bar = next(line for line in screen.splitlines() if line.startswith("upload"))
     assert BAR in bar and "8.4/8.4 MB" in bar
     assert '"body_size": 8388608' in screen
+
+
+DOWNLOAD_DOCUMENT = """
+openapi: 3.0.3
+info: {title: downloads, version: "1"}
+servers: [{url: "%s"}]
+paths:
+  /download:
+    get:
+      operationId: getBlob
+      tags: [blobs]
+      parameters:
+        - {name: size, in: query, required: true, schema: {type: integer}}
+        - {name: mode, in: query, schema: {type: string}}
+      responses:
+        "200":
+          description: the bytes
+          content:
+            application/octet-stream:
+              schema: {type: string, format: binary}
+"""
+
+
+def test_described_download_bar_knows_its_total(
+    terminal: Terminal, fault_server: FaultServer, tmp_path: Path
+) -> None:
+    document = tmp_path / "downloads.yaml"
+    document.write_text(DOWNLOAD_DOCUMENT % fault_server.base_url)
+    size = 12 * 1024 * 1024
+    screen = plain(
+        terminal.run(
+            shell_words(document, "blobs", "get_blob", f"size={size}", "mode=length", "-o", "b.bin")
+        )
+    )
+    bar = next(line for line in screen.splitlines() if line.startswith("b.bin"))
+    assert BAR in bar and "12.6/12.6 MB" in bar
+    assert (tmp_path / "b.bin").stat().st_size == size

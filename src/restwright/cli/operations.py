@@ -37,9 +37,10 @@ from ..errors import RestwrightError
 from .failures import DescriptionUnavailable
 from .items import FILE, HEADER, RAW_JSON, BodyFile, raw_json, read_body, split_item
 from .options import Settings, request_options
-from .output import Output, ProgressReader, ProgressWriter
+from .output import Output, ProgressReader, ProgressWriter, Tracker
 
 if TYPE_CHECKING:
+    from ..engine.models import Response
     from ..openapi.model import ApiDescription, Operation
     from ..openapi.runtime import OpenAPIClient
 
@@ -126,10 +127,28 @@ def _tag_members(api: ApiDescription) -> dict[str, dict[str, Operation]]:
     return members
 
 
+class DownloadLength:
+    """A response hook that gives the ``-o`` progress bar its total: a described call's
+    ``Content-Length`` is only known once the answer's head arrived."""
+
+    def __init__(self) -> None:
+        self.tracker: Tracker | None = None
+
+    def __call__(self, response: Response) -> None:
+        length = response.headers.get("content-length")
+        if self.tracker is not None and length is not None and length.isdigit():
+            self.tracker.expect(int(length))
+
+
 def open_client(
-    api: ApiDescription, source: Source, settings: Settings, base_url: str | None
+    api: ApiDescription,
+    source: Source,
+    settings: Settings,
+    base_url: str | None,
+    download: DownloadLength | None = None,
 ) -> OpenAPIClient:
-    """The runtime client of ``api`` with the profile's options, then the command line's."""
+    """The runtime client of ``api`` with the profile's options, then the command line's
+    (and ``download`` as a response hook, for ``-o``)."""
     from ..openapi.runtime import from_openapi
 
     settings.configure_logging()  # drift reports only with -v
@@ -140,6 +159,8 @@ def open_client(
     options.update(settings.client_options())
     if base_url is not None:
         options["base_url"] = base_url
+    if download is not None:
+        options["hooks"] = {"response": [download]}
     return from_openapi(api, **options)
 
 
@@ -261,8 +282,10 @@ def run_operation(
     fn: Callable[..., Any],
     items: tuple[str, ...],
     settings: Settings,
+    download: DownloadLength | None = None,
 ) -> None:
-    """Call ``fn`` (the method of ``op`` on ``client``) as the items and settings say."""
+    """Call ``fn`` (the method of ``op`` on ``client``) as the items and settings say
+    (``download``: the hook :func:`open_client` was given, which sizes the ``-o`` bar)."""
     from ..openapi.runtime import ArgumentNames
 
     call = arguments(op, fn, items, settings.body)
@@ -299,6 +322,8 @@ def run_operation(
     elif settings.output is not None:
         path = settings.output
         with output.progress(os.path.basename(path), None) as tracker, open(path, "wb") as fh:
+            if download is not None:
+                download.tracker = tracker
             kwargs[extras["download_to"]] = ProgressWriter(fh, tracker)
             response = fn(**kwargs)
         if settings.show_headers:
@@ -545,8 +570,9 @@ def call_command(
 
         hint = did_you_mean(operation, [op.name for op in api.operations])
         raise click.UsageError(f"the description has no operation {operation!r}{hint}") from None
-    with open_client(api, resolved, settings, base_url) as client:
-        run_operation(client, op, client.operation(operation), items, settings)
+    download = DownloadLength() if settings.output is not None else None
+    with open_client(api, resolved, settings, base_url, download) as client:
+        run_operation(client, op, client.operation(operation), items, settings, download)
 
 
 @click.command(
@@ -590,5 +616,6 @@ def described_command(
             f"tag {tag!r} has no operation {member!r}{did_you_mean(member, members)} "
             f"(`restwright SPEC {tag}` lists them)"
         )
-    with open_client(api, resolved, settings, base_url) as client:
-        run_operation(client, op, getattr(client.tag(tag), member), items, settings)
+    download = DownloadLength() if settings.output is not None else None
+    with open_client(api, resolved, settings, base_url, download) as client:
+        run_operation(client, op, getattr(client.tag(tag), member), items, settings, download)

@@ -43,6 +43,9 @@ class Tracker:
     def advance(self, amount: int) -> None:
         """``amount`` more bytes (or items) are done."""
 
+    def expect(self, total: int) -> None:
+        """The total became known (a download's ``Content-Length``, once its head came)."""
+
     def tracked(self, chunks: Any) -> Iterator[bytes]:
         """``chunks`` (an iterable of bytes), counted as they are consumed."""
         for chunk in chunks:
@@ -57,6 +60,9 @@ class _RichTracker(Tracker):
 
     def advance(self, amount: int) -> None:
         self._progress.advance(self._task, amount)
+
+    def expect(self, total: int) -> None:
+        self._progress.update(self._task, total=total)
 
 
 class ProgressWriter:

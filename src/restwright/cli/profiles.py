@@ -249,7 +249,6 @@ class Profile:
             options["timeout"] = self.timeout
         return options
 
-
     def _auth(self, where: str) -> Any:
         """The profile's auth and its secret headers, as one engine auth.
 
@@ -411,9 +410,7 @@ def profile_group() -> None:
 @profile_group.command("add")
 @click.argument("name")
 @click.option("--base-url", help="The API's base URL.")
-@click.option(
-    "--description", help="Path (kept absolute) or URL of the API description (OpenAPI)."
-)
+@click.option("--description", help="Path (kept absolute) or URL of the API description (OpenAPI).")
 @click.option("--auth", "auth_type", type=click.Choice(list(_AUTH_TYPES)), help="Auth type.")
 @click.option("--user", help="basic: the user name.")
 @click.option("--password-from", metavar="REF", help="basic: where the password is.")

@@ -110,7 +110,6 @@ class _ClientBase(ClientCore):
         kwargs.setdefault("ignore_batch_4xx", self._ignore_batch_4xx)
         return type(self)(**kwargs)
 
-
     def bulk(self, items: Any, fn: Callable[[Any, Any], Any], **options: Any) -> Any:
         """Call ``fn(client, item)`` for every item, ``concurrency`` at a time, with this
         Kinto client; the result accounts for every item (:meth:`restwright.Client.bulk`;
