@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import click
 
 from ..engine.client import Client
 from ..engine.models import Request
+from ..engine.multipart import file_chunks
 from ..engine.urls import split_url
 from .items import BodyFile, RequestItems, parse_items, read_body
 from .options import Settings, request_options
@@ -31,18 +31,10 @@ __all__ = [
     "send_to_url",
 ]
 
-_CHUNK = 64 * 1024
-
 
 def absolute_url(url: str) -> str:
     """``url`` with ``http://`` in front when it has no scheme (``localhost:8000/x``)."""
     return url if url.startswith(("http://", "https://")) else f"http://{url}"
-
-
-def _file_chunks(path: str) -> Iterator[bytes]:
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            yield chunk
 
 
 def _query(pairs: list[tuple[str, str]]) -> dict[str, Any]:
@@ -65,7 +57,7 @@ def _body_options(parts: RequestItems, body: bytes | BodyFile | None) -> dict[st
         headers = {"Content-Type": "application/json"}
         if isinstance(body, BodyFile):
             headers["Content-Length"] = str(os.path.getsize(body.path))
-            return {"content": _file_chunks(body.path), "headers": headers}
+            return {"content": file_chunks(body.path), "headers": headers}
         return {"content": body, "headers": headers}
     if parts.files:
         fields = {

@@ -156,12 +156,11 @@ class MultipartStream:
         if isinstance(src, bytes):
             yield src
         elif isinstance(src, _LocalFile):
-            with open(src.path, "rb") as fh:
-                yield from _read_chunks(fh)
+            yield from file_chunks(src.path)
         elif hasattr(src, "read"):
             if part.start is not None:
                 src.seek(part.start)
-            yield from _read_chunks(src)
+            yield from read_chunks(src)
         elif hasattr(src, "__aiter__"):
             raise InvalidRequestError("an async iterator can only be uploaded by AsyncClient")
         else:
@@ -187,9 +186,16 @@ class MultipartStream:
         yield self._closing()
 
 
-def _read_chunks(fh: IO[bytes]) -> Iterator[bytes]:
+def read_chunks(fh: IO[bytes]) -> Iterator[bytes]:
+    """``fh`` read ``CHUNK`` bytes at a time, never whole (a text reader's chunks encoded)."""
     while True:
         chunk = fh.read(CHUNK)
         if not chunk:
             return
         yield chunk if isinstance(chunk, bytes) else chunk.encode()
+
+
+def file_chunks(path: str | os.PathLike[str]) -> Iterator[bytes]:
+    """The file at ``path`` in chunks: opened when the body starts, closed when it ends."""
+    with open(path, "rb") as fh:
+        yield from read_chunks(fh)

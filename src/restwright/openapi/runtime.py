@@ -62,6 +62,7 @@ from ..engine.client import Client
 from ..engine.encoding import encode_json
 from ..engine.logs import get_logger
 from ..engine.models import Request, Response
+from ..engine.multipart import file_chunks, read_chunks
 from ..engine.pagination import PageSpec, page_items, walk
 from ..engine.urls import encode_segment
 from ..errors import ApiError, DecodeError, RestwrightError, ValidationError
@@ -134,8 +135,6 @@ def _class_name(text: str) -> str:
     name = "".join(w[:1].upper() + w[1:] for w in words) or "Model"
     return "Model" + name if name[0].isdigit() else name
 
-
-_CHUNK = 64 * 1024
 
 # Kinds of arguments in a call plan.
 _PATH, _QUERY, _HEADER, _COOKIE, _IF_MATCH, _IF_NONE_MATCH = range(6)
@@ -292,23 +291,6 @@ def _is_file_value(value: Any) -> bool:
     return isinstance(value, (bytes, bytearray, memoryview, os.PathLike, tuple)) or hasattr(
         value, "read"
     )
-
-
-def _file_chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as fh:
-        while True:
-            chunk = fh.read(_CHUNK)
-            if not chunk:
-                return
-            yield chunk
-
-
-def _reader_chunks(fh: IO[bytes]) -> Iterator[bytes]:
-    while True:
-        chunk = fh.read(_CHUNK)
-        if not chunk:
-            return
-        yield chunk if isinstance(chunk, bytes) else chunk.encode()
 
 
 def _remaining_size(fh: Any) -> int | None:
@@ -651,12 +633,12 @@ class CallPlan:
                     f"{self.label}(): no such file {path.name!r}", parameter=self.body_name
                 )
             headers["Content-Length"] = str(path.stat().st_size)
-            content: Any = _file_chunks(path)
+            content: Any = file_chunks(path)
         elif hasattr(body, "read"):
             size = _remaining_size(body)
             if size is not None:
                 headers["Content-Length"] = str(size)
-            content = _reader_chunks(body)
+            content = read_chunks(body)
         elif isinstance(body, (bytes, bytearray, memoryview, str)) or _is_raw_value(body):
             content = body
         else:
