@@ -9,6 +9,7 @@ when every part has a known size (so servers that refuse chunked uploads still w
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import IO, Any
 
@@ -76,10 +77,7 @@ def _file_part(name: str, spec: Any) -> _Part:
         except (AttributeError, OSError, ValueError):
             start = None
         filename = filename or os.path.basename(str(getattr(content, "name", "") or "")) or None
-        try:
-            length = os.fstat(content.fileno()).st_size - content.tell()
-        except (AttributeError, OSError, ValueError):
-            length = None
+        length = remaining_size(content)
     elif isinstance(content, Iterable) or hasattr(content, "__aiter__"):
         source, length = content, None
     else:
@@ -184,6 +182,18 @@ class MultipartStream:
                 for chunk in self._iter_part(part):
                     yield chunk
         yield self._closing()
+
+
+def remaining_size(fh: Any) -> int | None:
+    """Bytes left in ``fh`` when it is a regular file (so its body goes with a
+    ``Content-Length``, not chunked); ``None`` for pipes, sockets and in-memory readers."""
+    try:
+        status = os.fstat(fh.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            return None
+        return max(status.st_size - int(fh.tell()), 0)
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
 
 
 def read_chunks(fh: IO[bytes]) -> Iterator[bytes]:

@@ -46,10 +46,8 @@ through the engine directly.
 from __future__ import annotations
 
 import inspect
-import io
 import os
 import re
-import stat
 import threading
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -62,7 +60,7 @@ from ..engine.client import Client
 from ..engine.encoding import encode_json
 from ..engine.logs import get_logger
 from ..engine.models import Request, Response
-from ..engine.multipart import file_chunks, read_chunks
+from ..engine.multipart import file_chunks, read_chunks, remaining_size
 from ..engine.pagination import PageSpec, page_items, walk
 from ..engine.urls import encode_segment
 from ..errors import ApiError, DecodeError, RestwrightError, ValidationError
@@ -291,18 +289,6 @@ def _is_file_value(value: Any) -> bool:
     return isinstance(value, (bytes, bytearray, memoryview, os.PathLike, tuple)) or hasattr(
         value, "read"
     )
-
-
-def _remaining_size(fh: Any) -> int | None:
-    """Bytes left in ``fh`` when it is a regular file (so the body goes with a
-    ``Content-Length``, not chunked); ``None`` for pipes, sockets and in-memory readers."""
-    try:
-        status = os.fstat(fh.fileno())
-        if not stat.S_ISREG(status.st_mode):
-            return None
-        return max(status.st_size - int(fh.tell()), 0)
-    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        return None
 
 
 def _part_bytes(value: Any, media: str) -> bytes:
@@ -635,7 +621,7 @@ class CallPlan:
             headers["Content-Length"] = str(path.stat().st_size)
             content: Any = file_chunks(path)
         elif hasattr(body, "read"):
-            size = _remaining_size(body)
+            size = remaining_size(body)
             if size is not None:
                 headers["Content-Length"] = str(size)
             content = read_chunks(body)
