@@ -40,6 +40,26 @@ def _head_key(name: str) -> str | None:
     return f"\r\n{name.lower()}:"
 
 
+def head_field(head: str, lowered: str, key: str) -> str | None:
+    """The value of the header whose ``key`` (``"\\r\\nname:"``, lower-case) is given, or
+    None: ``head`` is a head llhttp accepted, each line ending with CRLF, and ``lowered``
+    its lower-case copy (``lower()`` keeps latin-1 offsets)."""
+    at = lowered.find(key)
+    if at < 0:
+        return None
+    at += len(key)
+    end = lowered.index("\r\n", at)
+    value = head[at:end].strip(" \t")
+    at = lowered.find(key, end)
+    while at >= 0:  # a repeated name: one field, its values joined (RFC 9110 §5.3)
+        at += len(key)
+        end = lowered.index("\r\n", at)
+        more = head[at:end].strip(" \t")
+        value = f"{value}, {more}"
+        at = lowered.find(key, end)
+    return value
+
+
 class Headers(MutableMapping[str, str]):
     """Case-insensitive header mapping; ``get_list`` returns every value of a name."""
 
@@ -197,21 +217,14 @@ class ParsedHeaders(Headers):
         return key is not None and key in lowered
 
     def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        """One header read from the unsplit head when it appears once (``Content-Type`` on
-        a described call), so reading it does not split every other header."""
+        """One header read from the unsplit head (``Content-Type`` on a described call),
+        so reading it does not split every other header."""
         lowered = self._lowered
         if lowered is None:
             return super().get(name, default)
         key = _head_key(name)
-        if key is None:
-            return default
-        at = lowered.find(key)
-        if at < 0:
-            return default
-        if lowered.find(key, at + len(key)) >= 0:  # repeated: joined as the index joins them
-            return super().get(name, default)
-        start = at + len(key)
-        return self._head[start : lowered.index("\r\n", start)].strip(" \t")
+        value = None if key is None else head_field(self._head, lowered, key)
+        return default if value is None else value
 
     def __getitem__(self, name: str) -> str:
         value = self.get(name)

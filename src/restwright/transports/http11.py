@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 
 import httptools
 
-from ..engine.headers import ParsedHeaders
+from ..engine.headers import ParsedHeaders, head_field
 from ..engine.limits import DEFAULT_LIMITS, Limits
 from ..engine.models import AsyncByteStream, Request, Response, SyncByteStream
 from ..engine.retry import IDEMPOTENT_METHODS
@@ -219,26 +219,6 @@ def _over(value: int, limit: int | None, name: str, what: str) -> None:
         raise LimitExceeded(f"{what} exceeds the {name} limit ({limit})")
 
 
-def _field(head: str, lowered: str, key: str) -> str | None:
-    """The value of the header whose ``key`` (``"\\r\\nname:"``, lower-case) is given, or
-    None: ``head`` is a head llhttp accepted, each line ending with CRLF, and ``lowered``
-    its lower-case copy (``lower()`` keeps latin-1 offsets)."""
-    at = lowered.find(key)
-    if at < 0:
-        return None
-    at += len(key)
-    end = lowered.index("\r\n", at)
-    value = head[at:end].strip(" \t")
-    at = lowered.find(key, end)
-    while at >= 0:  # a repeated name: one field, its values joined (RFC 9110 §5.3)
-        at += len(key)
-        end = lowered.index("\r\n", at)
-        more = head[at:end].strip(" \t")
-        value = f"{value}, {more}"
-        at = lowered.find(key, end)
-    return value
-
-
 _CONNECTION = "\r\nconnection:"
 _CONTENT_LENGTH = "\r\ncontent-length:"
 _CONTENT_ENCODING = "\r\ncontent-encoding:"
@@ -410,22 +390,22 @@ class ResponseParser:
         self.head_done = True
         # (each field is looked up only if its name is in the head at all: most are not)
         if _CONTENT_ENCODING in lowered:
-            self.content_encoding = _field(text, lowered, _CONTENT_ENCODING)
+            self.content_encoding = head_field(text, lowered, _CONTENT_ENCODING)
         if version == "1.1":
             if "close" in lowered:
-                connection = _field(text, lowered, _CONNECTION)
+                connection = head_field(text, lowered, _CONNECTION)
                 if connection is not None and "close" in connection.lower():
                     self.keep_alive = False
         else:
             self.http_version = "HTTP/1.0"
-            connection = _field(text, lowered, _CONNECTION)
+            connection = head_field(text, lowered, _CONNECTION)
             self.keep_alive = connection is not None and "keep-alive" in connection.lower()
         if self._head_only:
             self.complete = True
             raise _Stop
         coding = None
         if _TRANSFER_ENCODING in lowered:
-            coding = _field(text, lowered, _TRANSFER_ENCODING)
+            coding = head_field(text, lowered, _TRANSFER_ENCODING)
         if coding is not None and [c.strip().lower() for c in coding.split(",")] != ["chunked"]:
             raise DecodeError(f"unsupported Transfer-Encoding {coding[:80]!r}")
         if status in _NO_BODY_STATUSES:
@@ -434,7 +414,7 @@ class ResponseParser:
             if version == "1.0" or _CONTENT_LENGTH in lowered:
                 self.keep_alive = False  # RFC 9112 §6.1, §6.3: faulty framing, do not reuse
             return
-        length = _field(text, lowered, _CONTENT_LENGTH)  # llhttp checked it: digits, once
+        length = head_field(text, lowered, _CONTENT_LENGTH)  # llhttp checked it: digits, once
         if length is None:
             self._until_close = True
             self.keep_alive = False
