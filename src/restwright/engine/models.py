@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json as _json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
 if TYPE_CHECKING:
@@ -16,8 +16,9 @@ from .redaction import MASK, SENSITIVE_HEADERS, mask_body, mask_headers, mask_ta
 from .timeouts import DEFAULT_TIMEOUT, Timeout
 from .urls import Origin, split_url
 
-#: What a request body can be once encoded: bytes, or a (sync or async) stream of bytes.
-Content = Union[bytes, Iterator[bytes], AsyncIterator[bytes], None]
+#: What a request body can be once encoded: bytes, or a (sync or async) iterable of bytes
+#: (an iterator is sent once; an iterable that says ``replayable`` can be sent again).
+Content = Union[bytes, Iterable[bytes], AsyncIterable[bytes], None]
 
 
 class SyncByteStream(Protocol):
