@@ -12,35 +12,22 @@ import pytest
 from tests.servers.fault_server import FaultServer
 
 from .conftest import Run, Terminal, shell_words
+from .test_operations import RAW_DOCUMENT
 from .test_terminal import plain
 
 DATA = bytes(range(256)) * 800  # 204,800 bytes
 
-FLAKY_DOCUMENT = """
-openapi: 3.0.3
-info: {title: flaky uploads, version: "1"}
-servers: [{url: "%s"}]
-paths:
-  /flaky/{key}:
-    put:
-      operationId: putBlob
-      tags: [blobs]
+#: The raw upload of test_operations, at a path that fails on demand (the fault server's
+#: ``/flaky/{key}?fails=N&fault=...``).
+FLAKY_DOCUMENT = RAW_DOCUMENT.replace("  /echo/blob:", "  /flaky/{key}:").replace(
+    "      tags: [blobs]\n",
+    """      tags: [blobs]
       parameters:
         - {name: key, in: path, required: true, schema: {type: string}}
         - {name: fails, in: query, schema: {type: integer}}
         - {name: fault, in: query, schema: {type: string}}
-      requestBody:
-        required: true
-        content:
-          application/octet-stream:
-            schema: {type: string, format: binary}
-      responses:
-        "200":
-          description: how many attempts it took
-          content:
-            application/json:
-              schema: {type: object}
-"""
+""",
+)
 
 
 @pytest.fixture
