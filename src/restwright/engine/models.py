@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from datetime import timedelta
 
 from ..errors import ApiError, DecodeError, error_for_status
+from .file_bodies import FileBody
 from .headers import Headers, HeaderTypes, check_header
 from .json_decoding import decode_json
 from .redaction import MASK, SENSITIVE_HEADERS, mask_body, mask_headers, mask_target
@@ -149,6 +150,8 @@ class Request:
                 parts += ["--data-binary", shlex.quote(req.content.decode("utf-8"))]
             except UnicodeDecodeError:
                 parts += ["--data-binary", "@body.bin"]
+        elif isinstance(self.content, FileBody):  # curl reads the same file
+            parts += ["--data-binary", shlex.quote("@" + self.content.path)]
         elif self.content is not None and not isinstance(self.content, bytes):
             parts += ["--data-binary", "@-"]
         return " ".join(parts)
