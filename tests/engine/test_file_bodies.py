@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -92,9 +93,11 @@ def test_a_put_of_a_path_follows_a_307_with_the_whole_body(make_client, fault_se
 
 @pytest.mark.parametrize("fault", RESETS)
 @pytest.mark.parametrize("case", ["post-of-a-path", "put-of-a-pipe"])
-def test_sent_once_after_a_reset(request, make_client, fault_server, blob, fault, case):
+def test_sent_once_after_a_reset(request, caplog, make_client, fault_server, blob, fault, case):
     """A POST (not idempotent) and a pipe (not replayable) go once: the call raises its
-    transport error, the request it carries says it was sent, the server saw one body."""
+    transport error, the request it carries says it was sent, the server saw one body (and
+    the log says why a PUT stopped there)."""
+    caplog.set_level(logging.INFO, logger="restwright")
     api = make_client(retry=fast(total=3))
     key = new_key()
     if case == "post-of-a-path":
@@ -109,6 +112,15 @@ def test_sent_once_after_a_reset(request, make_client, fault_server, blob, fault
     seen = fault_server.requests_to(f"/flaky/{key}")
     assert len(seen) == 1
     assert_sent_whole(seen, data, length=case == "post-of-a-path")
+    why = [r.getMessage() for r in caplog.records if "is not sent again" in r.getMessage()]
+    assert why == (
+        []
+        if method == "POST"
+        else [
+            f"PUT {fault_server.url(seen[0].target)} "
+            "is not sent again: its body is a stream that can be sent only once"
+        ]
+    )
 
 
 def test_a_post_of_a_path_gets_a_307_back_as_is(make_client, fault_server, blob):

@@ -245,11 +245,18 @@ def _may_follow(retry: Retry, request: Request, idempotent: bool | None, status:
 
 def _may_resend(retry: Retry, request: Request, idempotent: bool | None) -> bool:
     """Whether a request that may have reached the server can be sent again."""
-    if not request.replayable:
-        return False  # a consumed stream would go out truncated
-    if idempotent is not None:
-        return idempotent
-    return retry.may_resend(request.method, request.headers)
+    allowed = (
+        retry.may_resend(request.method, request.headers) if idempotent is None else idempotent
+    )
+    if allowed and not request.replayable:
+        # a consumed stream would go out empty or cut: say why the call stops here
+        logger.info(
+            "%s %s is not sent again: its body is a stream that can be sent only once",
+            request.method,
+            request.redacted_url,
+        )
+        return False
+    return allowed
 
 
 def _send(policy: Policy, request: Request, stream: bool) -> Exchange:
