@@ -199,6 +199,30 @@ def test_a_file_body_object_is_sent_again(make_client, fault_server, blob):
     assert_sent_whole(fault_server.requests_to(f"/flaky/{key}"), DATA)
 
 
+def test_a_file_that_grew_is_sent_as_long_as_announced(make_client, fault_server, blob):
+    """Bytes appended after the body was built stay out: past the Content-Length they would
+    be read as the next request on the connection, which still works."""
+    api = make_client(retry=fast())
+    request = api.raw.build_request("PUT", "/echo/grown", content=blob)
+    with open(blob, "ab") as fh:
+        fh.write(b"GET /echo/smuggled HTTP/1.1\r\nHost: x\r\n\r\n" * 100)
+    echo = api.run(api.raw.send(request)).json()
+    assert echo["body_sha256"] == sha(DATA) and echo["content_length"] == str(len(DATA))
+    assert api.get("/echo/next").json()["path"] == "/echo/next"
+    assert [r.path for r in fault_server.requests] == ["/echo/grown", "/echo/next"]
+
+
+def test_a_file_that_shrank_fails_the_call(make_client, fault_server, blob):
+    api = make_client(retry=0)
+    request = api.raw.build_request("PUT", "/echo/shrunk", content=blob)
+    with open(blob, "r+b") as fh:
+        fh.truncate(1000)
+    with pytest.raises(errors.WriteError, match="shrank while it was sent") as info:
+        api.run(api.raw.send(request))
+    assert info.value.request is not None
+    assert api.get("/echo/next").json()["path"] == "/echo/next"  # a fresh connection
+
+
 def test_what_each_source_becomes(blob, pipe_reader):
     assert isinstance(file_body(blob), FileBody) and file_body(str(blob)).length == len(DATA)
     with open(blob, "rb") as fh:

@@ -50,13 +50,29 @@ def remaining_size(fh: Any) -> int | None:
         return None
 
 
-def read_chunks(fh: IO[bytes]) -> Iterator[bytes]:
-    """``fh`` read ``CHUNK`` bytes at a time, never whole (a text reader's chunks encoded)."""
-    while True:
-        chunk = fh.read(CHUNK)
+def read_chunks(fh: IO[bytes], size: int | None = None) -> Iterator[bytes]:
+    """``fh`` read ``CHUNK`` bytes at a time, never whole (a text reader's chunks encoded):
+    to its end, or exactly ``size`` bytes, the ``Content-Length`` the request announced.
+
+    Why exactly: a file that grew since its length was taken (a log being written) would
+    put bytes after the announced end, which the server reads as the start of the next
+    request on the connection; they are left out.  A file that shrank cannot fill the
+    announced length: that raises (the transport's ``WriteError``, the connection closed)
+    rather than leave the server waiting for bytes that never come.
+    """
+    left = size
+    while left is None or left > 0:
+        chunk = fh.read(CHUNK if left is None else min(CHUNK, left))
         if not chunk:
-            return
+            break
+        if left is not None:
+            left -= len(chunk)
         yield chunk if isinstance(chunk, bytes) else chunk.encode()
+    if left:
+        raise ValueError(
+            f"the file ended {left} bytes before the Content-Length of {size}: it shrank "
+            "while it was sent"
+        )
 
 
 class FileContent(ABC):
@@ -95,7 +111,7 @@ class FileBody(FileContent):
 
     def __iter__(self) -> Iterator[bytes]:
         with open(self.path, "rb") as fh:
-            yield from read_chunks(fh)
+            yield from read_chunks(fh, self.length)
 
     def __repr__(self) -> str:
         return f"<FileBody {os.path.basename(self.path)!r} ({self.length} bytes)>"
@@ -116,7 +132,7 @@ class FileObjectBody(FileContent):
 
     def __iter__(self) -> Iterator[bytes]:
         self.file.seek(self.start)
-        return read_chunks(self.file)
+        return read_chunks(self.file, self.length)
 
     def __repr__(self) -> str:
         return f"<FileObjectBody from byte {self.start} ({self.length} bytes)>"
@@ -135,7 +151,7 @@ class StreamBody(FileContent):
         self.length = remaining_size(file)
 
     def __iter__(self) -> Iterator[bytes]:
-        return read_chunks(self.file)
+        return read_chunks(self.file, self.length)
 
     def __repr__(self) -> str:
         return "<StreamBody (sent once)>"
