@@ -400,10 +400,11 @@ class BaseClient(ABC):
             body = content.encode("utf-8") if isinstance(content, str) else content
             if isinstance(body, (bytearray, memoryview)):
                 body = bytes(body)
-            elif isinstance(body, os.PathLike) or hasattr(body, "read"):
-                body = file_body(body)
-            if isinstance(body, FileContent) and body.length is not None:
-                hdrs.setdefault("Content-Length", str(body.length))
+            elif not isinstance(body, bytes):
+                if isinstance(body, os.PathLike) or hasattr(body, "read"):
+                    body = file_body(body)  # a file: sent again whole when a retry needs it
+                if isinstance(body, FileContent) and body.length is not None:
+                    hdrs.setdefault("Content-Length", str(body.length))
         if isinstance(body, bytes):
             hdrs["Content-Length"] = str(len(body))
         elif body is None and method in ("POST", "PUT", "PATCH"):
