@@ -531,6 +531,11 @@ def run_calls(args: argparse.Namespace, base: str) -> list[CallCase]:
                     if got != want:
                         raise AssertionError(f"{name} answered {str(got)[:100]}")
                     fetches[name] = lambda o=op, k=case.kwargs: as_data(o(**k))
+                    if options.get("models"):
+                        model = models_floor(client, case, engine)
+                        fetches[FLOOR] = lambda m=model, e=engine, p=case.path: m.from_bytes(
+                            e.get(p).content
+                        )
                 # Interleaved rounds (engine, runtime, engine, ...) so that noise from
                 # the rest of the machine hits every client alike; best of the rounds.
                 rounds: dict[str, list[Result]] = {k: [] for k in fetches}
@@ -548,6 +553,20 @@ def run_calls(args: argparse.Namespace, base: str) -> list[CallCase]:
             continue
         done.append(case)
     return done
+
+
+#: The row that shows what no described call can go below: the bare engine's GET, then the
+#: bytes validated into the same pydantic models (one pydantic-core call, the garbage
+#: collector paused as the runtime does), with nothing of the runtime client in between.
+FLOOR = "  floor: engine + same models"
+
+
+def models_floor(client: Any, case: CallCase, engine: Any) -> Any:
+    """The models a ``models=True`` call of ``case`` validates its 200 answer into (the
+    runtime's own ``BodyModel``, so the floor row measures the same pydantic-core call)."""
+    response = engine.get(case.path)
+    plan = client._call_plan(case.operation_id)
+    return plan.body_model(client._model_factory, 200, response.headers.get("content-type"))
 
 
 def drift_summary(client: Any) -> str:
@@ -594,9 +613,16 @@ def report_calls(cases: list[CallCase]) -> bool:
             ratio = r.cpu_us / engine.cpu_us
             verdict = "PASS" if ratio <= limit else "MISS"
             wall = r.wall_us / engine.wall_us
+            floor = case.results.get(FLOOR) if name.endswith("models=True") else None
+            below = ""
+            if floor is not None:
+                below = (
+                    f" [floor {floor.cpu_us / engine.cpu_us:.2f}x;"
+                    f" restwright's own +{(r.cpu_us - floor.cpu_us) / engine.cpu_us:.2f}x]"
+                )
             print(
                 f"  {name + ' / engine CPU, ' + case.label:<78} = {ratio:5.2f}x  "
-                f"(target <= {limit}x)  {verdict}   [wall: {wall:.2f}x]"
+                f"(target <= {limit}x)  {verdict}   [wall: {wall:.2f}x]{below}"
             )
             ok &= ratio <= limit
     return ok
