@@ -57,6 +57,13 @@ DOC: dict[str, Any] = {
                 "responses": {"200": {"description": "echo"}},
             }
         },
+        "/echo/ping": {
+            "get": {
+                "operationId": "ping",
+                "tags": ["echo"],
+                "responses": {"200": {"description": "echo"}},
+            }
+        },
         "/echo/{owner}/{repo}/pair": {
             "get": {
                 "operationId": "pair",
@@ -176,6 +183,11 @@ async def test_string_path_calls_take_the_short_path_with_the_same_result(
         await call(client.echo.pair, owner="o", repo=None, headers=None, timeout=None)
     with pytest.raises(TypeError, match="unexpected keyword argument 'own'"):
         await call(client.echo.pair, owner="o", repo="r", own=None)
+    assert client._call_plan("ping").simple is not None  # no argument at all
+    for kwargs in ({}, {"headers": None, "timeout": None}, {"timeout": 5}):
+        assert (await call(client.echo.ping, **kwargs))["target"] == "/echo/ping"
+    with pytest.raises(TypeError, match="unexpected keyword argument 'owner'"):
+        await call(client.echo.ping, owner="o")
 
 
 async def test_bodies_on_the_wire(

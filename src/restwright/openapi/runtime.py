@@ -450,7 +450,7 @@ class CallPlan:
     def _simple_builder(
         self, names: ArgumentNames
     ) -> Callable[[dict[str, Any]], Request | None] | None:
-        """For an operation whose arguments are only plain path parameters (``GET
+        """For an operation whose arguments are only plain path parameters, if any (``GET
         /users/{user_id}``, the commonest call there is): a function that builds the request
         of a call whose values need no work - strings that are their own encoding, no
         option given, by keyword (``users.get_user(user_id="me")``, or the generated
@@ -458,7 +458,7 @@ class CallPlan:
         so that :meth:`_RuntimeBase._prepare`'s general loop takes the call (and says what
         is wrong with it).  The loop dispatches on each argument's kind; this knows them up
         front: 190 bytecodes of a generated ``get_user`` become about 40."""
-        if self.accept is not None or not self.format_path or not self.positional:
+        if self.accept is not None or not (self.format_path or "{" not in self.template):
             return None
         for arg in self.args.values():
             if arg.kind == _PATH:
@@ -486,7 +486,7 @@ class CallPlan:
                 if type(value) is not str or plain_segment(value) is None:
                     return None
                 segments[wire] = value
-            request: Request = build(method, template.format_map(segments))
+            request: Request = build(method, template.format_map(segments) if pairs else template)
             return request
 
         return simple
