@@ -194,6 +194,19 @@ async def test_models_from_the_bytes_after_the_warm_up(
     assert sorted(e.pointer for e in client.drift) == ["/id", "/owner/login"]
 
 
+async def test_a_checked_body_that_pydantic_cannot_read_still_becomes_models(
+    server: ScriptedServer, client_kind: str, make_client: Any
+) -> None:
+    """A checked body is made into models from its bytes; bytes that the engine decodes but
+    pydantic-core does not (a byte-order mark) are made into models from the decoded data."""
+    server.script("/repos/hello", lambda n: (200, "application/json", b"\xef\xbb\xbf" + GOOD))
+    for policy in (DriftPolicy("all"), DriftPolicy(first=0, every=10**6)):
+        client = make_client(DOC, base_url=server.base_url, models=True, drift=policy)
+        repo = await call(client.repos.get_repo, name="hello")
+        assert isinstance(repo, client.models.Repo) and repo.owner.login == "octo"
+        assert not client.drift
+
+
 async def test_invalid_json_after_the_warm_up_is_still_reported(
     server: ScriptedServer, client_kind: str, make_client: Any
 ) -> None:

@@ -58,6 +58,24 @@ DOC: dict[str, Any] = {
                 "responses": {"200": {"description": "echo"}},
             }
         },
+        "/echo/ping": {
+            "get": {
+                "operationId": "ping",
+                "tags": ["echo"],
+                "responses": {"200": {"description": "echo"}},
+            }
+        },
+        "/echo/{owner}/{repo}/pair": {
+            "get": {
+                "operationId": "pair",
+                "tags": ["echo"],
+                "parameters": [
+                    {"name": "owner", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "repo", "in": "path", "required": True, "schema": {"type": "string"}},
+                ],
+                "responses": {"200": {"description": "echo"}},
+            }
+        },
         "/echo/upload": {
             "put": {
                 "operationId": "upload",
@@ -136,6 +154,41 @@ async def test_path_only_calls_on_the_wire(
         await call(client.echo.item, kind="a", timeout=5)
     with pytest.raises(TypeError, match="unexpected keyword argument"):
         await call(client.echo.item, kind="a", item=7)
+
+
+async def test_string_path_calls_take_the_short_path_with_the_same_result(
+    client_kind: str, make_client: Any, fault_server: Any
+) -> None:
+    """An operation whose arguments are only string path parameters builds the request of a
+    plain call without the general loop (``CallPlan.simple``); every other call falls back
+    to the loop, and both give what the loop alone would."""
+    client = make_client(DOC, base_url=fault_server.base_url)
+    assert client._call_plan("pair").simple is not None
+    assert client._call_plan("item").simple is None  # an integer: the loop serializes it
+    forms: list[tuple[dict[str, Any], str]] = [
+        ({"owner": "octo", "repo": "hello"}, "/echo/octo/hello/pair"),  # the short path
+        ({"owner": "o", "repo": "r", "headers": None, "timeout": None}, "/echo/o/r/pair"),
+        ({"owner": "a/b", "repo": ".."}, "/echo/a%2Fb/%2E%2E/pair"),  # values to encode
+        ({"owner": "o", "repo": "r", "timeout": 5}, "/echo/o/r/pair"),  # an option given
+        ({"owner": "o", "repo": "r.git~1"}, "/echo/o/r.git~1/pair"),
+        ({"owner": 7, "repo": "r"}, "/echo/7/r/pair"),  # an integer for a string: the loop
+    ]
+    for kwargs, target in forms:
+        assert (await call(client.echo.pair, **kwargs))["target"] == target
+    assert (await call(client.echo.pair, "x", "y"))["target"] == "/echo/x/y/pair"
+    with pytest.raises(ValidationError):
+        await call(client.echo.pair, owner=["a"], repo="r")
+    with pytest.raises(ValidationError, match="missing required argument 'repo'"):
+        await call(client.echo.pair, owner="o")
+    with pytest.raises(ValidationError, match="missing required argument 'repo'"):
+        await call(client.echo.pair, owner="o", repo=None, headers=None, timeout=None)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'own'"):
+        await call(client.echo.pair, owner="o", repo="r", own=None)
+    assert client._call_plan("ping").simple is not None  # no argument at all
+    for kwargs in ({}, {"headers": None, "timeout": None}, {"timeout": 5}):
+        assert (await call(client.echo.ping, **kwargs))["target"] == "/echo/ping"
+    with pytest.raises(TypeError, match="unexpected keyword argument 'owner'"):
+        await call(client.echo.ping, owner="o")
 
 
 async def test_bodies_on_the_wire(

@@ -39,6 +39,9 @@ def join_url(base: str, url: str) -> str:
 
 
 _UNRESERVED = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9_.~-]*")
+#: A match when a text is its own encoding as a path segment (unreserved characters, not
+#: ``.`` or ``..``): what :func:`encode_segment` returns unchanged.
+plain_segment = _UNRESERVED.fullmatch
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _PATH_SAFE = "/?=&:@!$'()*+,;%-._~"
 _PATH_CHARS = re.compile(r"[A-Za-z0-9/?=&:@!$'()*+,;%._~-]*")
