@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 import shlex
+import shutil
+import subprocess
 import urllib.parse
 
 import pytest
@@ -115,6 +118,23 @@ def test_to_curl(make_client, fault_server, dry_run):
     revealed = parse_curl(request.to_curl(reveal_credentials=True))
     assert header_value(revealed["headers"], "Authorization") == f"Bearer {SECRET}"
     assert json.loads(revealed["data"]) == {"name": "x", "n": 1}
+
+
+def test_to_curl_of_a_file_body_reads_the_same_file(make_client, fault_server, tmp_path):
+    """A dry run of a PUT of a file prints ``--data-binary @PATH``: run, curl sends the file."""
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    disk = tmp_path / "disk image.bin"
+    disk.write_bytes(bytes(range(256)) * 300)
+    request = make_client(dry_run=True).put("/echo/disk", content=disk).request
+    command = request.to_curl()
+    assert parse_curl(command)["data"] == f"@{disk}"
+    assert fault_server.requests == []  # a dry run sends nothing
+    subprocess.run(shlex.split(command), capture_output=True, check=True, timeout=30)
+    (record,) = fault_server.requests
+    assert (record.method, record.path) == ("PUT", "/echo/disk")
+    assert record.body_sha256 == hashlib.sha256(disk.read_bytes()).hexdigest()
+    assert record.header("Content-Length") == str(256 * 300)
 
 
 @pytest.mark.parametrize(

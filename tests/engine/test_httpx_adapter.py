@@ -93,6 +93,19 @@ def test_real_server_through_httpx_client(fault_server: Any) -> None:
             api.get("/status/500")
 
 
+async def test_file_bodies_through_async_httpx_client(fault_server: Any, tmp_path: Any) -> None:
+    """A file and a multipart body (sync and async iterable) go out through an
+    ``httpx.AsyncClient`` (which refuses a sync-only stream), the file with its length."""
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(b"abc" * 30_000)
+    transport = AsyncHTTPXTransport(httpx.AsyncClient())
+    async with restwright.AsyncClient(fault_server.base_url, transport=transport) as api:
+        echo = (await api.put("/echo", content=blob)).json()
+        assert echo["body_size"] == 90_000 and echo["content_length"] == "90000"
+        echo = (await api.post("/echo", files={"f": blob})).json()
+        assert [part["size"] for part in echo["parts"]] == [90_000]
+
+
 def test_httpx_connect_error_is_mapped(closed_port: int) -> None:
     transport = HTTPXTransport(httpx.Client())
     with restwright.Client(

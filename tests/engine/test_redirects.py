@@ -1,4 +1,5 @@
-"""Redirects: followed on the same origin for GET/HEAD, bounded, credentials never leave."""
+"""Redirects: followed for GET/HEAD, and a 307/308 for a request that may be sent again
+(a PUT, a DELETE); bounded; credentials never leave."""
 
 from __future__ import annotations
 
@@ -129,3 +130,27 @@ def test_post_redirect_is_not_followed(api, fault_server, code):
     assert response.status_code == code
     assert response.headers["Location"] == "/echo"
     assert [(r.method, r.path) for r in fault_server.requests] == [("POST", f"/redirect/{code}")]
+
+
+@pytest.mark.parametrize("code", [307, 308])
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+def test_a_307_keeps_the_method_and_the_body_of_an_idempotent_call(api, fault_server, code, method):
+    response = api.request(method, f"/redirect/{code}", json={"a": 1})
+    assert response.json()["method"] == method
+    assert response.json()["json"] == {"a": 1}
+    seen = fault_server.requests
+    assert [(r.method, r.path) for r in seen] == [(method, f"/redirect/{code}"), (method, "/echo")]
+    assert seen[0].body_sha256 == seen[1].body_sha256 is not None
+
+
+@pytest.mark.parametrize("code", [301, 302, 303])
+def test_a_put_is_not_redirected_by_a_status_that_may_change_the_method(api, fault_server, code):
+    response = api.put(f"/redirect/{code}", json={"a": 1})
+    assert response.status_code == code
+    assert [(r.method, r.path) for r in fault_server.requests] == [("PUT", f"/redirect/{code}")]
+
+
+def test_a_post_with_an_idempotency_key_follows_a_307(api, fault_server):
+    response = api.post("/redirect/307", json={"a": 1}, idempotency_key="order-7")
+    assert response.json()["method"] == "POST" and response.json()["json"] == {"a": 1}
+    assert len(fault_server.requests) == 2

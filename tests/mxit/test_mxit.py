@@ -121,6 +121,21 @@ def test_binaries_in_and_out(mxit: Runner, tmp_path: Path) -> None:
     assert not (tmp_path / "x").exists()  # no partial file left behind
 
 
+def test_an_upload_from_a_path_is_the_engines_replayable_file_body(tmp_path: Path) -> None:
+    """``input_file_path=`` becomes the engine's ``FileBody`` (still importable from
+    ``restwright.mxit.calls``): streamed, sent with its length, and re-sendable."""
+    from restwright.engine import file_bodies
+    from restwright.mxit import calls
+
+    assert calls.FileBody is file_bodies.FileBody
+    source = tmp_path / "in.bin"
+    source.write_bytes(b"x" * 70_000)
+    body, headers = calls.binary_body(None, source, "image/png")
+    assert isinstance(body, file_bodies.FileBody) and body.replayable
+    assert body.length == 70_000 and headers == {"Content-Type": "image/png"}
+    assert b"".join(body) == b"".join(body) == source.read_bytes()
+
+
 def test_avatar_download_is_streamed_to_the_file(mxit: Runner, tmp_path: Path) -> None:
     client = mxit.client()
     out = tmp_path / "big.png"

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from restwright.errors import ValidationError
+import restwright
+from restwright.errors import ReadError, ValidationError
 
 from ._support import call
 
@@ -219,3 +220,77 @@ async def test_bodies_on_the_wire(
     header = dict((k.lower(), v) for k, v in echo["headers"])
     assert header["content-type"] == "application/merge-patch+json"
     assert echo["json"] == {"a": None}
+
+
+def _raw_put(operation_id: str, *query: str) -> dict[str, Any]:
+    return {
+        "operationId": operation_id,
+        "tags": ["files"],
+        "parameters": [
+            {"name": name, "in": "query", "schema": {"type": "string"}} for name in query
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        },
+        "responses": {"200": {"description": "echo"}},
+    }
+
+
+RAW_DOC: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "raw uploads", "version": "1"},
+    "paths": {
+        "/flaky/{key}": {
+            "parameters": [
+                {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "put": _raw_put("put_flaky", "fails", "fault"),
+            "post": _raw_put("post_flaky", "fails", "fault"),
+        },
+        "/redirect/{code}": {
+            "parameters": [
+                {"name": "code", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "put": _raw_put("put_redirected", "to"),
+        },
+    },
+}
+
+
+async def test_a_raw_file_body_is_sent_again_whole(
+    client_kind: str, make_client: Any, fault_server: Any, tmp_path: Path
+) -> None:
+    """A raw ``Path`` body (and a seekable file) goes again, whole and with its length,
+    after a reset and a 307; a POST is not sent twice."""
+    data = bytes(range(256)) * 600
+    payload = tmp_path / "payload.bin"
+    payload.write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
+    client = make_client(
+        RAW_DOC, base_url=fault_server.base_url, retry=restwright.Retry(total=2, backoff=0.01)
+    )
+    answer = await call(client.files.put_flaky, "k1", body=payload, fails="1", fault="reset-before")
+    assert answer == {"attempts": 2, "method": "PUT"}
+    echo = await call(client.files.put_redirected, 307, body=payload, to="/echo/landed")
+    assert echo["path"] == "/echo/landed" and echo["body_sha256"] == digest
+    with payload.open("rb") as fh:
+        fh.seek(1000)
+        answer = await call(client.files.put_flaky, "k2", body=fh, fails="1", fault="reset-before")
+        assert answer["attempts"] == 2
+    seen = fault_server.requests
+    assert [r.path for r in seen] == ["/flaky/k1"] * 2 + ["/redirect/307", "/echo/landed"] + [
+        "/flaky/k2"
+    ] * 2
+    for record in seen[:4]:
+        assert record.body_sha256 == digest
+        assert record.header("Content-Length") == str(len(data))
+    for record in seen[4:]:
+        assert record.body_sha256 == hashlib.sha256(data[1000:]).hexdigest()
+        assert record.header("Content-Length") == str(len(data) - 1000)
+    fault_server.reset()
+    with pytest.raises(ReadError):
+        await call(client.files.post_flaky, "k3", body=payload, fails="1", fault="reset-before")
+    assert [r.body_sha256 for r in fault_server.requests] == [digest]

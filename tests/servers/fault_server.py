@@ -2,8 +2,8 @@
 
 :class:`FaultServer` runs a low-level :class:`aiohttp.web.Server` in a background thread with
 its own event loop, on ``127.0.0.1`` and a free port.  It records every request it receives
-(:attr:`FaultServer.requests`: method, raw request-target, path, query, headers, body size,
-client port, arrival time) so that tests assert on what really went over the wire.  Two
+(:attr:`FaultServer.requests`: method, raw request-target, path, query, headers, body size
+and SHA-256, client port, arrival time) so that tests assert on what really went over the wire.  Two
 instances make two *origins*; :attr:`FaultServer.peer` points at the other one (redirects
 and pagination links "to another origin" use it).
 
@@ -151,6 +151,7 @@ class Recorded:
     arrived: float
     body_size: int = 0
     body_complete: bool = False
+    body_sha256: str | None = None  # of the whole body, once it was read
 
     def header(self, name: str) -> str | None:
         values = self.header_list(name)
@@ -414,6 +415,7 @@ class FaultServer:
             if limit is not None and len(data) > limit:
                 raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(data))
         record.body_complete = True
+        record.body_sha256 = hashlib.sha256(data).hexdigest()
         return bytes(data)
 
     async def _drain_body(self, request: web.BaseRequest, record: Recorded) -> str:
@@ -425,7 +427,8 @@ class FaultServer:
             digest.update(chunk)
             record.body_size += len(chunk)
         record.body_complete = True
-        return digest.hexdigest()
+        record.body_sha256 = digest.hexdigest()
+        return record.body_sha256
 
     def _query(self, request: web.BaseRequest) -> dict[str, str]:
         return {k: v for k, v in request.query.items()}

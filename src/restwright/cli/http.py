@@ -14,8 +14,8 @@ from typing import Any
 import click
 
 from ..engine.client import Client
+from ..engine.file_bodies import FileBody
 from ..engine.models import Request
-from ..engine.multipart import file_chunks
 from ..engine.urls import split_url
 from .items import BodyFile, RequestItems, parse_items, read_body
 from .options import Settings, request_options
@@ -55,9 +55,8 @@ def _body_options(parts: RequestItems, body: bytes | BodyFile | None) -> dict[st
         if parts.fields or parts.files:
             raise click.UsageError("give the body either as --body or as field items, not both")
         headers = {"Content-Type": "application/json"}
-        if isinstance(body, BodyFile):
-            headers["Content-Length"] = str(os.path.getsize(body.path))
-            return {"content": file_chunks(body.path), "headers": headers}
+        if isinstance(body, BodyFile):  # streamed, and sent again whole after a reset or a 307
+            return {"content": FileBody(body.path), "headers": headers}
         return {"content": body, "headers": headers}
     if parts.files:
         fields = {
@@ -86,8 +85,8 @@ def build(client: Client, method: str, url: str, parts: RequestItems, body: Any)
 
 def _send(client: Client, request: Request, output: Output, stream: bool = False) -> Any:
     """Send ``request``; a streamed body (a file) is counted by an upload bar when one is
-    drawn (else the body is left as built: a multipart body stays replayable for a
-    redirect)."""
+    drawn (the counted body stays as replayable as the one built: a retry or a 307 sends
+    it again and the bar starts over)."""
     content = request.content
     if content is None or isinstance(content, bytes) or not output.draws_progress:
         return client.send(request, stream=stream)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..engine.models import Request, Response
     from .options import Settings
 
-__all__ = ["Output", "ProgressReader", "ProgressWriter", "Tracker", "media_type"]
+__all__ = ["Output", "ProgressReader", "ProgressWriter", "TrackedBody", "Tracker", "media_type"]
 
 _TABLE_COLUMNS = 12
 _CELL_WIDTH = 60
@@ -46,10 +46,37 @@ class Tracker:
     def expect(self, total: int) -> None:
         """The total became known (a download's ``Content-Length``, once its head came)."""
 
-    def tracked(self, chunks: Any) -> Iterator[bytes]:
-        """``chunks`` (an iterable of bytes), counted as they are consumed."""
-        for chunk in chunks:
-            self.advance(len(chunk))
+    def restart(self) -> None:
+        """Count from zero again (an upload sent anew, after a reset or a 307)."""
+
+    def tracked(self, body: Any) -> TrackedBody:
+        """``body`` (an iterable of bytes), counted as it is consumed."""
+        return TrackedBody(body, self)
+
+
+class TrackedBody:
+    """A request body counted by a :class:`Tracker` as it goes out.
+
+    Why not a generator: it would be spent by the first attempt, and the engine would
+    refuse to retry the upload or follow a 307.  This body is exactly as replayable as the
+    one it wraps (a file body, a multipart body); each new pass restarts the count.
+    """
+
+    def __init__(self, body: Any, tracker: Tracker) -> None:
+        self._body = body
+        self._tracker = tracker
+        self._passes = 0
+
+    @property
+    def replayable(self) -> bool:
+        return bool(getattr(self._body, "replayable", False))
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self._passes:
+            self._tracker.restart()
+        self._passes += 1
+        for chunk in self._body:
+            self._tracker.advance(len(chunk))
             yield chunk
 
 
@@ -63,6 +90,9 @@ class _RichTracker(Tracker):
 
     def expect(self, total: int) -> None:
         self._progress.update(self._task, total=total)
+
+    def restart(self) -> None:
+        self._progress.update(self._task, completed=0)
 
 
 class ProgressWriter:
@@ -83,7 +113,7 @@ class ProgressWriter:
 class ProgressReader:
     """A binary file whose reads are counted: a file field or a raw body of a described
     call (the engine still sees a seekable file with a descriptor, so it sends a
-    ``Content-Length`` and may rewind it for a retry)."""
+    ``Content-Length`` and seeks back to resend it after a reset or a 307)."""
 
     def __init__(self, file: IO[bytes], tracker: Tracker) -> None:
         self._file = file
@@ -99,7 +129,11 @@ class ProgressReader:
         return self._file.seekable()
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        return self._file.seek(offset, whence)
+        # the engine seeks back to resend the file (a retry, a 307): count that back too
+        before = self._file.tell()
+        position = self._file.seek(offset, whence)
+        self._tracker.advance(position - before)
+        return position
 
     def tell(self) -> int:
         return self._file.tell()

@@ -18,6 +18,7 @@ from ..errors import InvalidRequestError
 from .auth import AuthTypes, to_auth
 from .cookies import CookieJar, CookieTypes, client_jar, with_call_cookies
 from .encoding import encode_form, encode_json
+from .file_bodies import FileContent, file_body
 from .headers import Headers, HeaderTypes, check_header
 from .limits import DEFAULT_LIMITS, Limits
 from .models import Request
@@ -399,6 +400,11 @@ class BaseClient(ABC):
             body = content.encode("utf-8") if isinstance(content, str) else content
             if isinstance(body, (bytearray, memoryview)):
                 body = bytes(body)
+            elif not isinstance(body, bytes):
+                if isinstance(body, os.PathLike) or hasattr(body, "read"):
+                    body = file_body(body)  # a file: sent again whole when a retry needs it
+                if isinstance(body, FileContent) and body.length is not None:
+                    hdrs.setdefault("Content-Length", str(body.length))
         if isinstance(body, bytes):
             hdrs["Content-Length"] = str(len(body))
         elif body is None and method in ("POST", "PUT", "PATCH"):

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import json as _json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
 if TYPE_CHECKING:
     from datetime import timedelta
 
 from ..errors import ApiError, DecodeError, error_for_status
+from .file_bodies import FileBody
 from .headers import Headers, HeaderTypes, check_header
 from .json_decoding import decode_json
 from .redaction import MASK, SENSITIVE_HEADERS, mask_body, mask_headers, mask_target
 from .timeouts import DEFAULT_TIMEOUT, Timeout
 from .urls import Origin, split_url
 
-#: What a request body can be once encoded: bytes, or a (sync or async) stream of bytes.
-Content = Union[bytes, Iterator[bytes], AsyncIterator[bytes], None]
+#: What a request body can be once encoded: bytes, or a (sync or async) iterable of bytes
+#: (an iterator is sent once; an iterable that says ``replayable`` can be sent again).
+Content = Union[bytes, Iterable[bytes], AsyncIterable[bytes], None]
 
 
 class SyncByteStream(Protocol):
@@ -148,6 +150,8 @@ class Request:
                 parts += ["--data-binary", shlex.quote(req.content.decode("utf-8"))]
             except UnicodeDecodeError:
                 parts += ["--data-binary", "@body.bin"]
+        elif isinstance(self.content, FileBody):  # curl reads the same file
+            parts += ["--data-binary", shlex.quote("@" + self.content.path)]
         elif self.content is not None and not isinstance(self.content, bytes):
             parts += ["--data-binary", "@-"]
         return " ".join(parts)

@@ -9,13 +9,11 @@ when every part has a known size (so servers that refuse chunked uploads still w
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from typing import IO, Any
+from typing import Any
 
 from ..errors import InvalidRequestError
-
-CHUNK = 64 * 1024
+from .file_bodies import FileBody, file_body
 
 
 def _quote_param(value: str) -> str:
@@ -23,30 +21,18 @@ def _quote_param(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
-class _LocalFile:
-    """A file on disk, opened only while its part is being sent."""
-
-    __slots__ = ("path",)
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-
 class _Part:
-    __slots__ = ("head", "length", "source", "start")
+    __slots__ = ("head", "length", "source")
 
-    def __init__(
-        self, head: bytes, source: Any, length: int | None, start: int | None = None
-    ) -> None:
+    def __init__(self, head: bytes, source: Any, length: int | None) -> None:
         self.head = head
-        self.source = source
+        self.source = source  # bytes, a file body, or an iterator of bytes
         self.length = length
-        self.start = start  # where a seekable file object's content begins
 
     @property
     def replayable(self) -> bool:
         """Whether the part can be produced again (for a retry or a redirect)."""
-        return isinstance(self.source, (bytes, _LocalFile)) or self.start is not None
+        return isinstance(self.source, bytes) or bool(getattr(self.source, "replayable", False))
 
 
 def _file_part(name: str, spec: Any) -> _Part:
@@ -67,17 +53,14 @@ def _file_part(name: str, spec: Any) -> _Part:
         if not os.path.isfile(path):
             raise InvalidRequestError(f"file {name!r}: no such file {os.path.basename(path)!r}")
         filename = filename or os.path.basename(path)
-        source, length = _LocalFile(path), os.stat(path).st_size
+        source = FileBody(path)
+        length = source.length
     elif isinstance(content, (bytes, bytearray, memoryview)):
         source, length = bytes(content), len(content)
     elif hasattr(content, "read"):
-        source = content
-        try:
-            start: int | None = content.tell() if content.seekable() else None
-        except (AttributeError, OSError, ValueError):
-            start = None
         filename = filename or os.path.basename(str(getattr(content, "name", "") or "")) or None
-        length = remaining_size(content)
+        source = file_body(content)
+        length = source.length
     elif isinstance(content, Iterable) or hasattr(content, "__aiter__"):
         source, length = content, None
     else:
@@ -91,7 +74,7 @@ def _file_part(name: str, spec: Any) -> _Part:
         f'Content-Disposition: form-data; name="{_quote_param(name)}"; '
         f'filename="{_quote_param(filename)}"\r\nContent-Type: {content_type}\r\n\r\n'
     ).encode()
-    return _Part(head, source, length, start if hasattr(content, "read") else None)
+    return _Part(head, source, length)
 
 
 def _field_part(name: str, value: Any) -> _Part:
@@ -153,13 +136,7 @@ class MultipartStream:
         src = part.source
         if isinstance(src, bytes):
             yield src
-        elif isinstance(src, _LocalFile):
-            yield from file_chunks(src.path)
-        elif hasattr(src, "read"):
-            if part.start is not None:
-                src.seek(part.start)
-            yield from read_chunks(src)
-        elif hasattr(src, "__aiter__"):
+        elif hasattr(src, "__aiter__") and not hasattr(src, "__iter__"):
             raise InvalidRequestError("an async iterator can only be uploaded by AsyncClient")
         else:
             for chunk in src:
@@ -182,30 +159,3 @@ class MultipartStream:
                 for chunk in self._iter_part(part):
                     yield chunk
         yield self._closing()
-
-
-def remaining_size(fh: Any) -> int | None:
-    """Bytes left in ``fh`` when it is a regular file (so its body goes with a
-    ``Content-Length``, not chunked); ``None`` for pipes, sockets and in-memory readers."""
-    try:
-        status = os.fstat(fh.fileno())
-        if not stat.S_ISREG(status.st_mode):
-            return None
-        return max(status.st_size - int(fh.tell()), 0)
-    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
-        return None
-
-
-def read_chunks(fh: IO[bytes]) -> Iterator[bytes]:
-    """``fh`` read ``CHUNK`` bytes at a time, never whole (a text reader's chunks encoded)."""
-    while True:
-        chunk = fh.read(CHUNK)
-        if not chunk:
-            return
-        yield chunk if isinstance(chunk, bytes) else chunk.encode()
-
-
-def file_chunks(path: str | os.PathLike[str]) -> Iterator[bytes]:
-    """The file at ``path`` in chunks: opened when the body starts, closed when it ends."""
-    with open(path, "rb") as fh:
-        yield from read_chunks(fh)

@@ -64,6 +64,9 @@ Exchange = Generator[Action, Any, Response]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
+#: Redirects that keep the method and the body (RFC 9110 §15.4.8, §15.4.9).
+BODY_KEEPING_REDIRECTS = frozenset({307, 308})
+
 
 #: Statuses whose ``Retry-After`` holds back every request to the origin.
 THROTTLE_STATUSES = frozenset({429, 503})
@@ -184,8 +187,8 @@ def exchange(
         if (
             status in REDIRECT_STATUSES
             and policy.follow_redirects
-            and request.method in ("GET", "HEAD")
             and "location" in response.headers
+            and _may_follow(retry, request, idempotent, status)
         ):
             redirects += 1
             if redirects > policy.max_redirects:
@@ -230,13 +233,30 @@ def exchange(
         return response
 
 
+def _may_follow(retry: Retry, request: Request, idempotent: bool | None, status: int) -> bool:
+    """Whether a redirect is followed: always for GET and HEAD; for another method only a
+    307/308 (which keep the method and the body), and only when the request may be sent
+    again (an idempotent method or call, and a body that can be replayed: a PUT of a file
+    goes on, a POST, or a PUT of a pipe, gets the 3xx back as is)."""
+    if request.method in ("GET", "HEAD"):
+        return True
+    return status in BODY_KEEPING_REDIRECTS and _may_resend(retry, request, idempotent)
+
+
 def _may_resend(retry: Retry, request: Request, idempotent: bool | None) -> bool:
     """Whether a request that may have reached the server can be sent again."""
-    if not request.replayable:
-        return False  # a consumed stream would go out truncated
-    if idempotent is not None:
-        return idempotent
-    return retry.may_resend(request.method, request.headers)
+    allowed = (
+        retry.may_resend(request.method, request.headers) if idempotent is None else idempotent
+    )
+    if allowed and not request.replayable:
+        # a consumed stream would go out empty or cut: say why the call stops here
+        logger.info(
+            "%s %s is not sent again: its body is a stream that can be sent only once",
+            request.method,
+            request.redacted_url,
+        )
+        return False
+    return allowed
 
 
 def _send(policy: Policy, request: Request, stream: bool) -> Exchange:

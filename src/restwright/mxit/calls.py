@@ -8,10 +8,11 @@ two executors of :mod:`restwright.mxit.client` only send it.  Nothing here does 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..engine.file_bodies import FileBody
 from ..engine.models import Response
 from ..errors import DecodeError, InvalidRequestError
 
@@ -21,46 +22,24 @@ __all__ = ["Call", "FileBody", "binary_body"]
 #: answers), the raw bytes, or nothing.
 Returns = Literal["json", "text", "bytes", "none"]
 
-_CHUNK = 64 * 1024
-
-
-class FileBody:
-    """A file sent as a raw request body, read in chunks (never whole) each time the body
-    is sent, so a retry can send it again."""
-
-    replayable = True
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = os.fspath(path)
-        self.length = os.path.getsize(self.path)
-
-    def __iter__(self) -> Iterator[bytes]:
-        with open(self.path, "rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                yield chunk
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self:
-            yield chunk
-
 
 def binary_body(
     data: bytes | None, input_file_path: str | os.PathLike[str] | None, content_type: str
 ) -> tuple[bytes | FileBody, dict[str, str]]:
-    """The body and headers of an upload given as ``data`` or ``input_file_path``."""
+    """The body and headers of an upload given as ``data`` or ``input_file_path`` (the
+    engine's :class:`~restwright.engine.file_bodies.FileBody`: streamed, with its
+    ``Content-Length``, and sent again whole when a retry or a 307 asks)."""
     body: bytes | FileBody
     if input_file_path is not None:
         body = FileBody(input_file_path)
-        length = body.length
     elif data:
         body = bytes(data)
-        length = len(body)
     else:
         raise InvalidRequestError(
             "either the data of a file (data=) or the path to a file (input_file_path=) "
             "must be given"
         )
-    return body, {"Content-Type": content_type, "Content-Length": str(length)}
+    return body, {"Content-Type": content_type}
 
 
 _NO_JSON: Any = object()

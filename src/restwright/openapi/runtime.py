@@ -58,9 +58,9 @@ from urllib.parse import urljoin
 from .._suggest import did_you_mean
 from ..engine.client import Client
 from ..engine.encoding import encode_json
+from ..engine.file_bodies import file_body
 from ..engine.logs import get_logger
 from ..engine.models import Request, Response
-from ..engine.multipart import file_chunks, read_chunks, remaining_size
 from ..engine.pagination import PageSpec, page_items, walk
 from ..engine.urls import encode_segment, plain_segment
 from ..errors import ApiError, DecodeError, RestwrightError, ValidationError
@@ -657,19 +657,14 @@ class CallPlan:
         media = self.raw_media or "application/octet-stream"
         if "*" in media:
             media = "application/octet-stream"
-        if isinstance(body, os.PathLike):
-            path = Path(body)
-            if not path.is_file():
+        content: Any
+        if isinstance(body, os.PathLike) or hasattr(body, "read"):
+            # replayed after a reset or a 307 when it can be (a path, a seekable file)
+            if isinstance(body, os.PathLike) and not os.path.isfile(body):
                 raise ValidationError(
-                    f"{self.label}(): no such file {path.name!r}", parameter=self.body_name
+                    f"{self.label}(): no such file {Path(body).name!r}", parameter=self.body_name
                 )
-            headers["Content-Length"] = str(path.stat().st_size)
-            content: Any = file_chunks(path)
-        elif hasattr(body, "read"):
-            size = remaining_size(body)
-            if size is not None:
-                headers["Content-Length"] = str(size)
-            content = read_chunks(body)
+            content = file_body(body)
         elif isinstance(body, (bytes, bytearray, memoryview, str)) or _is_raw_value(body):
             content = body
         else:

@@ -7,6 +7,7 @@ retries, auth and cookies stay with restwright's pipeline: the adapter disables 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable
 from typing import Any
 
 from ..engine.headers import Headers
@@ -40,14 +41,21 @@ def _timeout(httpx: Any, request: Request) -> Any:
     return httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.connect)
 
 
-def _build(httpx: Any, client: Any, request: Request) -> Any:
+def _build(httpx: Any, client: Any, request: Request, *, asynchronous: bool = False) -> Any:
     """The httpx request for ``request``, cookies included: exactly the pipeline's (the
-    httpx client's own jar would add cookies to origins the pipeline keeps them from)."""
+    httpx client's own jar would add cookies to origins the pipeline keeps them from).
+
+    ``asynchronous``: a body that iterates both ways (a file, a multipart body) goes as its
+    async iterator, since httpx takes anything sync-iterable for a sync-only stream, which
+    an ``httpx.AsyncClient`` refuses."""
+    content = request.content
+    if asynchronous and isinstance(content, AsyncIterable):
+        content = content.__aiter__()
     req = client.build_request(
         request.method,
         request.url,
         headers=request.headers.raw(),
-        content=request.content,
+        content=content,
         timeout=_timeout(httpx, request),
     )
     if "cookie" not in request.headers:
@@ -120,7 +128,7 @@ class AsyncHTTPXTransport:
     async def handle_async(self, request: Request, *, stream: bool = False) -> Response:
         httpx = self._httpx
         try:
-            req = _build(httpx, self.client, request)
+            req = _build(httpx, self.client, request, asynchronous=True)
             r = await self.client.send(req, stream=stream, follow_redirects=False)
         except httpx.HTTPError as exc:
             raise _translate(httpx, exc, request) from None
