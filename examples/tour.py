@@ -29,12 +29,17 @@ def engine_tour(base_url: str) -> None:
     auth = ("tour-user", "s3cret-password")
     with restwright.Client(base_url, auth=auth, retry=restwright.Retry(total=2)) as api:
         hello = api.get("/").json()
-        print(f"server: {hello['project_name']} {hello['project_version']}, "
-              f"batch_max_requests={hello['settings']['batch_max_requests']}")
+        print(
+            f"server: {hello['project_name']} {hello['project_version']}, "
+            f"batch_max_requests={hello['settings']['batch_max_requests']}"
+        )
 
         api.put("/buckets/{bucket}", path_params={"bucket": "tour"}, json={"data": {}})
-        api.put("/buckets/{bucket}/collections/{collection}",
-                path_params={"bucket": "tour", "collection": "notes"}, json={"data": {}})
+        api.put(
+            "/buckets/{bucket}/collections/{collection}",
+            path_params={"bucket": "tour", "collection": "notes"},
+            json={"data": {}},
+        )
         records = "/buckets/{bucket}/collections/{collection}/records"
         where = {"bucket": "tour", "collection": "notes"}
         for i in range(12):
@@ -65,8 +70,12 @@ def engine_tour(base_url: str) -> None:
         step("Optimistic concurrency: a stale If-Match gives 412 PreconditionFailed")
         first = api.get(records, path_params=where, params={"_limit": 1}).json()["data"][0]
         try:
-            api.patch(records + "/{id}", path_params={**where, "id": first["id"]},
-                      json={"data": {"title": "edited"}}, if_match="1")
+            api.patch(
+                records + "/{id}",
+                path_params={**where, "id": first["id"]},
+                json={"data": {"title": "edited"}},
+                if_match="1",
+            )
         except errors.PreconditionFailed as exc:
             print(f"PreconditionFailed: {exc.message}")
 
@@ -95,8 +104,10 @@ def kinto_tour(base_url: str, tmp: Path) -> None:
                 collection="books",
             )
     results = batch.results()
-    print(f"{len(results)} sub-responses, all created: "
-          f"{all(r['data']['id'].startswith('book-') for r in results)}")
+    print(
+        f"{len(results)} sub-responses, all created: "
+        f"{all(r['data']['id'].startswith('book-') for r in results)}"
+    )
 
     step("Pagination: get_records merges the server's pages (paginate_by=5 here)")
     records = client.get_records(collection="books", _sort="-year")
@@ -119,15 +130,17 @@ def kinto_tour(base_url: str, tmp: Path) -> None:
     step("Attachments: upload a file, download it back, check the bytes")
     source = tmp / "cover.txt"
     source.write_bytes(b"A cover image, as text for the tour.\n" * 100)
-    client.add_attachment(id="book-01", collection="books", filepath=str(source),
-                          mimetype="text/plain")
+    client.add_attachment(
+        id="book-01", collection="books", filepath=str(source), mimetype="text/plain"
+    )
     record = client.get_record(id="book-01", collection="books")
     attachment = record["data"]["attachment"]
     print(f"attachment stored at another origin: {attachment['location']}")
     downloaded = client.download_attachment(record["data"], filepath=str(tmp / "cover-copy.txt"))
-    same = hashlib.sha256(Path(downloaded).read_bytes()).hexdigest() == hashlib.sha256(
-        source.read_bytes()
-    ).hexdigest()
+    same = (
+        hashlib.sha256(Path(downloaded).read_bytes()).hexdigest()
+        == hashlib.sha256(source.read_bytes()).hexdigest()
+    )
     print(f"downloaded {Path(downloaded).name}: identical to the upload: {same}")
     client.remove_attachment(id="book-01", collection="books")
 

@@ -104,9 +104,7 @@ def _documented_files() -> list[Path]:
     return [path for path in DOC_FILES if parse_blocks(path)]
 
 
-@pytest.mark.parametrize(
-    "path", _documented_files(), ids=lambda p: str(p.relative_to(ROOT))
-)
+@pytest.mark.parametrize("path", _documented_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_doc_examples_run(
     path: Path, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -37,18 +37,24 @@ def wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     assert scope["type"] == "http"
     headers = {k.decode(): v.decode() for k, v in scope["headers"]}
-    status, payload = 200, {
-        "raw_path": scope["raw_path"].decode(),
-        "query": scope["query_string"].decode(),
-        "authorization": headers.get("authorization"),
-        "method": scope["method"],
-    }
+    status, payload = (
+        200,
+        {
+            "raw_path": scope["raw_path"].decode(),
+            "query": scope["query_string"].decode(),
+            "authorization": headers.get("authorization"),
+            "method": scope["method"],
+        },
+    )
     if scope["path"].endswith("/missing"):
         status, payload = 404, {"message": "no such thing"}
     body = json.dumps(payload).encode()
     await send(
-        {"type": "http.response.start", "status": status,
-         "headers": [(b"content-type", b"application/json")]}
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json")],
+        }
     )
     await send({"type": "http.response.body", "body": body})
 
@@ -108,8 +114,9 @@ async def test_file_bodies_through_async_httpx_client(fault_server: Any, tmp_pat
 
 def test_httpx_connect_error_is_mapped(closed_port: int) -> None:
     transport = HTTPXTransport(httpx.Client())
-    with restwright.Client(
-        f"http://127.0.0.1:{closed_port}", transport=transport, retry=0
-    ) as api, pytest.raises(errors.ConnectError) as info:
+    with (
+        restwright.Client(f"http://127.0.0.1:{closed_port}", transport=transport, retry=0) as api,
+        pytest.raises(errors.ConnectError) as info,
+    ):
         api.get("/")
     assert info.value.request_sent is False

@@ -18,8 +18,22 @@ def test_parser_options_and_client(kinto_url: str) -> None:
     parser = argparse.ArgumentParser(description="Download records")
     cli_utils.set_parser_server_options(parser)
     args = parser.parse_args(
-        ["-s", kinto_url, "-a", "frank:pw", "-b", "fb", "-c", "fc", "--retry", "2",
-         "--retry-after", "1", "--ignore-batch-4xx", "-v"]
+        [
+            "-s",
+            kinto_url,
+            "-a",
+            "frank:pw",
+            "-b",
+            "fb",
+            "-c",
+            "fc",
+            "--retry",
+            "2",
+            "--retry-after",
+            "1",
+            "--ignore-batch-4xx",
+            "-v",
+        ]
     )
     assert args.auth == ("frank", "pw")
     assert (args.bucket, args.collection, args.retry, args.retry_after) == ("fb", "fc", 2, 1)
@@ -65,8 +79,9 @@ def test_setup_logger() -> None:
 
 
 def test_replicate(kinto_url: str) -> None:
-    origin = kinto_http.Client(server_url=kinto_url, auth=("alice", "pw"), bucket="src",
-                               collection="things")
+    origin = kinto_http.Client(
+        server_url=kinto_url, auth=("alice", "pw"), bucket="src", collection="things"
+    )
     origin.create_bucket()
     origin.create_collection(data={"title": "Things"})
     with origin.batch() as batch:

@@ -107,9 +107,7 @@ async def test_attachments_roundtrip_without_credentials(
     assert all(line.endswith("auth=no") for line in _downloads(access_log))
 
 
-async def test_attachment_with_data_permissions_and_mimetype(
-    kt: Harness, tmp_path: Path
-) -> None:
+async def test_attachment_with_data_permissions_and_mimetype(kt: Harness, tmp_path: Path) -> None:
     client = await _setup(kt)
     bob_id = (await kt(kt.client(auth=kt.BOB).server_info()))["user"]["id"]
     source = _file(tmp_path, "notes.bin", b"\x00\x01 notes")
@@ -130,9 +128,7 @@ async def test_attachment_with_data_permissions_and_mimetype(
     assert bob_id in record["permissions"]["read"]
 
 
-async def test_corrupted_download_is_refused(
-    kt: Harness, tmp_path: Path, kinto_tmp: Path
-) -> None:
+async def test_corrupted_download_is_refused(kt: Harness, tmp_path: Path, kinto_tmp: Path) -> None:
     client = await _setup(kt)
     source = _file(tmp_path, "data.json", b'{"valid": true}')
     await kt(client.add_attachment(id="r", filepath=source))

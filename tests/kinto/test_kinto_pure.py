@@ -83,8 +83,7 @@ def test_patch_types() -> None:
 def test_params_encoding() -> None:
     assert encode_params(
         {"in_id": ["a", "b"], "exclude_x": "y", "_limit": 5, "flag": True, "s": "str", "n": None}
-    ) == {"in_id": "a,b", "exclude_x": "y,", "_limit": "5", "flag": "true", "s": "str",
-          "n": "null"}
+    ) == {"in_id": "a,b", "exclude_x": "y,", "_limit": "5", "flag": "true", "s": "str", "n": "null"}
 
 
 def test_record_remembers_its_collection() -> None:
@@ -103,10 +102,14 @@ def test_client_arguments() -> None:
         kinto_http.Client(session=client.session, server_url="http://kinto.test/v1")
     assert client.session.timeout is DEFAULT_TIMEOUT
     assert client.session.engine.timeout == restwright.Timeout(5.0, 30.0)
-    assert kinto_http.Client(server_url="http://k.test/v1", timeout=None).session.engine.timeout \
-        == restwright.Timeout.of(None)
-    assert kinto_http.Client(server_url="http://k.test/v1", timeout=(1, 2)).session.engine.timeout \
-        == restwright.Timeout.of((1, 2)) == (1, 2, 2, None)
+    assert kinto_http.Client(
+        server_url="http://k.test/v1", timeout=None
+    ).session.engine.timeout == restwright.Timeout.of(None)
+    assert (
+        kinto_http.Client(server_url="http://k.test/v1", timeout=(1, 2)).session.engine.timeout
+        == restwright.Timeout.of((1, 2))
+        == (1, 2, 2, None)
+    )
     assert client.bucket_name == "default" and client.collection_name is None
     invalid = kinto_http.Client(server_url="...")  # accepted, fails when used
     with pytest.raises(kinto_http.KintoException, match="Invalid server_url"):

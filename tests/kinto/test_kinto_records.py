@@ -152,8 +152,10 @@ async def test_get_records_merges_pages(kt: Harness) -> None:
     fewer = await kt(client.get_records(exclude_n=[0, 1], _sort="n"))
     assert [r["n"] for r in fewer][:2] == [2, 3]
     chosen = await kt(client.get_records(_fields="n", _sort="n", _limit=2))
-    assert chosen == [{"id": "r00", "n": 0, "last_modified": chosen[0]["last_modified"]},
-                      {"id": "r01", "n": 1, "last_modified": chosen[1]["last_modified"]}]
+    assert chosen == [
+        {"id": "r00", "n": 0, "last_modified": chosen[0]["last_modified"]},
+        {"id": "r01", "n": 1, "last_modified": chosen[1]["last_modified"]},
+    ]
 
 
 async def test_get_records_since_and_timestamp(kt: Harness) -> None:
@@ -209,9 +211,7 @@ async def test_records_with_permissions(kt: Harness) -> None:
     record = await kt(client.get_record(id="shared"))
     record["permissions"]["write"].append(bob_id)
     await kt(client.update_record(data=record["data"], permissions=record["permissions"]))
-    assert (await kt(bob.patch_record(id="shared", changes=BasicPatch({"x": 3}))))["data"][
-        "x"
-    ] == 3
+    assert (await kt(bob.patch_record(id="shared", changes=BasicPatch({"x": 3}))))["data"]["x"] == 3
 
 
 async def test_get_permissions(kt: Harness) -> None:

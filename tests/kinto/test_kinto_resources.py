@@ -245,9 +245,9 @@ async def test_clone_and_repr(kt: Harness) -> None:
     bob = client.clone(auth=kt.BOB)
     assert bob.session is not client.session
     assert bob.session.engine.base_url == client.session.engine.base_url
-    assert (await kt(bob.server_info()))["user"]["id"] != (
-        await kt(client.server_info())
-    )["user"]["id"]
+    assert (await kt(bob.server_info()))["user"]["id"] != (await kt(client.server_info()))["user"][
+        "id"
+    ]
     retrying = client.clone(retry=3, retry_after=0)
     assert retrying.session.nb_retry == 3
     assert retrying.session.engine.retry.total == 3
