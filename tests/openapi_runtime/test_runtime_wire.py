@@ -65,6 +65,16 @@ DOC: dict[str, Any] = {
                 "responses": {"200": {"description": "echo"}},
             }
         },
+        "/echo/{name}/one": {
+            "get": {
+                "operationId": "one",
+                "tags": ["echo"],
+                "parameters": [
+                    {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {"200": {"description": "echo"}},
+            }
+        },
         "/echo/{owner}/{repo}/pair": {
             "get": {
                 "operationId": "pair",
@@ -184,6 +194,17 @@ async def test_string_path_calls_take_the_short_path_with_the_same_result(
         await call(client.echo.pair, owner="o", repo=None, headers=None, timeout=None)
     with pytest.raises(TypeError, match="unexpected keyword argument 'own'"):
         await call(client.echo.pair, owner="o", repo="r", own=None)
+    assert client._call_plan("one").simple is not None  # one parameter
+    for kwargs, target in [
+        ({"name": "me"}, "/echo/me/one"),
+        ({"name": "me", "headers": None, "timeout": None}, "/echo/me/one"),
+        ({"name": "a b"}, "/echo/a%20b/one"),
+        ({"name": "me", "headers": {"X-Trace": "1"}}, "/echo/me/one"),
+    ]:
+        assert (await call(client.echo.one, **kwargs))["target"] == target
+    assert (await call(client.echo.one, "you"))["target"] == "/echo/you/one"
+    with pytest.raises(ValidationError, match="missing required argument 'name'"):
+        await call(client.echo.one, name=None, headers=None, timeout=None)
     assert client._call_plan("ping").simple is not None  # no argument at all
     for kwargs in ({}, {"headers": None, "timeout": None}, {"timeout": 5}):
         assert (await call(client.echo.ping, **kwargs))["target"] == "/echo/ping"

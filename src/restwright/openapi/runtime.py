@@ -456,38 +456,81 @@ class CallPlan:
         option given, by keyword (``users.get_user(user_id="me")``, or the generated
         method's ``{"user_id": "me", "headers": None, "timeout": None}``) - or answers None
         so that :meth:`_RuntimeBase._prepare`'s general loop takes the call (and says what
-        is wrong with it).  The loop dispatches on each argument's kind; this knows them up
-        front: 190 bytecodes of a generated ``get_user`` become about 40."""
-        if self.accept is not None or not (self.format_path or "{" not in self.template):
+        is wrong with it).
+
+        The loop dispatches on each argument's kind and fills the path with
+        ``str.format_map``; this knows the kinds up front and joins the path's literal
+        pieces and the values: a generated ``get_user`` is 231.7k instructions with the
+        loop, 224.4k with this (callgrind; the bare engine's call is 183.9k)."""
+        if self.accept is not None:
             return None
-        for arg in self.args.values():
+        spec = self.args
+        for arg in spec.values():
             if arg.kind == _PATH:
                 if not arg.plain or (arg.check is not None and str not in arg.fast_types):
                     return None  # a value to serialize, or a check strings do not skip
             elif arg.kind <= _BODY:
                 return None  # a query, header, cookie, condition or body argument
-        pairs = tuple((name, self.args[name].wire) for name in self.positional)
+        # The path's literal pieces and, between them, the Python names of its parameters.
+        pieces = _PLACEHOLDER.split(self.template)
+        by_wire = {arg.wire: name for name, arg in spec.items() if arg.kind == _PATH}
+        if any(pieces[i] not in by_wire for i in range(1, len(pieces), 2)):
+            return None  # a placeholder no parameter fills
+        literals = pieces[0::2]
+        order = tuple(by_wire[pieces[i]] for i in range(1, len(pieces), 2))
         bare = frozenset(self.positional)
         headers, timeout = names.extras["headers"], names.extras["timeout"]
         typed = bare | {headers, timeout}
-        template = self.template
         build = self.engine.build_request
         method = self.method
 
-        def simple(kwargs: dict[str, Any]) -> Request | None:
+        def plain(kwargs: dict[str, Any]) -> bool:
+            """Whether the call is one this path builds: the parameters by keyword, the
+            generated methods' options None, nothing else."""
             keys = kwargs.keys()
-            if keys != bare and (
-                keys != typed or kwargs[headers] is not None or kwargs[timeout] is not None
-            ):
-                return None
-            segments = {}
-            for name, wire in pairs:
+            return keys == bare or (
+                keys == typed and kwargs[headers] is None and kwargs[timeout] is None
+            )
+
+        if not order:
+            path = literals[0]
+
+            def simple(kwargs: dict[str, Any]) -> Request | None:
+                if not plain(kwargs):
+                    return None
+                request: Request = build(method, path)
+                return request
+
+        elif len(order) == 1:
+            name = order[0]
+            before, after = literals
+
+            def simple(kwargs: dict[str, Any]) -> Request | None:
+                keys = kwargs.keys()  # plain(kwargs), inline: the call this path is for
+                if keys != bare and (
+                    keys != typed or kwargs[headers] is not None or kwargs[timeout] is not None
+                ):
+                    return None
                 value = kwargs[name]
                 if type(value) is not str or plain_segment(value) is None:
                     return None
-                segments[wire] = value
-            request: Request = build(method, template.format_map(segments) if pairs else template)
-            return request
+                request: Request = build(method, before + value + after)
+                return request
+
+        else:
+
+            def simple(kwargs: dict[str, Any]) -> Request | None:
+                if not plain(kwargs):
+                    return None
+                parts = [literals[0]]
+                for name, literal in zip(order, literals[1:], strict=True):
+                    value = kwargs[name]
+                    if type(value) is not str or plain_segment(value) is None:
+                        return None
+                    parts.append(value)
+                    parts.append(literal)
+                request: Request = build(method, "".join(parts))
+                return request
 
         return simple
 
@@ -1330,11 +1373,6 @@ class _RuntimeBase(Generic[_Items]):
     def _prepare(
         self, plan: CallPlan, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> tuple[Request, Any, bool]:
-        simple = plan.simple
-        if simple is not None and not args:
-            request = simple(kwargs)
-            if request is not None:
-                return request, None, False
         if args:
             positional = plan.positional
             if len(args) > len(positional):
@@ -1680,9 +1718,13 @@ class OpenAPIClient(_RuntimeBase[Iterator[Any]]):
         kwargs: dict[str, Any],
         model: BodyModel | None = None,
     ) -> Any:
-        request, download_to, return_response = self._prepare(plan, args, kwargs)
-        if download_to is not None:
-            return self._download(plan, request, download_to)
+        simple = plan.simple
+        request = simple(kwargs) if simple is not None and not args else None
+        return_response = False
+        if request is None:  # not a call the short path builds: the general loop
+            request, download_to, return_response = self._prepare(plan, args, kwargs)
+            if download_to is not None:
+                return self._download(plan, request, download_to)
         try:
             response = plan.engine.send(request)
         except ApiError as exc:
@@ -1782,9 +1824,13 @@ class AsyncOpenAPIClient(_RuntimeBase[AsyncIterator[Any]]):
         kwargs: dict[str, Any],
         model: BodyModel | None = None,
     ) -> Any:
-        request, download_to, return_response = self._prepare(plan, args, kwargs)
-        if download_to is not None:
-            return await self._download(plan, request, download_to)
+        simple = plan.simple
+        request = simple(kwargs) if simple is not None and not args else None
+        return_response = False
+        if request is None:  # not a call the short path builds: the general loop
+            request, download_to, return_response = self._prepare(plan, args, kwargs)
+            if download_to is not None:
+                return await self._download(plan, request, download_to)
         try:
             response = await plan.engine.send(request)
         except ApiError as exc:
