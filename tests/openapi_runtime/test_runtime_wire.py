@@ -315,3 +315,6 @@ async def test_a_raw_file_body_is_sent_again_whole(
     with pytest.raises(ReadError):
         await call(client.files.post_flaky, "k3", body=payload, fails="1", fault="reset-before")
     assert [r.body_sha256 for r in fault_server.requests] == [digest]
+    with pytest.raises(ValidationError, match=r"no such file 'absent\.bin'") as info:
+        await call(client.files.put_flaky, "k4", body=tmp_path / "absent.bin")
+    assert info.value.parameter == "body"

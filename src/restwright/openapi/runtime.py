@@ -63,7 +63,7 @@ from ..engine.logs import get_logger
 from ..engine.models import Request, Response
 from ..engine.pagination import PageSpec, page_items, walk
 from ..engine.urls import encode_segment, plain_segment
-from ..errors import ApiError, DecodeError, RestwrightError, ValidationError
+from ..errors import ApiError, DecodeError, InvalidRequestError, RestwrightError, ValidationError
 from .drift import (
     DriftError,
     DriftLog,
@@ -492,16 +492,7 @@ class CallPlan:
                 keys == typed and kwargs[headers] is None and kwargs[timeout] is None
             )
 
-        if not order:
-            path = literals[0]
-
-            def simple(kwargs: dict[str, Any]) -> Request | None:
-                if not plain(kwargs):
-                    return None
-                request: Request = build(method, path)
-                return request
-
-        elif len(order) == 1:
+        if len(order) == 1:
             name = order[0]
             before, after = literals
 
@@ -703,11 +694,10 @@ class CallPlan:
         content: Any
         if isinstance(body, os.PathLike) or hasattr(body, "read"):
             # replayed after a reset or a 307 when it can be (a path, a seekable file)
-            if isinstance(body, os.PathLike) and not os.path.isfile(body):
-                raise ValidationError(
-                    f"{self.label}(): no such file {Path(body).name!r}", parameter=self.body_name
-                )
-            content = file_body(body)
+            try:
+                content = file_body(body)
+            except InvalidRequestError as exc:  # a path that is not a file
+                raise ValidationError(f"{self.label}(): {exc}", parameter=self.body_name) from None
         elif isinstance(body, (bytes, bytearray, memoryview, str)) or _is_raw_value(body):
             content = body
         else:
