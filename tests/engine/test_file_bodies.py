@@ -237,3 +237,6 @@ def test_what_each_source_becomes(blob, pipe_reader):
         assert file_body(text).length is None  # its encoded size is not its size on disk
     with pytest.raises(errors.InvalidRequestError, match=r"no such file 'absent\.bin'"):
         FileBody(blob.parent / "absent.bin")
+    missing = pytest.raises(errors.InvalidRequestError, match=r"file 'doc': no such file 'absent")
+    with restwright.Client("http://127.0.0.1:9") as client, missing:  # a part says its field
+        client.build_request("POST", "/up", files={"doc": blob.parent / "absent.bin"})

@@ -49,11 +49,11 @@ def _file_part(name: str, spec: Any) -> _Part:
     source: Any
     length: int | None
     if isinstance(content, (str, os.PathLike)) and not isinstance(content, bytes):
-        path = os.fspath(content)
-        if not os.path.isfile(path):
-            raise InvalidRequestError(f"file {name!r}: no such file {os.path.basename(path)!r}")
-        filename = filename or os.path.basename(path)
-        source = FileBody(path)
+        try:
+            source = FileBody(content)
+        except InvalidRequestError as exc:  # not a file
+            raise InvalidRequestError(f"file {name!r}: {exc}") from None
+        filename = filename or os.path.basename(source.path)
         length = source.length
     elif isinstance(content, (bytes, bytearray, memoryview)):
         source, length = bytes(content), len(content)
