@@ -392,6 +392,7 @@ def run_mattermost(args: argparse.Namespace) -> bool:
     from bench._measure import Result, time_sync
     from bench._nginx import nginx_server
     from restwright.mattermost import SyncClient
+    from restwright.openapi.models import BodyModel
     from restwright.openapi.typed import load_document
 
     api = load_document("restwright.mattermost.generated", "mattermost-openapi-v4.yaml")
@@ -426,8 +427,11 @@ def run_mattermost(args: argparse.Namespace) -> bool:
                     else [m.model_dump(mode="json", by_alias=True, exclude_unset=True) for m in got]
                 )
                 assert dumped == want, f"{call.label}: the generated call answered otherwise"
-                # the BodyModel the generated method validates into (made at its first call)
-                floor = getattr(typed, call.group)._operations._ops[call.method][1]
+                # a BodyModel of the generated method's return type, as the method makes
+                returns = eval(  # the annotation's text, in the generated module
+                    generated.__annotations__["return"], vars(sys.modules[generated.__module__])
+                )
+                floor = BodyModel.of(returns, "floor", must_fit=True)
                 fetches = {
                     "restwright.Client.get + .json()": lambda c=call, p=params: engine.get(
                         c.path, params=p or None

@@ -166,17 +166,17 @@ async def test_path_only_calls_on_the_wire(
         await call(client.echo.item, kind="a", item=7)
 
 
-async def test_string_path_calls_take_the_short_path_with_the_same_result(
+async def test_string_path_calls_are_direct_with_the_same_result(
     client_kind: str, make_client: Any, fault_server: Any
 ) -> None:
-    """An operation whose arguments are only string path parameters builds the request of a
-    plain call without the general loop (``CallPlan.simple``); every other call falls back
-    to the loop, and both give what the loop alone would."""
+    """An operation whose arguments are only string path parameters has a direct call
+    (:mod:`restwright.openapi.direct`) that joins the path without the general loop; every
+    other call falls back to the loop, and both give what the loop alone would."""
     client = make_client(DOC, base_url=fault_server.base_url)
-    assert client._call_plan("pair").simple is not None
-    assert client._call_plan("item").simple is None  # an integer: the loop serializes it
+    assert client._call_plan("pair").direct_spec is not None
+    assert client._call_plan("item").direct_spec is None  # an integer: the loop serializes it
     forms: list[tuple[dict[str, Any], str]] = [
-        ({"owner": "octo", "repo": "hello"}, "/echo/octo/hello/pair"),  # the short path
+        ({"owner": "octo", "repo": "hello"}, "/echo/octo/hello/pair"),  # the direct call
         ({"owner": "o", "repo": "r", "headers": None, "timeout": None}, "/echo/o/r/pair"),
         ({"owner": "a/b", "repo": ".."}, "/echo/a%2Fb/%2E%2E/pair"),  # values to encode
         ({"owner": "o", "repo": "r", "timeout": 5}, "/echo/o/r/pair"),  # an option given
@@ -194,7 +194,7 @@ async def test_string_path_calls_take_the_short_path_with_the_same_result(
         await call(client.echo.pair, owner="o", repo=None, headers=None, timeout=None)
     with pytest.raises(TypeError, match="unexpected keyword argument 'own'"):
         await call(client.echo.pair, owner="o", repo="r", own=None)
-    assert client._call_plan("one").simple is not None  # one parameter
+    assert client._call_plan("one").direct_spec is not None  # one parameter
     for kwargs, target in [
         ({"name": "me"}, "/echo/me/one"),
         ({"name": "me", "headers": None, "timeout": None}, "/echo/me/one"),
@@ -205,7 +205,7 @@ async def test_string_path_calls_take_the_short_path_with_the_same_result(
     assert (await call(client.echo.one, "you"))["target"] == "/echo/you/one"
     with pytest.raises(ValidationError, match="missing required argument 'name'"):
         await call(client.echo.one, name=None, headers=None, timeout=None)
-    assert client._call_plan("ping").simple is not None  # no argument at all
+    assert client._call_plan("ping").direct_spec is not None  # no argument at all
     for kwargs in ({}, {"headers": None, "timeout": None}, {"timeout": 5}):
         assert (await call(client.echo.ping, **kwargs))["target"] == "/echo/ping"
     with pytest.raises(TypeError, match="unexpected keyword argument 'owner'"):

@@ -970,7 +970,6 @@ class ResponseChecker:
     """
 
     __slots__ = (
-        "_cache",
         "_compiler",
         "_label",
         "_method",
@@ -978,8 +977,9 @@ class ResponseChecker:
         "_path",
         "_policy",
         "_seen",
-        "_skip",
         "enabled",
+        "plans",
+        "skips",
     )
 
     def __init__(
@@ -990,12 +990,17 @@ class ResponseChecker:
         self._label: str = op.operation_id or op.name
         self._method: str = op.method
         self._path: str = op.path
-        self._cache: dict[tuple[int, str | None], tuple[list[DriftEntry], Check | None, bool]] = {}
+        #: (status, Content-Type) -> (status and media-type drift, body check, whether the
+        #: body is checked): what :meth:`fixed` and :meth:`check` look up.
+        self.plans: dict[tuple[int, str | None], tuple[list[DriftEntry], Check | None, bool]] = {}
         self._policy = policy or DriftPolicy("all")
         #: False under ``drift="off"``: the client skips checking altogether.
         self.enabled = self._policy.mode != "off"
         self._seen: dict[int, int] = {}  # status -> warm-up responses seen (sampled mode)
-        self._skip: dict[int, int] = {}  # status -> responses left to skip before a check
+        #: status -> responses left to skip before the next check (sampled mode).  A
+        #: caller may count a response itself while its count is above zero (decrement
+        #: it), as :meth:`wants_body` does first; at zero or unset it asks that method.
+        self.skips: dict[int, int] = {}
 
     def wants_body(self, status: int) -> bool:
         """Whether the body of this response (of ``status``) is to be checked.
@@ -1005,9 +1010,9 @@ class ResponseChecker:
         counter holds how many responses are left before the next check.  Counters are not
         locked: a race between threads at worst checks one more body than planned.
         """
-        skip = self._skip.get(status)
+        skip = self.skips.get(status)
         if skip:
-            self._skip[status] = skip - 1
+            self.skips[status] = skip - 1
             return False
         policy = self._policy
         if policy.mode != "sample":
@@ -1020,20 +1025,20 @@ class ResponseChecker:
             if seen > policy.first:  # no warm-up: the first check falls in the first gap
                 gap = policy.gap()
                 if gap > 1:
-                    self._skip[status] = gap - 2
+                    self.skips[status] = gap - 2
                     return False
-        self._skip[status] = policy.gap() - 1
+        self.skips[status] = policy.gap() - 1
         return True
 
     def _plan(
         self, status: int, content_type: str | None
     ) -> tuple[list[DriftEntry], Check | None, bool]:
         key = (status, content_type)
-        plan = self._cache.get(key)
+        plan = self.plans.get(key)
         if plan is None:
             plan = self._build(status, content_type)
-            if len(self._cache) < 64:
-                self._cache[key] = plan
+            if len(self.plans) < 64:
+                self.plans[key] = plan
         return plan
 
     def _entry(
@@ -1104,7 +1109,7 @@ class ResponseChecker:
         self, status: int, content_type: str | None, data: Any, has_body: bool
     ) -> list[DriftEntry] | None:
         """The drift of one response (``data``: the decoded body), or ``None``."""
-        plan = self._cache.get((status, content_type))
+        plan = self.plans.get((status, content_type))
         if plan is None:
             plan = self._plan(status, content_type)
         fixed, check, with_body = plan
@@ -1120,7 +1125,7 @@ class ResponseChecker:
     def fixed(self, status: int, content_type: str | None) -> list[DriftEntry]:
         """The status and media-type drift of a response of ``status`` and ``content_type``
         (shared and cached: copy it before keeping it)."""
-        plan = self._cache.get((status, content_type))
+        plan = self.plans.get((status, content_type))
         if plan is None:
             plan = self._plan(status, content_type)
         return plan[0]

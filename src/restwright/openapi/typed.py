@@ -24,7 +24,7 @@ client does: ``InvalidOrMissingParameters`` is also a :class:`~restwright.errors
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import import_module
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -34,7 +34,6 @@ from .model import ApiDescription
 
 if TYPE_CHECKING:
     from .drift import DriftMode, DriftPolicy
-    from .models import BodyModel
 
 __all__ = ["AsyncTypedClient", "AsyncTypedGroup", "TypedClient", "TypedGroup"]
 
@@ -68,29 +67,37 @@ def translate_error(exc: ApiError, classes: Mapping[int, type[ApiError]]) -> Api
 
 
 class _Operations:
-    """Per operation of a typed client: the runtime's call plan, and the
-    :class:`~.models.BodyModel` of the method's return type (both made on first use).
+    """Per operation of a typed client: its direct call (see :mod:`.direct`), which
+    returns the method's return type, made on first use.
 
-    A generated method passes the same return type on every call; a different one (written
-    by hand) replaces the cached model."""
+    ``calls`` maps a method's name to ``(function, return type)``.  A generated method
+    passes the same return type on every call; a different one (written by hand) gets a
+    function of its own in place of the cached one."""
 
-    def __init__(self, runtime: Any) -> None:
+    def __init__(self, runtime: Any, errors: Mapping[int, type[ApiError]]) -> None:
         self._runtime = runtime
-        self._ops: dict[str, tuple[Any, BodyModel | None, Any]] = {}
+        self._errors = errors
+        self.calls: dict[str, tuple[Callable[[dict[str, Any]], Any], Any]] = {}
 
-    def get(self, name: str, result_type: Any) -> tuple[Any, BodyModel | None]:
-        found = self._ops.get(name)
-        if found is None or (found[2] is not result_type and found[2] != result_type):
-            plan = self._runtime._call_plan(name)
-            model = None
-            # text, bytes, no body and untyped JSON are the runtime's own values, and so is
-            # the synthetic ``{}`` of a dry run (nothing was received to parse)
-            if result_type is not None and not plan.dry_run:
-                from .models import BodyModel
+    def compile(self, name: str, result_type: Any) -> tuple[Callable[[dict[str, Any]], Any], Any]:
+        runtime = self._runtime
+        plan = runtime._call_plan(name)
+        model = None
+        # text, bytes, no body and untyped JSON are the runtime's own values, and so is
+        # the synthetic ``{}`` of a dry run (nothing was received to parse)
+        if result_type is not None and not plan.dry_run:
+            from .models import BodyModel
 
-                model = BodyModel.of(result_type, plan.label, must_fit=True)
-            found = self._ops[name] = (plan, model, result_type)
-        return found[0], found[1]
+            model = BodyModel.of(result_type, plan.label, must_fit=True)
+        function = runtime._direct(
+            plan,
+            "json" if model is None else "model",
+            model,
+            self._errors,
+            translate_error,
+        )
+        found = self.calls[name] = (function, result_type)
+        return found
 
 
 class _TypedBase:
@@ -123,7 +130,7 @@ class _TypedBase:
         self.runtime = factory(
             api, base_url, auth, validate=validate, strict=strict, drift=drift, **client_options
         )
-        self._operations = _Operations(self.runtime)
+        self._operations = _Operations(self.runtime, self.errors)
 
     @property
     def api(self) -> ApiDescription:
@@ -189,13 +196,12 @@ class AsyncTypedClient(_TypedBase):
 
 
 class _GroupBase:
-    __slots__ = ("_client", "_errors", "_operations", "_runtime")
+    __slots__ = ("_calls", "_client", "_operations")
 
     def __init__(self, client: _TypedBase) -> None:
         self._client = client
-        self._runtime = client.runtime
         self._operations = client._operations
-        self._errors = client.errors
+        self._calls = client._operations.calls
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._client!r}>"
@@ -207,11 +213,10 @@ class TypedGroup(_GroupBase):
     __slots__ = ()
 
     def _call(self, name: str, result_type: Any, arguments: dict[str, Any]) -> Any:
-        plan, model = self._operations.get(name, result_type)
-        try:
-            return self._runtime._invoke(plan, (), arguments, model)
-        except ApiError as exc:
-            raise translate_error(exc, self._errors) from None
+        found = self._calls.get(name)
+        if found is None or (found[1] is not result_type and found[1] != result_type):
+            found = self._operations.compile(name, result_type)
+        return found[0](arguments)
 
 
 class AsyncTypedGroup(_GroupBase):
@@ -220,8 +225,7 @@ class AsyncTypedGroup(_GroupBase):
     __slots__ = ()
 
     async def _acall(self, name: str, result_type: Any, arguments: dict[str, Any]) -> Any:
-        plan, model = self._operations.get(name, result_type)
-        try:
-            return await self._runtime._invoke(plan, (), arguments, model)
-        except ApiError as exc:
-            raise translate_error(exc, self._errors) from None
+        found = self._calls.get(name)
+        if found is None or (found[1] is not result_type and found[1] != result_type):
+            found = self._operations.compile(name, result_type)
+        return await found[0](arguments)
