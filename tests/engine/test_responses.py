@@ -32,6 +32,29 @@ def test_response_attributes(api, fault_server):
     response.raise_for_status()  # a success does not raise
 
 
+def test_a_header_read_again_answers_each_head_exactly(api):
+    """``headers.get`` answers a name from the last line it read for it when a head has
+    that very line once (see ``ParsedHeaders.get``): each head of this run must still get
+    its own value - another value, another case, the name twice, the first line again."""
+    sent = [
+        ["X-Kind:a"],
+        ["X-Kind:a"],
+        ["X-Kind:b"],
+        ["X-Kind:B"],
+        ["X-KIND:b"],
+        ["X-Kind:a", "X-Kind:b"],
+        ["X-Kind:a"],
+        [],
+        ["X-Kind:a"],
+    ]
+    for lines in sent:
+        response = api.get("/echo/kind", params={"set_header": lines})
+        got = response.headers.get("x-kind")
+        want = ", ".join(line.partition(":")[2] for line in lines) or None
+        assert got == want, lines
+        assert response.headers.get_list("X-Kind") == [v for v in (want or "").split(", ") if v]
+
+
 def test_redirect_returned_as_is_does_not_raise(api):
     response = api.post("/redirect/303")
     assert response.status_code == 303

