@@ -5,11 +5,12 @@ fault server, sync and async."""
 
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
 import pytest
 
-from restwright.errors import ValidationError
+from restwright.errors import ApiError, ValidationError
 from restwright.openapi import DriftPolicy
 
 from ._support import call
@@ -260,3 +261,24 @@ async def test_models_come_from_direct_calls(
         assert result["target"] == "/echo/me/wrong"
     assert general == []
     assert [(e.pointer, e.expected) for e in client.drift] == [("/target", "integer")] * 3
+
+
+async def test_a_failure_inside_a_direct_call_shows_its_lines(
+    client_kind: str, make_client: Any, fault_server: Any
+) -> None:
+    """A traceback through a direct call shows the lines of the function written for the
+    operation, as it does for any other frame; an operation named like a Python keyword
+    gets a function all the same."""
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "keyword", "version": "1"},
+        "paths": {"/status/503": {"get": {"operationId": "import", "responses": _ECHO}}},
+    }
+    client = make_client(doc, base_url=fault_server.base_url, retry=0)
+    function = client._call_plan("import").direct
+    assert function.__name__ == "import_"
+    with pytest.raises(ApiError) as caught:
+        await call(client.operation("import"))
+    text = "".join(traceback.format_exception(caught.value))
+    assert "<restwright direct call" in text
+    assert "response = " in text and "send(request)" in text

@@ -25,6 +25,9 @@ the same result.
 
 from __future__ import annotations
 
+import hashlib
+import keyword
+import linecache
 from collections.abc import Callable
 from typing import Any, Literal, NamedTuple
 
@@ -236,16 +239,23 @@ def write_direct(
         names["ACCEPT"] = spec.accept
         names.update({f"L{i}": text for i, text in enumerate(spec.literals)})
     label = plan.label
+    name = _identifier(label)
     source = "\n".join(
         [
             f"def __make__({', '.join(names)}):",
-            f"    {'async ' if is_async else ''}def {_identifier(label)}(a):",
+            f"    {'async ' if is_async else ''}def {name}(a):",
             *(f"        {line}" for line in body),
-            f"    return {_identifier(label)}",
+            f"    return {name}",
+            "",
         ]
     )
+    # Tracebacks through a direct call show its lines: the source is registered under a
+    # name of its own (the same source, written again by another client, shares it).
+    digest = hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()[:12]
+    filename = f"<restwright direct call {label} {digest}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace: dict[str, Any] = {}
-    exec(compile(source, f"<restwright direct call {label}>", "exec"), namespace)
+    exec(compile(source, filename, "exec"), namespace)
     function: Callable[[dict[str, Any]], Any] = namespace["__make__"](**names)
     function.__doc__ = f"The direct call of {label}() (see restwright.openapi.direct)."
     return function
@@ -253,4 +263,4 @@ def write_direct(
 
 def _identifier(label: str) -> str:
     name = "".join(c if c.isalnum() or c == "_" else "_" for c in label)
-    return name if name.isidentifier() else f"call_{name}"
+    return name if name.isidentifier() and not keyword.iskeyword(name) else f"call_{name}"
