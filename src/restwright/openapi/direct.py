@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import keyword
 import linecache
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
 from ..engine.urls import plain_segment
@@ -177,10 +177,10 @@ def write_direct(
     spec: DirectSpec | None,
     *,
     kind: ResultKind,
-    json_types: Any,
+    json_types: Mapping[str | None, int],
     json_kind: int,
     model: Any = None,
-    errors: Any = None,
+    errors: Mapping[int, Any] | None = None,
     translate: Callable[[ApiError, Any], ApiError] | None = None,
     is_async: bool = False,
 ) -> Callable[[dict[str, Any]], Any]:
