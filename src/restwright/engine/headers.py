@@ -42,7 +42,7 @@ def _head_key(name: str) -> str | None:
 
 #: ``_head_key(name)`` -> (the last line read for it, ``"\r\nName: value\r\n"``, and its
 #: value): see :meth:`ParsedHeaders.get`.
-_LAST_LINES: dict[str, tuple[str, str | None]] = {}
+_LAST_LINES: dict[str, tuple[str, str]] = {}
 
 
 def head_field(head: str, lowered: str, key: str) -> str | None:
@@ -239,11 +239,11 @@ class ParsedHeaders(Headers):
         seen = _LAST_LINES.get(key)
         if seen is not None and seen[0] in head and lowered.count(key) == 1:
             return seen[1]
-        at = lowered.find(key)
-        if at < 0:
-            return default
         value = head_field(head, lowered, key)
+        if value is None:
+            return default
         if len(_LAST_LINES) < 64 and lowered.count(key) == 1:
+            at = lowered.find(key)
             _LAST_LINES[key] = (head[at : lowered.index("\r\n", at + 2) + 2], value)
         return value
 

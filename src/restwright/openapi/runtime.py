@@ -1072,6 +1072,8 @@ class _RuntimeBase(Generic[_Items]):
     """What the sync and async runtime clients share."""
 
     _engine_type: type = Client
+    #: Whether operations are coroutine functions (what a direct call is written for).
+    _is_async: bool = False
 
     def __init__(
         self,
@@ -1295,8 +1297,6 @@ class _RuntimeBase(Generic[_Items]):
         self._function(op)
         names, holder = self._holders[op.name]
         return holder[0] if holder else self._compile(op, names, holder)
-
-    _is_async: bool = False
 
     def _compile(self, op: Operation, names: ArgumentNames, holder: list[CallPlan]) -> CallPlan:
         plan = CallPlan(self, op, names)

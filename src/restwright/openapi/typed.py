@@ -24,7 +24,7 @@ client does: ``InvalidOrMissingParameters`` is also a :class:`~restwright.errors
 from __future__ import annotations
 
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from importlib import import_module
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -206,17 +206,19 @@ class _GroupBase:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._client!r}>"
 
+    def _call(self, name: str, result_type: Any, arguments: dict[str, Any]) -> Any:
+        """The operation's direct call with ``arguments``: its result (sync) or its
+        coroutine (asyncio)."""
+        found = self._calls.get(name)
+        if found is None or (found[1] is not result_type and found[1] != result_type):
+            found = self._operations.compile(name, result_type)
+        return found[0](arguments)
+
 
 class TypedGroup(_GroupBase):
     """Base of a generated tag class (sync): ``client.users.get_user("me")``."""
 
     __slots__ = ()
-
-    def _call(self, name: str, result_type: Any, arguments: dict[str, Any]) -> Any:
-        found = self._calls.get(name)
-        if found is None or (found[1] is not result_type and found[1] != result_type):
-            found = self._operations.compile(name, result_type)
-        return found[0](arguments)
 
 
 class AsyncTypedGroup(_GroupBase):
@@ -224,11 +226,6 @@ class AsyncTypedGroup(_GroupBase):
 
     __slots__ = ()
 
-    def _acall(self, name: str, result_type: Any, arguments: dict[str, Any]) -> Awaitable[Any]:
-        """The direct call's coroutine, for the generated method to await (a plain
-        function: one coroutine fewer per call)."""
-        found = self._calls.get(name)
-        if found is None or (found[1] is not result_type and found[1] != result_type):
-            found = self._operations.compile(name, result_type)
-        coroutine: Awaitable[Any] = found[0](arguments)
-        return coroutine
+    #: The direct call's coroutine, for the generated method to await: the same lookup as
+    #: the sync ``_call`` (a plain function, so one coroutine fewer per call).
+    _acall = _GroupBase._call
