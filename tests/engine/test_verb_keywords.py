@@ -54,3 +54,26 @@ def test_dir_of_the_package_lists_public_entry_points_only():
     # every name listed resolves (the lazy ones included)
     for name in names:
         assert getattr(restwright, name) is not None
+
+
+@pytest.mark.parametrize("base", ["http://127.0.0.1:9", "http://127.0.0.1:9/api/v4/"])
+@pytest.mark.parametrize("method", ["GET", "DELETE", "POST", "PUT", "PATCH"])
+def test_a_plain_request_is_what_build_request_builds(base, method):
+    """``build_plain_request`` (the direct calls' builder) skips the checks its callers did
+    already, and builds the same request: target below the base path, the client's
+    headers, ``Content-Length: 0`` on a bodiless POST/PUT/PATCH, the client's timeout."""
+    client = restwright.Client(base, headers={"X-App": "1"}, auth=restwright.BearerAuth("t"))
+    for target in ("/users/me", "/users/me/posts?page=2&flag=true"):
+        plain = client.build_plain_request(method, target)
+        built = client.build_request(method, target)
+        assert (plain.method, plain.origin, plain.target, plain.content, plain.timeout) == (
+            built.method,
+            built.origin,
+            built.target,
+            built.content,
+            built.timeout,
+        )
+        assert list(plain.headers.raw()) == list(built.headers.raw())
+        plain.headers["X-Changed"] = "1"  # a request's headers are its own
+        assert "X-Changed" not in client.build_plain_request(method, target).headers
+    client.close()

@@ -45,6 +45,9 @@ plain_segment = _UNRESERVED.fullmatch
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _PATH_SAFE = "/?=&:@!$'()*+,;%-._~"
 _PATH_CHARS = re.compile(r"[A-Za-z0-9/?=&:@!$'()*+,;%._~-]*")
+#: A match when a path written by the caller needs no quoting: what
+#: :func:`expand_path` returns unchanged (a template without placeholders).
+plain_path = _PATH_CHARS.fullmatch
 
 
 class Origin(NamedTuple):

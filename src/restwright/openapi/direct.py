@@ -31,7 +31,7 @@ import linecache
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
-from ..engine.urls import plain_segment
+from ..engine.urls import plain_path, plain_segment
 from ..errors import ApiError, DecodeError
 from .drift import Misfit
 
@@ -81,7 +81,12 @@ def _arguments(spec: DirectSpec, fallback: str) -> list[str]:
     lines = ["get = a.get", f"if not a.keys() <= NAMES{given}:", f"    return {fallback}"]
     for i, name in enumerate(spec.path_names):
         lines.append(f"v{i} = get({name!r})")
-        lines.append(f"if type(v{i}) is not str or plain(v{i}) is None:")
+        # (letters and digits, the commonest values, pass two C-level tests; the rest, a
+        # match of the unreserved characters)
+        lines.append(
+            f"if type(v{i}) is not str or not (v{i}.isalnum() and v{i}.isascii())"
+            f" and plain(v{i}) is None:"
+        )
         lines.append(f"    return {fallback}")
     target = " + ".join(
         f"L{i}" if i == len(spec.path_names) else f"L{i} + v{i}"
@@ -122,10 +127,13 @@ def _arguments(spec: DirectSpec, fallback: str) -> list[str]:
                 lines.append(f"    return {fallback}")
         lines.append("if query:")
         lines.append("    target = target + '?' + '&'.join(query)")
-    if spec.accept is None:
-        lines.append("request = build(METHOD, target)")
-    else:
+    if spec.accept is not None:
         lines.append("request = build(METHOD, target, headers={'Accept': ACCEPT})")
+    elif spec.literals[0].startswith("/") and all(map(plain_path, spec.literals)):
+        # the whole target is its own encoding (the values were checked above)
+        lines.append("request = build_plain(METHOD, target)")
+    else:
+        lines.append("request = build(METHOD, target)")
     return lines
 
 
@@ -219,6 +227,7 @@ def write_direct(
         "finish": client._finish,
         "send": plan.engine.send,
         "build": plan.engine.build_request,
+        "build_plain": plan.engine.build_plain_request,
         "wants_body": plan.checker.wants_body,
         "skips": plan.checker.skips,
         "plans": plan.checker.plans,

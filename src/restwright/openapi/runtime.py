@@ -463,8 +463,8 @@ class CallPlan:
         operation with a body, a header, cookie or condition parameter, a path value to
         serialize or a query value in a style of its own has none.  A dry-run client has
         none either: its synthetic answers are the general path's business."""
-        if self.dry_run:
-            return None
+        if self.dry_run or "?" in self.template:
+            return None  # (a path with a query of its own: the general path joins them)
         spec = self.args
         params = {p.python_name: p for p in self.op.parameters}
         query: list[QueryValue] = []
