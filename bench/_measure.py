@@ -60,6 +60,47 @@ def time_sync(name: str, fetch: Callable[[], object], n: int, warmup: int, repea
     return _best(name, n, runs)
 
 
+@dataclass
+class Rounds:
+    """Interleaved rounds: each round times every fetch once, one after the other.
+
+    The best run of each fetch is kept as everywhere else (:attr:`best`), but a *ratio*
+    between two fetches is taken round by round and the median kept (:meth:`ratio`).  On a
+    shared virtual machine the CPU a call costs drifts by a fifth from one second to the
+    next; two runs in the same round see the same machine, and the median of many such
+    pairs does not depend on one lucky or unlucky run, where the ratio of two separate
+    minimums does.
+    """
+
+    runs: dict[str, list[Result]]
+
+    @property
+    def best(self) -> dict[str, Result]:
+        return {
+            key: Result(key, runs[0].n, min(r.wall_s for r in runs), min(r.cpu_s for r in runs))
+            for key, runs in self.runs.items()
+        }
+
+    def ratio(self, key: str, base: str) -> float:
+        """The median, over the rounds, of ``key``'s CPU per call over ``base``'s."""
+        return statistics.median(
+            mine.cpu_s / other.cpu_s
+            for mine, other in zip(self.runs[key], self.runs[base], strict=True)
+        )
+
+
+def interleaved(
+    fetches: dict[str, Callable[[], object]], n: int, rounds: int, warmup: int
+) -> Rounds:
+    """``rounds`` rounds of ``n`` calls of every fetch in turn (after ``warmup`` calls of
+    each, untimed)."""
+    runs: dict[str, list[Result]] = {key: [] for key in fetches}
+    for i in range(rounds):
+        for key, fetch in fetches.items():
+            runs[key].append(time_sync(key, fetch, n, warmup if i == 0 else 0, 1))
+    return Rounds(runs)
+
+
 async def _drive(fetch: Callable[[], Awaitable[object]], n: int, concurrency: int) -> None:
     """Run ``n`` awaits of ``fetch()`` with ``concurrency`` workers pulling from a counter."""
     remaining = n

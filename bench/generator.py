@@ -9,7 +9,9 @@
    adds (the ``User`` model's modules, imported and its validator built on one record),
    against openapi-python-client's ``api.users.get_user`` (which imports every model).
 3. calls: per-call CPU of one generated operation (typed result: a pydantic model) against
-   the same GET through the bare engine and through the runtime client, against nginx.
+   the same GET through the bare engine and through the runtime client, against nginx, in
+   interleaved rounds; a ratio is the median of the rounds' ratios (``_measure.Rounds``).
+4. mattermost: the same for ``restwright.mattermost`` on real-sized bodies.
 
 Run from the repository root (openapi-python-client comes from the ``bench`` extra)::
 
@@ -322,20 +324,18 @@ def call_document() -> dict[str, Any]:
 FLOOR = "floor: engine + same models"
 
 
-def floor_note(floor: Any, typed: Any, engine: Any) -> str:
+def floor_note(rounds: Any, typed: str, engine: str) -> str:
     """``floor 1.26x; restwright's own +0.09x``: how much of a typed call's ratio is
-    pydantic building the models, and how much is restwright's own work."""
-    return (
-        f"floor {floor.cpu_us / engine.cpu_us:.2f}x;"
-        f" restwright's own +{(typed.cpu_us - floor.cpu_us) / engine.cpu_us:.2f}x"
-    )
+    pydantic building the models, and how much is restwright's own work (paired ratios)."""
+    floor = rounds.ratio(FLOOR, engine)
+    return f"floor {floor:.2f}x; restwright's own {rounds.ratio(typed, engine) - floor:+.2f}x"
 
 
 def run_calls(args: argparse.Namespace, base: str, work: Path) -> bool:
     import importlib
 
     import restwright
-    from bench._measure import Result, time_sync
+    from bench._measure import interleaved
     from restwright.generator import generate
     from restwright.openapi.models import BodyModel
 
@@ -364,34 +364,31 @@ def run_calls(args: argparse.Namespace, base: str, work: Path) -> bool:
         peer = peer_call(spec, work, base, stack)
         if peer is not None:
             fetches[PEER_CALL] = peer
-        rounds: dict[str, list[Result]] = {k: [] for k in fetches}
-        for i in range(args.repeat):  # interleaved: noise hits every side alike
-            for key, fetch in fetches.items():
-                rounds[key].append(time_sync(key, fetch, args.n, warmup if i == 0 else 0, 1))
-    best = {
-        k: Result(k, args.n, min(r.wall_s for r in v), min(r.cpu_s for r in v))
-        for k, v in rounds.items()
-    }
-    print(f"\ncalls: {args.n} sequential GETs of a ~1 KB record per run, best of {args.repeat}")
-    print(f"  {'client':<36}{'CPU us/call':>12}{'wall us/call':>14}")
+        rounds = interleaved(fetches, args.n, args.repeat, warmup)
+    best = rounds.best
+    print(
+        f"\ncalls: a ~1 KB record, {args.repeat} interleaved rounds of {args.n} sequential"
+        " GETs per client; best round, and the median of the rounds' CPU ratios"
+    )
+    print(f"  {'client':<36}{'CPU us/call':>12}{'wall us/call':>14}{'CPU ratio':>11}")
+    engine_key = "restwright.Client.get + .json()"
     for key, r in best.items():
-        print(f"  {key:<36}{r.cpu_us:>12.1f}{r.wall_us:>14.1f}")
-    engine_r = best["restwright.Client.get + .json()"]
-    typed_r = best["generated operation (model)"]
-    runtime_r = best["runtime-client operation"]
-    ratio = typed_r.cpu_us / engine_r.cpu_us
+        ratio = rounds.ratio(key, engine_key)
+        print(f"  {key:<36}{r.cpu_us:>12.1f}{r.wall_us:>14.1f}{ratio:>10.2f}x")
+    typed_key = "generated operation (model)"
+    ratio = rounds.ratio(typed_key, engine_key)
     verdict = "PASS" if ratio <= CALL_LIMIT else "MISS"
     print(
         f"  {'calls: generated / engine CPU':<54} = {ratio:5.2f}x  (target <= {CALL_LIMIT}x)"
-        f"  {verdict}   [generated / runtime: {typed_r.cpu_us / runtime_r.cpu_us:.2f}x;"
-        f" {floor_note(best[FLOOR], typed_r, engine_r)}]"
+        f"  {verdict}   [best rounds: {best[typed_key].cpu_us / best[engine_key].cpu_us:.2f}x;"
+        f" generated / runtime: {rounds.ratio(typed_key, 'runtime-client operation'):.2f}x;"
+        f" {floor_note(rounds, typed_key, engine_key)}]"
     )
     if PEER_CALL in best:
-        peer_r = best[PEER_CALL]
         print(
             f"  {'calls: openapi-python-client / engine CPU':<54} ="
-            f" {peer_r.cpu_us / engine_r.cpu_us:5.2f}x  (its generated call / restwright's:"
-            f" {peer_r.cpu_us / typed_r.cpu_us:.2f}x)"
+            f" {rounds.ratio(PEER_CALL, engine_key):5.2f}x  (its generated call / restwright's:"
+            f" {rounds.ratio(PEER_CALL, typed_key):.2f}x)"
         )
     return ratio <= CALL_LIMIT
 
@@ -429,7 +426,7 @@ def run_mattermost(args: argparse.Namespace) -> bool:
     bare engine and the runtime client in the same run."""
     import restwright
     from bench._mattermost_bodies import mattermost_calls
-    from bench._measure import Result, time_sync
+    from bench._measure import interleaved
     from bench._nginx import nginx_server
     from restwright.mattermost import SyncClient
     from restwright.openapi.models import BodyModel
@@ -437,13 +434,14 @@ def run_mattermost(args: argparse.Namespace) -> bool:
 
     api = load_document("restwright.mattermost.generated", "mattermost-openapi-v4.yaml")
     calls = mattermost_calls(api)
-    n = max(200, args.n // 5)
-    warmup = max(50, n // 10)
+    n = max(50, args.n // 3)
+    warmup = max(50, n // 2)
     token = "bench-token"
     ok = True
     print(
-        f"\nMattermost calls: restwright.mattermost.SyncClient, {n} GETs per run, best of "
-        f"{args.repeat} interleaved runs; bodies made from the document's schemas"
+        f"\nMattermost calls: restwright.mattermost.SyncClient, {args.repeat} interleaved rounds"
+        f" of {n} GETs per client (best round; CPU ratio: the median of the rounds'); bodies"
+        " made from the document's schemas"
     )
     print(
         f"  {'call / client':<46}{'body KB':>8}{'CPU us/call':>12}{'wall us/call':>14}{'ratio':>8}"
@@ -482,29 +480,25 @@ def run_mattermost(args: argparse.Namespace) -> bool:
                     "runtime-client operation": lambda f=described, c=call: f(**c.kwargs),
                     "generated operation (models)": lambda f=generated, c=call: f(**c.kwargs),
                 }
-                rounds: dict[str, list[Result]] = {k: [] for k in fetches}
-                for i in range(args.repeat):
-                    for key, fetch in fetches.items():
-                        rounds[key].append(time_sync(key, fetch, n, warmup if i == 0 else 0, 1))
-                best = {
-                    k: Result(k, n, min(r.wall_s for r in v), min(r.cpu_s for r in v))
-                    for k, v in rounds.items()
-                }
-                engine_r = best["restwright.Client.get + .json()"]
+                rounds = interleaved(fetches, n, args.repeat, warmup)
+                best = rounds.best
+                engine_key = "restwright.Client.get + .json()"
+                engine_r = best[engine_key]
                 print(f"  {call.label}")
                 for key, r in best.items():
                     size = f"{len(call.body) / 1024:.1f}" if r is engine_r else ""
                     print(
                         f"    {key:<42}{size:>8}{r.cpu_us:>12.1f}{r.wall_us:>14.1f}"
-                        f"{r.cpu_us / engine_r.cpu_us:>7.2f}x"
+                        f"{rounds.ratio(key, engine_key):>7.2f}x"
                     )
-                typed_r = best["generated operation (models)"]
-                ratio = typed_r.cpu_us / engine_r.cpu_us
+                typed_key = "generated operation (models)"
+                ratio = rounds.ratio(typed_key, engine_key)
                 verdict = "PASS" if ratio <= MODELS_LIMIT else "MISS"
                 print(
                     f"    generated / engine CPU = {ratio:.2f}x  (models target <= {MODELS_LIMIT}x)"
                     f"  {verdict};  {'within' if ratio <= CALL_LIMIT else 'above'} {CALL_LIMIT}x"
-                    f"  [{floor_note(best[FLOOR], typed_r, engine_r)}]"
+                    f"  [best rounds: {best[typed_key].cpu_us / engine_r.cpu_us:.2f}x;"
+                    f" {floor_note(rounds, typed_key, engine_key)}]"
                 )
                 ok &= ratio <= MODELS_LIMIT
             drift = typed.drift
@@ -521,12 +515,12 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = bench_parser("python -m bench.generator", __doc__, KEYS)
     ap.add_argument("--quick", action="store_true", help="one run each, small N")
-    ap.add_argument("--n", type=int, help="calls per timed run (default 3000)")
-    ap.add_argument("--repeat", type=int, help="runs per restwright case (default 3)")
+    ap.add_argument("--n", type=int, help="calls per timed round (default 300)")
+    ap.add_argument("--repeat", type=int, help="interleaved rounds per case (default 15)")
     ap.add_argument("--peer-repeat", type=int, default=1, help="runs per peer (default 1)")
     args = parse_bench_args(ap, argv, KEYS)
-    args.n = args.n or (500 if args.quick else 3000)
-    args.repeat = args.repeat or (1 if args.quick else 3)
+    args.n = args.n or (100 if args.quick else 300)
+    args.repeat = args.repeat or (2 if args.quick else 15)
     args.import_runs = 3 if args.quick else 7
     print(versions("restwright", "openapi-python-client", "pydantic"))
     ok = True
