@@ -31,6 +31,7 @@ from ..errors import RestwrightError
 
 if TYPE_CHECKING:
     from ..engine.models import Request, Response
+    from .conformance import ConformanceCompiler
     from .model import ApiDescription
 
 __all__ = [
@@ -152,6 +153,7 @@ class SchemaCompiler:
         self._active: set[int] = set()
         self._keep: list[Any] = []  # keep compiled schemas alive: their ids are cache keys
         self._lock = threading.RLock()
+        self._conformance: ConformanceCompiler | None = None
 
     def compile(self, schema: Any) -> Check | None:
         """Return the check for ``schema`` (``None`` when it accepts anything)."""
@@ -161,6 +163,26 @@ class SchemaCompiler:
             return done[key]
         with self._lock:
             return self._compile(schema)
+
+    def compile_tested(self, schema: Any) -> Check | None:
+        """:meth:`compile`'s check behind the schema's conformance test, written as
+        source (:mod:`.conformance`; response mode): a value the test passes - nearly
+        every body a server sends - costs the test alone, a third of the check's walk;
+        any other goes to the check, which says what is wrong."""
+        check = self.compile(schema)
+        if check is None or self.mode != "response":
+            return check
+        with self._lock:
+            if self._conformance is None:
+                from .conformance import ConformanceCompiler
+
+                self._conformance = ConformanceCompiler(self)
+        test = self._conformance.test(schema)
+
+        def tested(value: Any) -> list[Issue] | None:
+            return None if test(value) else check(value)
+
+        return tested
 
     # -- compilation ---------------------------------------------------------------------
     def _compile(self, schema: Any) -> Check | None:
@@ -220,58 +242,24 @@ class SchemaCompiler:
 
     def _build_plain(self, schema: dict[str, Any]) -> Check | None:
         mode = self.mode
-        # -- type and nullability
-        raw_type = schema.get("type")
-        types: list[str] = []
-        if isinstance(raw_type, str):
-            types = [raw_type]
-        elif isinstance(raw_type, list):
-            types = [t for t in raw_type if isinstance(t, str)]
-        types = [t for t in types if t in _EXACT_TYPES]
-        nullable = bool(schema.get("nullable") or schema.get("x-nullable"))
-        enum = schema.get("enum")
-        if isinstance(enum, list) and None in enum:
-            nullable = True
-        if "const" in schema:
-            enum = [schema["const"]]
-            if schema["const"] is None:
-                nullable = True
-        if types and nullable and "null" not in types:
-            types.append("null")
+        types, nullable, enum = type_facts(schema)
         type_check = _type_check(types, mode) if types else None
-
-        # -- enum
-        enum_check = _enum_check(enum) if isinstance(enum, list) and enum else None
+        enum_check = _enum_check(enum) if enum else None
 
         # -- object keywords
         prop_checks: dict[str, Check] = {}
         properties = schema.get("properties")
-        skip_required: set[str] = set()
+        declared = frozenset(properties) if isinstance(properties, dict) else frozenset()
         if isinstance(properties, dict):
-            ignored = "writeOnly" if mode == "response" else "readOnly"
             for name, sub in properties.items():
                 sub_check = self._compile(sub)
                 if sub_check is not None:
                     prop_checks[name] = sub_check
-                if isinstance(sub, dict):
-                    resolved = sub
-                    if "$ref" in sub:
-                        try:
-                            resolved = self._resolve(sub)
-                        except RestwrightError:
-                            resolved = sub
-                    if isinstance(resolved, dict) and resolved.get(ignored):
-                        skip_required.add(name)
-        required_raw = schema.get("required")
-        required: tuple[str, ...] = ()
-        if isinstance(required_raw, list):
-            required = tuple(
-                r for r in required_raw if isinstance(r, str) and r not in skip_required
-            )
+        required = self.required_of(schema)
         extra = schema.get("additionalProperties")
         extra_check = self._compile(extra) if isinstance(extra, dict) else None
         object_check = (
-            _object_check(prop_checks, required, extra_check, mode)
+            _object_check(prop_checks, required, extra_check, mode, declared)
             if prop_checks or required or extra_check is not None
             else None
         )
@@ -306,6 +294,27 @@ class SchemaCompiler:
             return None
         return _combine(type_check, parts, nullable)
 
+    def required_of(self, schema: dict[str, Any]) -> tuple[str, ...]:
+        """The property names ``schema`` requires in this mode: a ``writeOnly`` property
+        is not required in a response, nor a ``readOnly`` one in a request."""
+        required_raw = schema.get("required")
+        if not isinstance(required_raw, list):
+            return ()
+        properties = schema.get("properties")
+        ignored = "writeOnly" if self.mode == "response" else "readOnly"
+        skipped: set[str] = set()
+        if isinstance(properties, dict):
+            for name, sub in properties.items():
+                resolved = sub
+                if isinstance(sub, dict) and "$ref" in sub:
+                    try:
+                        resolved = self._resolve(sub)
+                    except RestwrightError:
+                        resolved = sub
+                if isinstance(resolved, dict) and resolved.get(ignored):
+                    skipped.add(name)
+        return tuple(r for r in required_raw if isinstance(r, str) and r not in skipped)
+
     def _discriminator(
         self, schema: dict[str, Any], branches_raw: list[Any], branches: list[Check | None]
     ) -> tuple[str, dict[str, Check | None]] | None:
@@ -337,6 +346,30 @@ class SchemaCompiler:
 
 
 # -- building blocks ---------------------------------------------------------------------
+
+
+def type_facts(schema: dict[str, Any]) -> tuple[list[str], bool, list[Any] | None]:
+    """A schema's JSON types (``"null"`` added when it is nullable), whether it is
+    nullable (``nullable``, ``x-nullable``, a ``null`` in its ``enum`` or ``const``), and
+    its non-empty ``enum`` (``const`` as a one-value enum), if any."""
+    raw_type = schema.get("type")
+    types: list[str] = []
+    if isinstance(raw_type, str):
+        types = [raw_type]
+    elif isinstance(raw_type, list):
+        types = [t for t in raw_type if isinstance(t, str)]
+    types = [t for t in types if t in _EXACT_TYPES]
+    nullable = bool(schema.get("nullable") or schema.get("x-nullable"))
+    enum = schema.get("enum")
+    if isinstance(enum, list) and None in enum:
+        nullable = True
+    if "const" in schema:
+        enum = [schema["const"]]
+        if schema["const"] is None:
+            nullable = True
+    if types and nullable and "null" not in types:
+        types.append("null")
+    return types, nullable, (enum if isinstance(enum, list) and enum else None)
 
 
 def _reject_all(value: Any) -> list[Issue] | None:
@@ -441,8 +474,14 @@ def _exact_types(check: Check | None) -> frozenset[type] | None:
 
 
 def _object_check(
-    props: dict[str, Check], required: tuple[str, ...], extra: Check | None, mode: Mode
+    props: dict[str, Check],
+    required: tuple[str, ...],
+    extra: Check | None,
+    mode: Mode,
+    declared: frozenset[str],
 ) -> Check:
+    # ``props``: the declared properties that have a check (``declared``: all of them;
+    # ``additionalProperties`` is for the others only).
     # Fast path: properties whose schema is a bare type check are grouped by the types
     # they accept and tested with one C-level pass per group (``set.issuperset`` over
     # ``map(type, map(value.get, names, sentinels))``), and the required names with one
@@ -483,7 +522,11 @@ def _object_check(
             index = group_of.get(name)
             if index is not None and index not in failed:
                 continue
-            sub = props.get(name, extra)
+            sub = props.get(name)
+            if sub is None:
+                if name in declared:
+                    continue
+                sub = extra
             if sub is None:
                 continue
             found = sub(item)
@@ -509,7 +552,7 @@ def _object_check(
                     issues = _prefixed(name, found, issues)
         if extra is not None:
             for name, item in value.items():
-                if name not in props:
+                if name not in declared:
                     found = extra(item)
                     if found:
                         issues = _prefixed(str(name), found, issues)
@@ -638,11 +681,11 @@ def _combine(type_check: Check | None, parts: list[Check], nullable: bool) -> Ch
 
         def typed(value: Any) -> list[Issue] | None:
             if type(value) not in types:
-                if value is None and nullable:
-                    return None
                 found = type_check(value)
                 if found:
                     return found
+            elif value is None and nullable:
+                return None  # a nullable enum without null in it: null is still fine
             return part(value)
 
         return typed
@@ -1099,7 +1142,7 @@ class ResponseChecker:
             if not (isinstance(resolved, dict) and resolved.get("type") in _TEXT_SCHEMA_TYPES):
                 return fixed, None, False
         try:
-            check = self._compiler.compile(schema)
+            check = self._compiler.compile_tested(schema)
         except RestwrightError as exc:  # pragma: no cover - the loader checked every $ref
             logger.debug("cannot compile the response schema of %s: %s", self._label, exc)
             check = None
