@@ -445,6 +445,11 @@ class CallCase:
     #: variant label -> (from_openapi options, target ratio or None for information only)
     variants: dict[str, tuple[dict[str, Any], float | None]]
     results: dict[str, Any] = field(default_factory=dict)
+    rounds: Any = None  # the bench._measure.Rounds the results come from
+
+    def ratio(self, name: str) -> float:
+        """``name``'s CPU per call over the bare engine's: the median of the rounds'."""
+        return float(self.rounds.ratio(name, next(iter(self.results))))
 
 
 def call_cases() -> list[CallCase]:
@@ -486,7 +491,7 @@ def call_cases() -> list[CallCase]:
 
 def run_calls(args: argparse.Namespace, base: str) -> list[CallCase]:
     import restwright
-    from bench._measure import Result, time_sync
+    from bench._measure import interleaved
 
     from_openapi = restwright_runtime()
     if from_openapi is None:
@@ -498,12 +503,13 @@ def run_calls(args: argparse.Namespace, base: str) -> list[CallCase]:
     from restwright.engine.json_decoding import json_decoder_name
 
     print(
-        f"\ncalls: {args.n} sequential calls per run ({max(200, args.n // 5)} for the GitHub "
-        f"bodies), warm-up {warmup}; JSON bodies decoded with {json_decoder_name()} ..."
+        f"\ncalls: {args.rounds} interleaved rounds of {args.n} sequential calls per client"
+        f" ({max(50, args.n // 2)} for the GitHub bodies), warm-up {warmup}; JSON bodies"
+        f" decoded with {json_decoder_name()} ..."
     )
     done = []
     for case in call_cases():
-        n = max(200, args.n // 5) if len(case.variants) > 1 else args.n
+        n = max(50, args.n // 2) if len(case.variants) > 1 else args.n
         try:
             with contextlib.ExitStack() as stack:
                 engine = stack.enter_context(_closing(restwright.Client(base)))
@@ -539,15 +545,10 @@ def run_calls(args: argparse.Namespace, base: str) -> list[CallCase]:
                             e.get(p).content
                         )
                 # Interleaved rounds (engine, runtime, engine, ...) so that noise from
-                # the rest of the machine hits every client alike; best of the rounds.
-                rounds: dict[str, list[Result]] = {k: [] for k in fetches}
-                for i in range(args.repeat):
-                    for key, fetch in fetches.items():
-                        rounds[key].append(time_sync(key, fetch, n, warmup if i == 0 else 0, 1))
-                case.results = {
-                    k: Result(k, n, min(r.wall_s for r in v), min(r.cpu_s for r in v))
-                    for k, v in rounds.items()
-                }
+                # the rest of the machine hits every client alike; a ratio is the median
+                # of the rounds' ratios.
+                case.rounds = interleaved(fetches, n, args.rounds, warmup)
+                case.results = case.rounds.best
                 for name, client in clients.items():
                     print(f"  {case.label}, {name}: {drift_summary(client)}")
         except Exception as exc:
@@ -592,14 +593,15 @@ def _dump(value: Any) -> Any:
 
 
 def print_calls_table(cases: list[CallCase], repeat: int) -> None:
-    print(f"\nper call against nginx (best of {repeat} interleaved rounds; same GET, decoded)")
+    print(
+        f"\nper call against nginx (same GET, decoded): the best of {repeat} interleaved"
+        " rounds, and the median of the rounds' CPU ratios"
+    )
     print(f"  {'client':<34}{'CPU us/call':>12}{'wall us/call':>14}{'CPU ratio':>11}")
     for case in cases:
         print(f"  {case.label}")
-        engine = next(iter(case.results.values()))
         for name, r in case.results.items():
-            ratio = r.cpu_us / engine.cpu_us
-            print(f"    {name:<32}{r.cpu_us:>12.1f}{r.wall_us:>14.1f}{ratio:>10.2f}x")
+            print(f"    {name:<32}{r.cpu_us:>12.1f}{r.wall_us:>14.1f}{case.ratio(name):>10.2f}x")
 
 
 def report_calls(cases: list[CallCase]) -> bool:
@@ -612,16 +614,13 @@ def report_calls(cases: list[CallCase]) -> bool:
             r = case.results.get(name)
             if r is None or limit is None:
                 continue
-            ratio = r.cpu_us / engine.cpu_us
+            ratio = case.ratio(name)
             verdict = "PASS" if ratio <= limit else "MISS"
             wall = r.wall_us / engine.wall_us
-            floor = case.results.get(FLOOR) if name.endswith("models=True") else None
             below = ""
-            if floor is not None:
-                below = (
-                    f" [floor {floor.cpu_us / engine.cpu_us:.2f}x;"
-                    f" restwright's own +{(r.cpu_us - floor.cpu_us) / engine.cpu_us:.2f}x]"
-                )
+            if name.endswith("models=True") and FLOOR in case.results:
+                floor = case.ratio(FLOOR)
+                below = f" [floor {floor:.2f}x; restwright's own {ratio - floor:+.2f}x]"
             print(
                 f"  {name + ' / engine CPU, ' + case.label:<78} = {ratio:5.2f}x  "
                 f"(target <= {limit}x)  {verdict}   [wall: {wall:.2f}x]{below}"
@@ -638,8 +637,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
     ap = bench_parser("python -m bench.openapi", __doc__, KEYS)
     ap.add_argument("--quick", action="store_true", help="fewer runs, small N, no peers")
-    ap.add_argument("--n", type=int, help="calls per timed run (default 5000)")
-    ap.add_argument("--repeat", type=int, help="runs per restwright case; best kept (default 3)")
+    ap.add_argument(
+        "--n", type=int, help="calls per timed round (default 1000; half on GitHub's bodies)"
+    )
+    ap.add_argument("--repeat", type=int, help="runs per restwright build case (default 3)")
+    ap.add_argument("--rounds", type=int, help="interleaved rounds per call case (default 15)")
     ap.add_argument("--peer-repeat", type=int, default=1, help="runs per peer (slow; default 1)")
     ap.add_argument("--no-peers", dest="peers", action="store_false", help="skip the peers")
     ap.add_argument(
@@ -648,8 +650,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="decode JSON bodies with the standard library even when orjson is installed",
     )
     args = parse_bench_args(ap, argv, KEYS)
-    args.n = args.n or (1000 if args.quick else 5000)
+    args.n = args.n or (300 if args.quick else 1000)
     args.repeat = args.repeat or (1 if args.quick else 3)
+    args.rounds = args.rounds or (2 if args.quick else 15)
     if args.quick:
         args.peers = False
     return args
@@ -691,7 +694,7 @@ def main(argv: list[str] | None = None) -> int:
     if cases:
         print_build_table(cases)
     if calls:
-        print_calls_table(calls, args.repeat)
+        print_calls_table(calls, args.rounds)
     print("\ntargets")
     if cases:
         ok &= report_build(cases)
