@@ -195,3 +195,17 @@ def test_agrees_with_the_reference_on_real_documents(name: str) -> None:
             values += 1
     assert passed == conforming > 0, (passed, conforming)  # the fast path is the path
     assert values > 10 * len(schemas) // 2
+
+
+def test_the_test_is_written_at_the_third_body() -> None:
+    """A one-shot call (the command line's) does not pay for writing the test."""
+    reference = SchemaCompiler(API, "response")
+    tested = reference.compile_tested(REF)
+    assert tested is not None
+    node = {"name": "a", "children": []}
+    assert tested(node) is None
+    assert tested({"name": 1}) == [("/name", "string", "integer 1")]
+    assert reference._conformance is None
+    assert tested(node) is None
+    assert reference._conformance is not None
+    assert tested({"name": 1}) == [("/name", "string", "integer 1")]
