@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from restwright.openapi import load
 from restwright.openapi.conformance import ConformanceCompiler
 from restwright.openapi.drift import SchemaCompiler
 
-from .test_runtime_drift_checker import API, JSON_VALUES, REF, _schemas
+from .test_runtime_drift_checker import API, JSON_VALUES, REF, SCALAR_TYPES, _schemas
 
 _DOCUMENTS = Path(__file__).resolve().parents[1]
 REAL_DOCUMENTS = {
@@ -64,6 +65,29 @@ def test_agrees_with_the_reference_on_random_schemas(schema: dict[str, Any], val
     _agree(SchemaCompiler(API, "response"), copy.deepcopy(schema), value)
 
 
+def _typed(schema: dict[str, Any], kind: str, null: bool, nullable: bool) -> dict[str, Any]:
+    return {**schema, "type": [kind, "null"] if null else kind, "nullable": nullable}
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    schema=st.builds(
+        _typed,
+        _schemas(),
+        st.sampled_from(["object", "array", *SCALAR_TYPES]),  # the shapes' own, oftener
+        st.booleans(),
+        st.booleans(),
+    ),
+    value=st.none() | JSON_VALUES,
+)
+def test_agrees_with_the_reference_on_typed_random_schemas(
+    schema: dict[str, Any], value: Any
+) -> None:
+    """The same, with a type (a list of them, ``null`` among them or not) and
+    ``nullable`` beside every shape: what 3.0 and 3.1 documents write."""
+    _agree(SchemaCompiler(API, "response"), copy.deepcopy(schema), value)
+
+
 def test_the_shapes_it_writes_and_the_ones_it_leaves_to_the_reference() -> None:
     reference = SchemaCompiler(API, "response")
     node = {"name": "a", "children": [{"name": "b", "parent": None}], "parent": None}
@@ -84,6 +108,14 @@ def test_the_shapes_it_writes_and_the_ones_it_leaves_to_the_reference() -> None:
         ({"additionalProperties": {"type": "integer"}}, {"a": 1, "b": 2}, True),
         ({"additionalProperties": {"type": "integer"}}, {"a": 1, "b": "2"}, False),
         (False, 1, False),
+        # 3.1's null among the types, beside the keywords of an object or an array
+        ({"type": ["object", "null"], "properties": {"a": {"type": "integer"}}}, None, True),
+        ({"type": ["object", "null"], "properties": {"a": {"type": "integer"}}}, {"a": 1}, True),
+        ({"type": ["object", "null"], "properties": {"a": {"type": "integer"}}}, {"a": ""}, False),
+        ({"type": ["array", "null"], "items": {"type": "string"}}, None, True),
+        ({"type": ["array", "null"], "items": {"type": "string"}}, ["a", 1], False),
+        ({"type": ["string", "null"], "enum": ["a"]}, None, False),  # null not in the enum
+        ({"type": ["object", "null"], "required": ["a"], "enum": [{"a": 1}]}, None, False),
     ]
     for schema, value, passed in cases:
         assert _agree(reference, schema, value) is passed, (schema, value)

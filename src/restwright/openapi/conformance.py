@@ -227,8 +227,12 @@ class ConformanceCompiler:
             lines += [f"if not {self._types(types, 'v')}:", "    return False"]
         if enum:
             lines += [f"if not {self._enum(enum, 'v')}:", "    return False"]
-        # past the type test, a value of one type only is known to be of it
+        # Past the type test a value of one type is known to be of it - unless null is
+        # one of the types and still to be tested (``type: [object, "null"]`` with an
+        # enum that may refuse it), since then it can be None as well.
         known = [name for name in types if name != "null"]
+        if "null" in types and not nullable:
+            known = []
         lines += self._object(schema, known == ["object"])
         items = schema.get("items")
         item = self._expression(items, "x") if isinstance(items, dict) else None
