@@ -115,6 +115,7 @@ def test_the_shapes_it_writes_and_the_ones_it_leaves_to_the_reference() -> None:
         ({"type": ["array", "null"], "items": {"type": "string"}}, None, True),
         ({"type": ["array", "null"], "items": {"type": "string"}}, ["a", 1], False),
         ({"type": ["string", "null"], "enum": ["a"]}, None, False),  # null not in the enum
+        ({"type": "null", "enum": ["a"]}, "a", False),  # a string is no null
         ({"type": ["object", "null"], "required": ["a"], "enum": [{"a": 1}]}, None, False),
     ]
     for schema, value, passed in cases:

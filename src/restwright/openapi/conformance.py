@@ -119,7 +119,7 @@ class ConformanceCompiler:
         types, nullable, enum = type_facts(schema)
         if not any(key in schema for key in _STRUCTURE_KEYS):
             # (an enum of strings tests the type of a string schema already)
-            implied = self._strings(enum) and set(types) <= {"string", "null"}
+            implied = self._strings(enum) and "string" in types and set(types) <= {"string", "null"}
             parts = [self._types(types, var)] if types and not implied else []
             if enum:
                 parts.append(self._enum(enum, var))
