@@ -29,21 +29,20 @@ def check_header(name: str, value: str) -> None:
         raise InvalidRequestError(f"header {name!r} has a CR, LF or NUL character in its value")
 
 
-#: ``name`` -> ``_head_key(name)``, for the few names the pipeline asks for on every call
-#: (a dictionary read is a third of an ``lru_cache`` call).
+#: ``name`` -> what ``name in headers`` looks for in a lower-cased response head, for the
+#: few names the pipeline asks for on every call (a dictionary read is a third of an
+#: ``lru_cache`` call); a miss asks :func:`_head_key`.
 _HEAD_KEYS: dict[str, str] = {}
 
 
 def _head_key(name: str) -> str | None:
-    """What ``name in headers`` looks for in a lower-cased response head, or None for a
-    name that no header of a parsed head can have."""
-    key = _HEAD_KEYS.get(name)
-    if key is None:
-        if ":" in name or "\n" in name or "\r" in name:
-            return None
-        key = f"\r\n{name.lower()}:"
-        if len(_HEAD_KEYS) < 256:
-            _HEAD_KEYS[name] = key
+    """The key of a name not in ``_HEAD_KEYS`` yet (kept there, up to 256 names), or None
+    for a name that no header of a parsed head can have."""
+    if ":" in name or "\n" in name or "\r" in name:
+        return None
+    key = f"\r\n{name.lower()}:"
+    if len(_HEAD_KEYS) < 256:
+        _HEAD_KEYS[name] = key
     return key
 
 

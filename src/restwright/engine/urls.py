@@ -111,7 +111,7 @@ def encode_segment(name: str, value: Any) -> str:
 def _encode_literal(text: str) -> str:
     """Quote what may not appear in a request target (spaces, CR/LF, non-ASCII) in a path
     written by the caller, leaving its structure (``/``, ``?``, ``&``, ``%XX``) alone."""
-    return text if _PATH_CHARS.fullmatch(text) else quote(text, safe=_PATH_SAFE)
+    return text if plain_path(text) else quote(text, safe=_PATH_SAFE)
 
 
 @lru_cache(maxsize=1024)
@@ -125,7 +125,7 @@ def _template_parts(template: str) -> tuple[str, ...]:
 def expand_path(template: str, path_params: Mapping[str, Any] | None) -> str:
     """Fill ``{name}`` placeholders of ``template`` with encoded ``path_params``; characters
     that cannot appear in a request target are percent-encoded in the literal parts."""
-    if _PATH_CHARS.fullmatch(template):
+    if plain_path(template):
         # A literal path with nothing to quote and no placeholder (the OpenAPI runtime's
         # paths, ``f"/users/{uid}"``): one C-level match, where the cache below misses for
         # every new id.

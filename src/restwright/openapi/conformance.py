@@ -23,7 +23,8 @@ part of the value only.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RestwrightError
@@ -64,6 +65,11 @@ _SAMPLES: dict[type, Any] = {
 
 def _conforms_always(value: Any) -> bool:
     return True
+
+
+def _nullable_ref(schema: dict[str, Any]) -> bool:
+    """Whether a ``$ref`` is made nullable beside it (3.0's ``nullable``, ``x-nullable``)."""
+    return bool(schema.get("nullable") or schema.get("x-nullable"))
 
 
 class ConformanceCompiler:
@@ -110,9 +116,8 @@ class ConformanceCompiler:
             return "False"
         if not isinstance(schema, dict):
             return None
-        ref = schema.get("$ref")
-        if isinstance(ref, str):
-            return self._ref(schema, ref, var)
+        if isinstance(schema.get("$ref"), str):
+            return self._ref(schema, var)
         one_of = schema.get("oneOf")
         if isinstance(one_of, list) and one_of:
             return self._delegated(schema, var)
@@ -129,20 +134,33 @@ class ConformanceCompiler:
             return f"({var} is None or {joined})" if nullable else f"({joined})"
         return f"{self._function(schema)}({var})"
 
-    def _ref(self, schema: dict[str, Any], ref: str, var: str) -> str | None:
+    @contextmanager
+    def _following(self, schema: dict[str, Any]) -> Iterator[Any]:
+        """The target of ``schema``'s ``$ref``, marked as being followed while the block
+        runs; None where the reference decides: keywords beside the ``$ref`` other than
+        ``nullable``, a ``$ref`` that cannot be resolved, or one already being followed
+        (a cycle of bare references)."""
         siblings = {key for key in schema if key not in _DOC_KEYS}
         if not siblings <= {"nullable", "x-nullable"} or id(schema) in self._resolving:
-            return self._delegated(schema, var)
+            yield None
+            return
         try:
-            target = self._api.resolve_ref(ref)
+            target = self._api.resolve_ref(schema["$ref"])
         except RestwrightError:
-            return self._delegated(schema, var)
+            yield None
+            return
         self._resolving.add(id(schema))
         try:
-            inner = self._expression(target, var)
+            yield target
         finally:
             self._resolving.discard(id(schema))
-        if inner is not None and (schema.get("nullable") or schema.get("x-nullable")):
+
+    def _ref(self, schema: dict[str, Any], var: str) -> str | None:
+        with self._following(schema) as target:
+            if target is None:
+                return self._delegated(schema, var)
+            inner = self._expression(target, var)
+        if inner is not None and _nullable_ref(schema):
             return f"({var} is None or {inner})"
         return inner
 
@@ -180,19 +198,9 @@ class ConformanceCompiler:
         """The exact types ``schema`` accepts when it is a plain type test (no ``enum``,
         no structure), else None."""
         if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-            siblings = {key for key in schema if key not in _DOC_KEYS}
-            if not siblings <= {"nullable", "x-nullable"} or id(schema) in self._resolving:
-                return None
-            try:
-                target = self._api.resolve_ref(schema["$ref"])
-            except RestwrightError:
-                return None
-            self._resolving.add(id(schema))
-            try:
-                found = self._exact(target)
-            finally:
-                self._resolving.discard(id(schema))
-            if found is not None and (schema.get("nullable") or schema.get("x-nullable")):
+            with self._following(schema) as target:
+                found = None if target is None else self._exact(target)
+            if found is not None and _nullable_ref(schema):
                 found |= {type(None)}
             return found
         if not isinstance(schema, dict) or "oneOf" in schema:

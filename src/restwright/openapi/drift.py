@@ -177,15 +177,16 @@ class SchemaCompiler:
         # The test is written at the third body checked, not the first: writing it costs
         # several times what compiling the closures does (17 ms for GitHub's repository
         # schema), which a one-shot call - the command line's - would pay for nothing.
-        state: list[Any] = [_TEST_FROM]
+        before = _TEST_FROM - 1  # bodies checked by the closures alone
+        test: Callable[[Any], bool] | None = None
 
         def tested(value: Any) -> list[Issue] | None:
-            test = state[0]
-            if type(test) is int:
-                if test > 1:
-                    state[0] = test - 1
+            nonlocal before, test
+            if test is None:
+                if before:
+                    before -= 1
                     return check(value)
-                test = state[0] = self._conformance_test(schema)
+                test = self._conformance_test(schema)
             return None if test(value) else check(value)
 
         return tested
