@@ -318,6 +318,28 @@ def call_document() -> dict[str, Any]:
     }
 
 
+def generated_orders(work: Path) -> tuple[Path, Any]:
+    """:func:`call_document` written to ``work`` and generated there as the package
+    ``bench_orders``, imported: ``(document path, package)``."""
+    import importlib
+
+    from restwright.generator import generate
+
+    spec = work / "orders.json"
+    spec.write_text(json.dumps(call_document()))
+    generate(spec, "bench_orders", work / "calls")
+    sys.path.insert(0, str(work / "calls"))
+    importlib.invalidate_caches()
+    return spec, importlib.import_module("bench_orders")
+
+
+def return_type(method: Any) -> Any:
+    """The return type of a generated method (its annotation's text, evaluated in the
+    generated module): what a floor row validates into."""
+    module = vars(sys.modules[method.__module__])
+    return eval(method.__annotations__["return"], module)
+
+
 #: The row that shows what no typed call can go below: the bare engine's GET, then the bytes
 #: validated into the method's return type (one pydantic-core call, the garbage collector
 #: paused as the generated call does), with nothing of restwright's clients in between.
@@ -332,19 +354,11 @@ def floor_note(rounds: Any, typed: str, engine: str) -> str:
 
 
 def run_calls(args: argparse.Namespace, base: str, work: Path) -> bool:
-    import importlib
-
     import restwright
     from bench._measure import interleaved
-    from restwright.generator import generate
     from restwright.openapi.models import BodyModel
 
-    spec = work / "orders.json"
-    spec.write_text(json.dumps(call_document()))
-    generate(spec, "bench_orders", work / "calls")
-    sys.path.insert(0, str(work / "calls"))
-    importlib.invalidate_caches()
-    package = importlib.import_module("bench_orders")
+    spec, package = generated_orders(work)
     warmup = max(50, args.n // 20)
     with (
         restwright.Client(base) as engine,
@@ -466,10 +480,7 @@ def run_mattermost(args: argparse.Namespace) -> bool:
                 )
                 assert dumped == want, f"{call.label}: the generated call answered otherwise"
                 # a BodyModel of the generated method's return type, as the method makes
-                returns = eval(  # the annotation's text, in the generated module
-                    generated.__annotations__["return"], vars(sys.modules[generated.__module__])
-                )
-                floor = BodyModel.of(returns, "floor", must_fit=True)
+                floor = BodyModel.of(return_type(generated), "floor", must_fit=True)
                 fetches = {
                     "restwright.Client.get + .json()": lambda c=call, p=params: engine.get(
                         c.path, params=p or None

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
+import importlib
 import logging
 import os
 import re
@@ -66,26 +66,19 @@ N_DEFAULT["gh-list"] = 150
 def _order(variant: str) -> Iterator[Callable[[], Any]]:
     import restwright
     from bench._nginx import BODY, nginx_server
-    from bench.generator import call_document
-    from restwright.generator import generate
+    from bench.generator import generated_orders
     from restwright.openapi.models import BodyModel
 
     work = Path(tempfile.mkdtemp(prefix="bench-instructions-"))
     try:
-        spec = work / "orders.json"
-        spec.write_text(json.dumps(call_document()))
-        generate(spec, "bench_orders", work / "calls")
-        sys.path.insert(0, str(work / "calls"))
-        import bench_orders  # type: ignore[import-not-found]
-
+        spec, bench_orders = generated_orders(work)
         with nginx_server(body=BODY) as base, contextlib.ExitStack() as stack:
             engine = stack.enter_context(restwright.Client(base))
             if variant == "engine":
                 yield lambda: engine.get("/orders/o1").json()
             elif variant == "floor":
-                from bench_orders.models import Order  # type: ignore[import-not-found]
-
-                floor = BodyModel.of(Order, "floor", must_fit=True)
+                order = importlib.import_module("bench_orders.models").Order
+                floor = BodyModel.of(order, "floor", must_fit=True)
                 yield lambda: floor.from_bytes(engine.get("/orders/o1").content)
             elif variant == "runtime":
                 runtime = stack.enter_context(restwright.from_openapi(spec, base_url=base))
@@ -103,6 +96,7 @@ def _mattermost(case: str, variant: str) -> Iterator[Callable[[], Any]]:
     import restwright
     from bench._mattermost_bodies import mattermost_calls
     from bench._nginx import nginx_server
+    from bench.generator import return_type
     from restwright.mattermost.generated.client import Client
     from restwright.openapi.models import BodyModel
     from restwright.openapi.typed import load_document
@@ -124,10 +118,7 @@ def _mattermost(case: str, variant: str) -> Iterator[Callable[[], Any]]:
         if variant == "engine":
             yield lambda: engine.get(call.path, params=params).json()
         elif variant == "floor":
-            returns = eval(  # the annotation's text, in the generated module
-                method.__annotations__["return"], vars(sys.modules[method.__module__])
-            )
-            floor = BodyModel.of(returns, "floor", must_fit=True)
+            floor = BodyModel.of(return_type(method), "floor", must_fit=True)
             yield lambda: floor.from_bytes(engine.get(call.path, params=params).content)
         else:
             yield lambda: method(**call.kwargs)
